@@ -1,0 +1,111 @@
+// Why a packet was not answered or forwarded: one name per reason, each with its own counter.
+//
+// The list is shared by every layer (the views report the parse reasons, the handlers the
+// policy reasons, the pipeline its own), so that `rx == tx + dropped[...]` can be checked
+// per port: every received packet ends in exactly one place.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace pw::wire {
+
+// X(name, description)
+#define PW_DROP_REASONS(X)                                                                       \
+    X(eth_truncated, "frame shorter than an Ethernet header")                                   \
+    X(vlan_truncated, "802.1Q tag cut short")                                                   \
+    X(vlan_not_configured, "802.1Q-tagged frame on a port with no VLAN")                        \
+    X(not_our_mac, "destination MAC is not ours, broadcast, or a group we joined")              \
+    X(unknown_ethertype, "EtherType we do not handle")                                          \
+    X(arp_truncated, "ARP packet cut short")                                                    \
+    X(arp_unsupported, "ARP for a hardware/protocol other than Ethernet/IPv4")                  \
+    X(arp_not_request, "ARP reply or unknown operation (not answered)")                         \
+    X(arp_not_for_us, "ARP request for an address that is not ours")                            \
+    X(arp_bad_source, "ARP from a broadcast or multicast hardware address")                     \
+    X(ip4_truncated, "IPv4 header cut short")                                                   \
+    X(ip4_bad_version, "IPv4 version field is not 4")                                           \
+    X(ip4_bad_ihl, "IPv4 IHL below 5 or past the packet")                                       \
+    X(ip4_bad_total_length, "IPv4 total length below the header or past the frame")             \
+    X(ip4_bad_checksum, "IPv4 header checksum wrong")                                           \
+    X(ip4_unicast_in_l2_broadcast, "IPv4 unicast in a link-layer broadcast (RFC 1122 3.3.6)")  \
+    X(ip4_martian_source, "IPv4 source is not a unique host (RFC 1122 3.2.1.3)")                \
+    X(ip4_not_for_us, "IPv4 destination is not one of our addresses")                           \
+    X(ip4_fragment, "IPv4 fragment (no reassembly yet)")                                        \
+    X(ip4_unhandled_protocol, "IPv4 protocol we do not serve")                                  \
+    X(icmp4_truncated, "ICMP message cut short")                                                \
+    X(icmp4_bad_checksum, "ICMP checksum wrong")                                                \
+    X(icmp4_unhandled_type, "ICMP type we do not answer")                                       \
+    X(icmp4_echo_to_broadcast, "echo to a broadcast address ignored (RFC 1122 3.2.2.6)")        \
+    X(ip6_truncated, "IPv6 header cut short")                                                   \
+    X(ip6_bad_version, "IPv6 version field is not 6")                                           \
+    X(ip6_bad_payload_length, "IPv6 payload length past the frame")                             \
+    X(ip6_martian_source, "IPv6 source is multicast or loopback")                               \
+    X(ip6_not_for_us, "IPv6 destination is not ours nor a group we joined")                     \
+    X(ip6_bad_ext_header, "IPv6 extension header malformed or cut short")                       \
+    X(ip6_fragment, "IPv6 fragment (no reassembly yet)")                                        \
+    X(ip6_unhandled_next_header, "IPv6 upper-layer protocol we do not serve")                   \
+    X(icmp6_truncated, "ICMPv6 message cut short")                                              \
+    X(icmp6_bad_checksum, "ICMPv6 checksum wrong")                                              \
+    X(icmp6_unhandled_type, "ICMPv6 type we do not answer")                                     \
+    X(ndp_bad_hop_limit, "ND message with hop limit not 255 (RFC 4861 7.1)")                    \
+    X(ndp_invalid, "ND message failing RFC 4861 7.1.1 validation")                              \
+    X(ndp_not_for_us, "Neighbor Solicitation for a target that is not ours")                    \
+    X(ndp_unhandled, "ND message a host does not answer (NA, RS, RA, Redirect)")                \
+    X(no_room, "buffer too small to build the reply in place")                                 \
+    X(multi_segment, "chained mbuf too long to linearise")                                      \
+    X(tx_full, "reply refused by the TX queue")
+
+enum class Drop : std::uint8_t {
+#define PW_X(name, desc) name,
+    PW_DROP_REASONS(PW_X)
+#undef PW_X
+        count_
+};
+
+inline constexpr std::size_t drop_count = static_cast<std::size_t>(Drop::count_);
+
+constexpr std::string_view drop_name(Drop d) noexcept {
+    switch (d) {
+#define PW_X(name, desc) \
+    case Drop::name:     \
+        return #name;
+        PW_DROP_REASONS(PW_X)
+#undef PW_X
+        case Drop::count_:
+            break;
+    }
+    return "unknown";
+}
+
+constexpr std::string_view drop_description(Drop d) noexcept {
+    switch (d) {
+#define PW_X(name, desc) \
+    case Drop::name:     \
+        return desc;
+        PW_DROP_REASONS(PW_X)
+#undef PW_X
+        case Drop::count_:
+            break;
+    }
+    return "unknown";
+}
+
+// The result of a checked view constructor: a valid view, or the reason it is not.
+template <class T>
+class Checked {
+public:
+    constexpr Checked(T value) noexcept : value_(value), ok_(true) {}  // NOLINT: implicit on purpose
+    constexpr Checked(Drop reason) noexcept : reason_(reason) {}       // NOLINT
+    constexpr bool ok() const noexcept { return ok_; }
+    constexpr explicit operator bool() const noexcept { return ok_; }
+    constexpr const T& operator*() const noexcept { return value_; }
+    constexpr const T* operator->() const noexcept { return &value_; }
+    constexpr Drop reason() const noexcept { return reason_; }
+
+private:
+    T value_{};
+    Drop reason_ = Drop::count_;
+    bool ok_ = false;
+};
+
+}  // namespace pw::wire
