@@ -1,0 +1,19 @@
+// Packet buffer pools.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+
+struct rte_mempool;
+
+namespace pw::drivers {
+
+// A pktmbuf pool of n buffers with the default data room (2048 + headroom). Returns the
+// pool or an error line.
+std::variant<rte_mempool*, std::string> make_pktmbuf_pool(const std::string& name, unsigned n);
+
+// The number of buffers in the pool that nobody holds (cache included).
+unsigned pool_available(const rte_mempool* pool);
+
+}  // namespace pw::drivers

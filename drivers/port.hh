@@ -1,0 +1,62 @@
+// Port bring-up for any DPDK port: physical NICs and the virtual devices (net_af_packet,
+// net_af_xdp, net_tap, net_pcap, net_ring, net_memif, net_null).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "lib/wire/addr.hh"
+
+struct rte_mempool;
+
+namespace pw::drivers {
+
+struct PortSetup {
+    std::uint16_t port = 0;
+    std::optional<wire::MacAddr> mac;  // set the port's MAC
+    std::optional<std::uint16_t> mtu;  // set the port's MTU
+    std::uint16_t rx_queues = 1;       // wanted; clamped to what the device has
+    std::uint16_t tx_queues = 1;
+    std::uint16_t rx_desc = 1024;
+    std::uint16_t tx_desc = 1024;
+    rte_mempool* pool = nullptr;
+    // Ethernet groups to receive (IPv6 all-nodes, solicited-node). When the device cannot
+    // filter on a list, all-multicast (or promiscuous) mode is used instead.
+    std::vector<wire::MacAddr> multicast;
+    unsigned link_wait_ms = 3000;
+};
+
+struct PortInfo {
+    std::uint16_t port = 0;
+    std::string driver;       // e.g. net_af_packet
+    std::string name;         // device name, e.g. net_af_packet0
+    wire::MacAddr mac;
+    std::uint16_t mtu = 1500;
+    std::uint16_t rx_queues = 0;
+    std::uint16_t tx_queues = 0;
+    std::string multicast_mode;  // "list", "allmulti" or "promiscuous"
+    bool link_up = false;
+    std::uint32_t link_speed_mbps = 0;
+};
+
+// Configures and starts the port. On failure returns one line saying what failed.
+std::variant<PortInfo, std::string> setup_port(const PortSetup& s);
+
+// Sets the multicast filter of a started port (list, else all-multicast, else promiscuous).
+std::string join_multicast(std::uint16_t port, const std::vector<wire::MacAddr>& groups);
+
+// Number of ports DPDK found.
+std::uint16_t port_count();
+
+// The device's own counters (rte_eth_stats), for reports.
+struct DeviceStats {
+    std::uint64_t ipackets = 0, opackets = 0, imissed = 0, ierrors = 0, oerrors = 0, rx_nombuf = 0;
+};
+DeviceStats device_stats(std::uint16_t port);
+
+void stop_port(std::uint16_t port);
+
+}  // namespace pw::drivers
