@@ -1,0 +1,567 @@
+#!/usr/bin/python3
+"""Builds the golden vectors of the unit tests with scapy and writes tests/golden/vectors.hh.
+
+Run with Debian's python (the one python3-scapy installs into), from anywhere:
+
+    /usr/bin/python3 tests/golden/make_vectors.py
+
+Every vector is produced by evaluating one scapy expression, and the comment above it in the
+header holds that exact expression (long expressions run over several comment lines: join the
+lines, each without its leading "// ", to get the expression back). The tests never need scapy.
+
+Addresses: 198.18.0.0/15 and 2001:2::/48 (RFC 2544, RFC 5180), link-local fe80::/10 and the
+ff02:: groups NDP needs, locally administered MACs 02:00:00:00:00:xx. The martian-source cases
+use the special-purpose blocks they are about (0/8, 127/8, 224/4, 240/4, ::1, ff02::1); these
+bytes only ever live in memory.
+"""
+
+import os
+import random  # noqa: F401  (used by the evaluated expressions)
+import socket  # noqa: F401
+import sys
+
+from scapy.all import *  # noqa: F401,F403
+from scapy.all import conf, raw, Packet
+from scapy.config import conf as _conf  # noqa: F401
+import scapy
+from scapy.utils import checksum  # noqa: F401
+from scapy.layers.inet import in4_pseudoheader  # noqa: F401
+from scapy.layers.inet6 import PseudoIPv6  # noqa: F401
+
+conf.verb = 0
+
+# The interface under test (host_input_test.cc builds the same one) and its peers.
+C = dict(
+    US_MAC="02:00:00:00:00:01",
+    PEER_MAC="02:00:00:00:00:02",
+    OTHER_MAC="02:00:00:00:00:99",
+    BCAST_MAC="ff:ff:ff:ff:ff:ff",
+    ZERO_MAC="00:00:00:00:00:00",
+    US4="198.18.0.1",        # 198.18.0.1/24
+    US4B="198.19.255.1",     # 198.19.255.1/32
+    PEER4="198.18.0.2",
+    NOTUS4="198.18.0.99",
+    BCAST4="198.18.0.255",
+    US6="2001:2::1",         # 2001:2::1/64
+    US6B="2001:2:0:1::10",   # 2001:2:0:1::10/64
+    PEER6="2001:2::2",
+    PEER6B="2001:2:0:1::2",
+    NOTUS6="2001:2::99",
+    US_LL="fe80::ff:fe00:1",  # EUI-64 of 02:00:00:00:00:01
+    PEER_LL="fe80::ff:fe00:2",
+    SNM_US="ff02::1:ff00:1",  # solicited-node group of US6 and of US_LL
+    SNM_MAC="33:33:ff:00:00:01",
+    ALLN="ff02::1",
+    ALLN_MAC="33:33:00:00:00:01",
+)
+
+WRAP = 96
+
+
+class Vec:
+    def __init__(self, name, expr, kind):
+        self.name = name
+        self.expr = expr
+        self.kind = kind
+        value = eval(expr)  # noqa: S307  (our own expressions)
+        if kind == "bytes":
+            self.value = raw(value) if isinstance(value, Packet) else bytes(value)
+        else:
+            self.value = int(value)
+
+
+VECTORS = []
+TABLES = []
+
+
+def vec(name, expr, kind="bytes"):
+    v = Vec(name, expr.format(**C), kind)
+    VECTORS.append(v)
+    return v
+
+
+def comment(expr):
+    """The expression as comment lines; joining the lines minus their "// " restores it."""
+    out = []
+    rest = expr
+    while len(rest) > WRAP:
+        cut = -1
+        for i in range(WRAP, 20, -1):
+            if rest[i - 1] in "/," or (rest[i] == " " and rest[i - 1] != " "):
+                cut = i
+                break
+        if cut < 0:
+            cut = WRAP
+        out.append(rest[:cut])
+        rest = rest[cut:]
+    out.append(rest)
+    assert "".join(out) == expr
+    return "".join("// " + line + "\n" for line in out)
+
+
+def render(v):
+    s = comment(v.expr)
+    if v.kind == "bytes":
+        n = len(v.value)
+        s += f"inline constexpr std::array<std::uint8_t, {n}> {v.name} = {{"
+        if n == 0:
+            return s + "};\n"
+        s += "\n"
+        for i in range(0, n, 12):
+            s += "    " + ", ".join(f"0x{b:02x}" for b in v.value[i:i + 12]) + ",\n"
+        return s + "};\n"
+    width = {"u16": 16, "u32": 32}[v.kind]
+    digits = width // 4
+    return s + (f"inline constexpr std::uint{width}_t {v.name} = "
+                f"0x{v.value:0{digits}x};\n")
+
+
+# --- Ethernet, VLAN, ARP -------------------------------------------------------------------
+
+vec("echo4_req",
+    "Ether(dst='{US_MAC}', src='{PEER_MAC}')/IP(src='{PEER4}', dst='{US4}', tos=0x10, "
+    "id=0x1234, flags='DF', ttl=61)/ICMP(type=8, id=0x4242, seq=7)/Raw(bytes(range(56)))")
+vec("echo4_reply",
+    "Ether(dst='{PEER_MAC}', src='{US_MAC}')/IP(src='{US4}', dst='{PEER4}', tos=0x10, "
+    "id=0x1234, flags='DF', ttl=64)/ICMP(type=0, id=0x4242, seq=7)/Raw(bytes(range(56)))")
+vec("vlan_echo4_req",
+    "Ether(dst='{US_MAC}', src='{PEER_MAC}')/Dot1Q(prio=5, vlan=100)/IP(src='{PEER4}', "
+    "dst='{US4}', id=1)/ICMP(type=8, id=1, seq=1)")
+vec("arp_req",
+    "Ether(dst='{BCAST_MAC}', src='{PEER_MAC}')/ARP(op=1, hwsrc='{PEER_MAC}', psrc='{PEER4}', "
+    "hwdst='{ZERO_MAC}', pdst='{US4}')/Padding(load=bytes(18))")
+vec("arp_reply",
+    "Ether(dst='{PEER_MAC}', src='{US_MAC}')/ARP(op=2, hwsrc='{US_MAC}', psrc='{US4}', "
+    "hwdst='{PEER_MAC}', pdst='{PEER4}')")
+vec("arp_probe_req",
+    "Ether(dst='{BCAST_MAC}', src='{PEER_MAC}')/ARP(op=1, hwsrc='{PEER_MAC}', psrc='0.0.0.0', "
+    "hwdst='{ZERO_MAC}', pdst='{US4}')")
+vec("arp_probe_reply",
+    "Ether(dst='{PEER_MAC}', src='{US_MAC}')/ARP(op=2, hwsrc='{US_MAC}', psrc='{US4}', "
+    "hwdst='{PEER_MAC}', pdst='0.0.0.0')")
+vec("arp_req_secondary",
+    "Ether(dst='{BCAST_MAC}', src='{PEER_MAC}')/ARP(op=1, hwsrc='{PEER_MAC}', psrc='{PEER4}', "
+    "hwdst='{ZERO_MAC}', pdst='{US4B}')")
+vec("arp_req_secondary_reply",
+    "Ether(dst='{PEER_MAC}', src='{US_MAC}')/ARP(op=2, hwsrc='{US_MAC}', psrc='{US4B}', "
+    "hwdst='{PEER_MAC}', pdst='{PEER4}')")
+vec("arp_hw_ieee802",
+    "ARP(hwtype=6, op=1, hwsrc='{PEER_MAC}', psrc='{PEER4}', pdst='{US4}')")
+vec("arp_proto_ipv6",
+    "ARP(ptype=0x86dd, op=1, hwsrc='{PEER_MAC}', psrc='{PEER4}', pdst='{US4}')")
+vec("arp_hwlen8",
+    "ARP(hwlen=8, op=1, hwsrc='{PEER_MAC}', psrc='{PEER4}', pdst='{US4}')")
+vec("arp_plen16",
+    "ARP(plen=16, op=1, hwsrc='{PEER_MAC}', psrc='{PEER4}', pdst='{US4}')")
+
+# --- IPv4 ----------------------------------------------------------------------------------
+
+vec("echo4_big_req",
+    "Ether(dst='{US_MAC}', src='{PEER_MAC}')/IP(src='{PEER4}', dst='{US4}', id=0xbeef, "
+    "flags=0, ttl=64)/ICMP(type=8, id=0x0101, seq=0xfffe)/Raw(bytes(i & 0xff for i in "
+    "range(1472)))")
+vec("echo4_big_reply",
+    "Ether(dst='{PEER_MAC}', src='{US_MAC}')/IP(src='{US4}', dst='{PEER4}', id=0xbeef, "
+    "flags=0, ttl=64)/ICMP(type=0, id=0x0101, seq=0xfffe)/Raw(bytes(i & 0xff for i in "
+    "range(1472)))")
+vec("echo4_opts_req",
+    "Ether(dst='{US_MAC}', src='{PEER_MAC}')/IP(src='{PEER4}', dst='{US4}', id=0x0a0b, "
+    "flags='DF', ttl=200, options=[IPOption_NOP(), IPOption_RR(pointer=4, routers=['0.0.0.0', "
+    "'0.0.0.0'])])/ICMP(type=8, id=0x1111, seq=3)/Raw(b'pingwire options')")
+vec("echo4_opts_reply",
+    "Ether(dst='{PEER_MAC}', src='{US_MAC}')/IP(src='{US4}', dst='{PEER4}', id=0x0a0b, "
+    "flags='DF', ttl=64)/ICMP(type=0, id=0x1111, seq=3)/Raw(b'pingwire options')")
+vec("echo4_max_opts_req",
+    "Ether(dst='{US_MAC}', src='{PEER_MAC}')/IP(src='{PEER4}', dst='{US4}', id=0x0c0d, "
+    "flags=0, ttl=1, options=[IPOption_RR(pointer=4, routers=['0.0.0.0'] * 9), IPOption_EOL()])"
+    "/ICMP(type=8, id=0x2222, seq=4)/Raw(b'x' * 33)")
+vec("echo4_max_opts_reply",
+    "Ether(dst='{PEER_MAC}', src='{US_MAC}')/IP(src='{US4}', dst='{PEER4}', id=0x0c0d, "
+    "flags=0, ttl=64)/ICMP(type=0, id=0x2222, seq=4)/Raw(b'x' * 33)")
+# A minimal echo in a padded 60-byte frame, with the reserved ("evil") flag set: the reply
+# drops the padding and keeps DF only.
+vec("echo4_padded_req",
+    "Ether(dst='{US_MAC}', src='{PEER_MAC}')/IP(src='{PEER4}', dst='{US4}', id=0x7777, "
+    "flags='DF+evil', ttl=128)/ICMP(type=8, id=0, seq=0)/Padding(load=b'\\xee' * 18)")
+vec("echo4_padded_reply",
+    "Ether(dst='{PEER_MAC}', src='{US_MAC}')/IP(src='{US4}', dst='{PEER4}', id=0x7777, "
+    "flags='DF', ttl=64)/ICMP(type=0, id=0, seq=0)")
+vec("echo4_secondary_req",
+    "Ether(dst='{US_MAC}', src='{PEER_MAC}')/IP(src='{PEER4}', dst='{US4B}', id=0x0001, "
+    "ttl=64)/ICMP(type=8, id=0x5555, seq=1)/Raw(b'abc')")
+vec("echo4_secondary_reply",
+    "Ether(dst='{PEER_MAC}', src='{US_MAC}')/IP(src='{US4B}', dst='{PEER4}', id=0x0001, "
+    "ttl=64)/ICMP(type=0, id=0x5555, seq=1)/Raw(b'abc')")
+vec("ip4_frag_first",
+    "IP(src='{PEER4}', dst='{US4}', id=0x4321, flags='MF', frag=0, ttl=64)/ICMP(type=8)"
+    "/Raw(bytes(32))")
+vec("ip4_frag_later",
+    "IP(src='{PEER4}', dst='{US4}', id=0x4321, flags=0, frag=185, ttl=64, proto=1)"
+    "/Raw(bytes(32))")
+
+# --- IPv6 and its extension headers --------------------------------------------------------
+
+vec("echo6_req",
+    "Ether(dst='{US_MAC}', src='{PEER_MAC}')/IPv6(src='{PEER6}', dst='{US6}', tc=0x20, "
+    "fl=0x12345, hlim=61)/ICMPv6EchoRequest(id=0x4242, seq=9, data=bytes(range(56)))")
+vec("echo6_reply",
+    "Ether(dst='{PEER_MAC}', src='{US_MAC}')/IPv6(src='{US6}', dst='{PEER6}', tc=0x20, "
+    "fl=0x12345, hlim=64)/ICMPv6EchoReply(id=0x4242, seq=9, data=bytes(range(56)))")
+vec("echo6_big_req",
+    "Ether(dst='{US_MAC}', src='{PEER_MAC}')/IPv6(src='{PEER6}', dst='{US6}', hlim=64)"
+    "/ICMPv6EchoRequest(id=0x0102, seq=0x0304, data=bytes(i & 0xff for i in range(1452)))")
+vec("echo6_big_reply",
+    "Ether(dst='{PEER_MAC}', src='{US_MAC}')/IPv6(src='{US6}', dst='{PEER6}', hlim=64)"
+    "/ICMPv6EchoReply(id=0x0102, seq=0x0304, data=bytes(i & 0xff for i in range(1452)))")
+vec("echo6_hbh_req",
+    "Ether(dst='{US_MAC}', src='{PEER_MAC}')/IPv6(src='{PEER6}', dst='{US6}', hlim=64)"
+    "/IPv6ExtHdrHopByHop(options=[PadN(optdata=bytes(12))])/ICMPv6EchoRequest(id=0x6666, "
+    "seq=2, data=b'hop-by-hop')")
+vec("echo6_hbh_reply",
+    "Ether(dst='{PEER_MAC}', src='{US_MAC}')/IPv6(src='{US6}', dst='{PEER6}', hlim=64)"
+    "/ICMPv6EchoReply(id=0x6666, seq=2, data=b'hop-by-hop')")
+vec("echo6_allnodes_ll_req",
+    "Ether(dst='{ALLN_MAC}', src='{PEER_MAC}')/IPv6(src='{PEER_LL}', dst='{ALLN}', hlim=1)"
+    "/ICMPv6EchoRequest(id=0x7070, seq=1, data=b'all nodes')")
+vec("echo6_allnodes_ll_reply",
+    "Ether(dst='{PEER_MAC}', src='{US_MAC}')/IPv6(src='{US_LL}', dst='{PEER_LL}', hlim=64)"
+    "/ICMPv6EchoReply(id=0x7070, seq=1, data=b'all nodes')")
+vec("echo6_allnodes_global_req",
+    "Ether(dst='{ALLN_MAC}', src='{PEER_MAC}')/IPv6(src='{PEER6}', dst='{ALLN}', hlim=1)"
+    "/ICMPv6EchoRequest(id=0x7071, seq=2, data=b'all nodes, global')")
+vec("echo6_allnodes_global_reply",
+    "Ether(dst='{PEER_MAC}', src='{US_MAC}')/IPv6(src='{US6}', dst='{PEER6}', hlim=64)"
+    "/ICMPv6EchoReply(id=0x7071, seq=2, data=b'all nodes, global')")
+vec("echo6_allnodes_second_prefix_req",
+    "Ether(dst='{ALLN_MAC}', src='{PEER_MAC}')/IPv6(src='{PEER6B}', dst='{ALLN}', hlim=1)"
+    "/ICMPv6EchoRequest(id=0x7072, seq=3, data=b'second prefix')")
+vec("echo6_allnodes_second_prefix_reply",
+    "Ether(dst='{PEER_MAC}', src='{US_MAC}')/IPv6(src='{US6B}', dst='{PEER6B}', hlim=64)"
+    "/ICMPv6EchoReply(id=0x7072, seq=3, data=b'second prefix')")
+vec("echo6_ll_req",
+    "Ether(dst='{US_MAC}', src='{PEER_MAC}')/IPv6(src='{PEER_LL}', dst='{US_LL}', hlim=64)"
+    "/ICMPv6EchoRequest(id=0x7073, seq=4, data=b'link-local')")
+vec("echo6_ll_reply",
+    "Ether(dst='{PEER_MAC}', src='{US_MAC}')/IPv6(src='{US_LL}', dst='{PEER_LL}', hlim=64)"
+    "/ICMPv6EchoReply(id=0x7073, seq=4, data=b'link-local')")
+vec("echo6_padded_req",
+    "Ether(dst='{US_MAC}', src='{PEER_MAC}')/IPv6(src='{PEER6}', dst='{US6}', hlim=64)"
+    "/ICMPv6EchoRequest(id=1, seq=1)/Padding(load=b'\\xee' * 10)")
+vec("echo6_padded_reply",
+    "Ether(dst='{PEER_MAC}', src='{US_MAC}')/IPv6(src='{US6}', dst='{PEER6}', hlim=64)"
+    "/ICMPv6EchoReply(id=1, seq=1)")
+# Every extension header a host walks, in the RFC 8200 4.1 order; the Fragment header is an
+# atomic fragment (offset 0, M clear).
+vec("echo6_all_ext_req",
+    "Ether(dst='{US_MAC}', src='{PEER_MAC}')/IPv6(src='{PEER6}', dst='{US6}', hlim=64)"
+    "/IPv6ExtHdrHopByHop()/IPv6ExtHdrDestOpt(options=[PadN(optdata=bytes(12))])"
+    "/IPv6ExtHdrRouting(type=4, segleft=0, addresses=['{US6}'])"
+    "/IPv6ExtHdrFragment(offset=0, m=0, id=0xabcdef01)/IPv6ExtHdrDestOpt()"
+    "/ICMPv6EchoRequest(id=0x0808, seq=8, data=b'all the headers')")
+vec("echo6_all_ext_reply",
+    "Ether(dst='{PEER_MAC}', src='{US_MAC}')/IPv6(src='{US6}', dst='{PEER6}', hlim=64)"
+    "/ICMPv6EchoReply(id=0x0808, seq=8, data=b'all the headers')")
+vec("ip6_frag_first",
+    "IPv6(src='{PEER6}', dst='{US6}', hlim=64)/IPv6ExtHdrFragment(offset=0, m=1, "
+    "id=0x01020304)/ICMPv6EchoRequest(id=1, seq=1, data=bytes(24))")
+vec("ip6_frag_later",
+    "IPv6(src='{PEER6}', dst='{US6}', hlim=64)/IPv6ExtHdrFragment(nh=58, offset=185, m=0, "
+    "id=0x01020304)/Raw(bytes(24))")
+vec("ip6_routing",
+    "IPv6(src='{PEER6}', dst='{US6}', hlim=64)/IPv6ExtHdrRouting(type=0, segleft=0, "
+    "addresses=['{PEER6B}', '{US6B}'])/ICMPv6EchoRequest(id=1, seq=1)")
+vec("ip6_dest_opts_udp",
+    "IPv6(src='{PEER6}', dst='{US6}', hlim=64)/IPv6ExtHdrDestOpt(options=[PadN(optdata="
+    "bytes(4))])/UDP(sport=5353, dport=9)/Raw(b'u')")
+vec("ip6_no_next_header",
+    "IPv6(src='{PEER6}', dst='{US6}', hlim=64, nh=59)")
+vec("ip6_hbh_truncated",
+    "IPv6(src='{PEER6}', dst='{US6}', hlim=64, nh=0)/Raw(b'\\x3a\\x00\\x01\\x04')")
+vec("ip6_dest_opts_len_past",
+    "IPv6(src='{PEER6}', dst='{US6}', hlim=64)/IPv6ExtHdrDestOpt(len=4)"
+    "/ICMPv6EchoRequest(id=1, seq=1)")
+vec("ip6_second_ext_truncated",
+    "IPv6(src='{PEER6}', dst='{US6}', hlim=64)/IPv6ExtHdrHopByHop(nh=44)"
+    "/Raw(b'\\x3a\\x00\\x00\\x00')")
+vec("ip6_hbh_not_first",
+    "IPv6(src='{PEER6}', dst='{US6}', hlim=64)/IPv6ExtHdrDestOpt()/IPv6ExtHdrHopByHop()"
+    "/ICMPv6EchoRequest(id=1, seq=1)")
+
+# --- Neighbor Discovery --------------------------------------------------------------------
+
+vec("ns_mcast_req",
+    "Ether(dst='{SNM_MAC}', src='{PEER_MAC}')/IPv6(src='{PEER6}', dst='{SNM_US}', hlim=255)"
+    "/ICMPv6ND_NS(tgt='{US6}')/ICMPv6NDOptSrcLLAddr(lladdr='{PEER_MAC}')")
+vec("ns_mcast_reply",
+    "Ether(dst='{PEER_MAC}', src='{US_MAC}')/IPv6(src='{US6}', dst='{PEER6}', hlim=255)"
+    "/ICMPv6ND_NA(tgt='{US6}', R=0, S=1, O=1)/ICMPv6NDOptDstLLAddr(lladdr='{US_MAC}')")
+vec("ns_mcast_router_reply",
+    "Ether(dst='{PEER_MAC}', src='{US_MAC}')/IPv6(src='{US6}', dst='{PEER6}', hlim=255)"
+    "/ICMPv6ND_NA(tgt='{US6}', R=1, S=1, O=1)/ICMPv6NDOptDstLLAddr(lladdr='{US_MAC}')")
+# The SLLA names another MAC than the Ethernet source: the NA goes to the SLLA.
+vec("ns_slla_differs_req",
+    "Ether(dst='{SNM_MAC}', src='{OTHER_MAC}')/IPv6(src='{PEER6}', dst='{SNM_US}', hlim=255)"
+    "/ICMPv6ND_NS(tgt='{US6}')/ICMPv6NDOptSrcLLAddr(lladdr='{PEER_MAC}')")
+vec("ns_unicast_req",
+    "Ether(dst='{US_MAC}', src='{PEER_MAC}')/IPv6(src='{PEER6}', dst='{US6}', hlim=255)"
+    "/ICMPv6ND_NS(tgt='{US6}')")
+vec("ns_unicast_reply",
+    "Ether(dst='{PEER_MAC}', src='{US_MAC}')/IPv6(src='{US6}', dst='{PEER6}', hlim=255)"
+    "/ICMPv6ND_NA(tgt='{US6}', R=0, S=1, O=1)/ICMPv6NDOptDstLLAddr(lladdr='{US_MAC}')")
+vec("ns_dad_req",
+    "Ether(dst='{SNM_MAC}', src='{PEER_MAC}')/IPv6(src='::', dst='{SNM_US}', hlim=255)"
+    "/ICMPv6ND_NS(tgt='{US6}')")
+vec("ns_dad_reply",
+    "Ether(dst='{ALLN_MAC}', src='{US_MAC}')/IPv6(src='{US6}', dst='{ALLN}', hlim=255)"
+    "/ICMPv6ND_NA(tgt='{US6}', R=0, S=0, O=1)/ICMPv6NDOptDstLLAddr(lladdr='{US_MAC}')")
+vec("ns_ll_req",
+    "Ether(dst='{SNM_MAC}', src='{PEER_MAC}')/IPv6(src='{PEER_LL}', dst='{SNM_US}', hlim=255)"
+    "/ICMPv6ND_NS(tgt='{US_LL}')/ICMPv6NDOptSrcLLAddr(lladdr='{PEER_MAC}')")
+vec("ns_ll_reply",
+    "Ether(dst='{PEER_MAC}', src='{US_MAC}')/IPv6(src='{US_LL}', dst='{PEER_LL}', hlim=255)"
+    "/ICMPv6ND_NA(tgt='{US_LL}', R=0, S=1, O=1)/ICMPv6NDOptDstLLAddr(lladdr='{US_MAC}')")
+# A nonce option (RFC 3971 5.3.2, type 14) is unknown to us and skipped (RFC 4861 4.6).
+vec("ns_nonce_req",
+    "Ether(dst='{SNM_MAC}', src='{PEER_MAC}')/IPv6(src='{PEER6}', dst='{SNM_US}', hlim=255)"
+    "/ICMPv6ND_NS(tgt='{US6}')/ICMPv6NDOptUnknown(type=14, len=1, data=b'\\x01\\x02\\x03"
+    "\\x04\\x05\\x06')/ICMPv6NDOptSrcLLAddr(lladdr='{PEER_MAC}')")
+vec("na_tlla",
+    "IPv6(src='{PEER6}', dst='{US6}', hlim=255)/ICMPv6ND_NA(tgt='{PEER6}', R=1, S=1, O=0)"
+    "/ICMPv6NDOptDstLLAddr(lladdr='{PEER_MAC}')")
+vec("opt_slla", "ICMPv6NDOptSrcLLAddr(lladdr='{PEER_MAC}')")
+vec("opt_tlla", "ICMPv6NDOptDstLLAddr(lladdr='{US_MAC}')")
+
+# --- UDP and pseudo-headers ----------------------------------------------------------------
+
+vec("udp4",
+    "IP(src='{PEER4}', dst='{US4}', id=9, ttl=64)/UDP(sport=40000, dport=7)"
+    "/Raw(b'hello pingwire')")
+vec("udp4_odd",
+    "IP(src='{PEER4}', dst='{US4B}', id=9, ttl=64)/UDP(sport=53, dport=33434)"
+    "/Raw(b'odd length!')")
+vec("udp6",
+    "IPv6(src='{PEER6}', dst='{US6}', hlim=64)/UDP(sport=40000, dport=7)"
+    "/Raw(b'hello pingwire')")
+vec("udp6_odd",
+    "IPv6(src='{PEER_LL}', dst='{US_LL}', hlim=64)/UDP(sport=546, dport=547)"
+    "/Raw(b'odd length!')")
+vec("udp4_zero_payload",
+    "IP(src='{PEER4}', dst='{US4}', id=9, ttl=64)/UDP(sport=1, dport=2)")
+
+# The pseudo-headers scapy sums for those (RFC 768, RFC 8200 8.1).
+vec("ph_udp4", "in4_pseudoheader(17, IP(src='{PEER4}', dst='{US4}'), 22)")
+vec("ph_udp4_odd", "in4_pseudoheader(17, IP(src='{PEER4}', dst='{US4B}'), 19)")
+vec("ph_udp6", "raw(PseudoIPv6(src='{PEER6}', dst='{US6}', uplen=22, nh=17))")
+vec("ph_echo6", "raw(PseudoIPv6(src='{PEER6}', dst='{US6}', uplen=64, nh=58))")
+vec("ph_jumbo6", "raw(PseudoIPv6(src='{PEER_LL}', dst='{US_LL}', uplen=0x12345, nh=58))")
+
+# --- Addresses -----------------------------------------------------------------------------
+
+vec("ll_of_us_mac",
+    "inet_pton(socket.AF_INET6, 'fe80::' + in6_mactoifaceid('{US_MAC}'))")
+vec("ll_of_mac_a",
+    "inet_pton(socket.AF_INET6, 'fe80::' + in6_mactoifaceid('00:1b:21:3a:4f:5e'))")
+vec("ll_of_mac_b",
+    "inet_pton(socket.AF_INET6, 'fe80::' + in6_mactoifaceid('fe:ff:ff:ff:ff:fe'))")
+vec("snm_of_us6",
+    "in6_getnsma(inet_pton(socket.AF_INET6, '{US6}'))")
+vec("snm_of_us6b",
+    "in6_getnsma(inet_pton(socket.AF_INET6, '{US6B}'))")
+vec("snm_of_2001_2_abcd",
+    "in6_getnsma(inet_pton(socket.AF_INET6, '2001:2::ab:cdef:1234'))")
+vec("snm_mac_of_us6",
+    "mac2str(in6_getnsmac(in6_getnsma(inet_pton(socket.AF_INET6, '{US6}'))))")
+vec("snm_mac_of_2001_2_abcd",
+    "mac2str(in6_getnsmac(in6_getnsma(inet_pton(socket.AF_INET6, '2001:2::ab:cdef:1234'))))")
+vec("mac_of_allnodes",
+    "mac2str(in6_getnsmac(inet_pton(socket.AF_INET6, '{ALLN}')))")
+
+# --- Bad input for host_input --------------------------------------------------------------
+
+E_US = "Ether(dst='{US_MAC}', src='{PEER_MAC}')"
+ECHO4 = "ICMP(type=8, id=1, seq=1)/Raw(b'bad')"
+ECHO6 = "ICMPv6EchoRequest(id=1, seq=1, data=b'bad')"
+IP4 = "IP(src='{PEER4}', dst='{US4}', id=1, ttl=64"
+IP6 = "IPv6(src='{PEER6}', dst='{US6}', hlim=64"
+
+vec("bad_ip4_ihl4", E_US + "/" + IP4 + ", ihl=4)/" + ECHO4)
+vec("bad_ip4_ihl0", E_US + "/" + IP4 + ", ihl=0)/" + ECHO4)
+vec("bad_ip4_ihl15", E_US + "/" + IP4 + ", ihl=15)/" + ECHO4)
+vec("bad_ip4_len_long", E_US + "/" + IP4 + ", len=200)/" + ECHO4)
+vec("bad_ip4_len_short", E_US + "/" + IP4 + ", len=19)/" + ECHO4)
+vec("bad_ip4_len_in_options",
+    E_US + "/" + IP4 + ", len=22, options=[IPOption_NOP()] * 4)/" + ECHO4)
+vec("bad_ip4_version", E_US + "/" + IP4 + ", version=6)/" + ECHO4)
+vec("bad_ip4_checksum", E_US + "/" + IP4 + ", chksum=0x1234)/" + ECHO4)
+vec("bad_icmp4_checksum",
+    E_US + "/" + IP4 + ")/ICMP(type=8, id=1, seq=1, chksum=0xdead)/Raw(b'bad')")
+vec("bad_icmp4_empty", E_US + "/" + IP4 + ", proto=1)")
+vec("bad_icmp4_7_bytes",
+    E_US + "/" + IP4 + ", proto=1)/Raw(b'\\x08\\x00\\xf7\\xff\\x00\\x00\\x00')")
+vec("bad_unknown_ethertype",
+    "Ether(dst='{US_MAC}', src='{PEER_MAC}', type=0x88b5)/Raw(bytes(46))")
+vec("bad_other_mac",
+    "Ether(dst='{OTHER_MAC}', src='{PEER_MAC}')/" + IP4 + ")/" + ECHO4)
+vec("bad_unjoined_group_mac",
+    "Ether(dst='33:33:00:00:00:02', src='{PEER_MAC}')/IPv6(src='{PEER_LL}', dst='ff02::2', "
+    "hlim=255)/ICMPv6ND_RS()")
+vec("bad_echo4_directed_broadcast",
+    "Ether(dst='{BCAST_MAC}', src='{PEER_MAC}')/IP(src='{PEER4}', dst='{BCAST4}', id=1, "
+    "ttl=64)/" + ECHO4)
+vec("bad_echo4_limited_broadcast",
+    "Ether(dst='{BCAST_MAC}', src='{PEER_MAC}')/IP(src='{PEER4}', dst='255.255.255.255', "
+    "id=1, ttl=64)/" + ECHO4)
+vec("bad_ip4_unicast_in_l2_broadcast",
+    "Ether(dst='{BCAST_MAC}', src='{PEER_MAC}')/" + IP4 + ")/" + ECHO4)
+vec("bad_ip4_not_for_us",
+    E_US + "/IP(src='{PEER4}', dst='{NOTUS4}', id=1, ttl=64)/" + ECHO4)
+for n, a in [("zero", "0.0.0.0"), ("this_net", "0.1.2.3"), ("loopback", "127.0.0.1"),
+             ("multicast", "224.0.0.1"), ("reserved", "240.0.0.1"),
+             ("limited_broadcast", "255.255.255.255"), ("directed_broadcast", C["BCAST4"])]:
+    vec("bad_ip4_martian_" + n,
+        E_US + "/IP(src='" + a + "', dst='{US4}', id=1, ttl=64)/" + ECHO4)
+vec("bad_ip4_fragment_mf", E_US + "/" + IP4 + ", flags='MF')/" + ECHO4)
+vec("bad_ip4_fragment_offset", E_US + "/" + IP4 + ", frag=1, proto=1)/Raw(bytes(8))")
+vec("bad_ip4_udp", E_US + "/" + IP4 + ")/UDP(sport=1234, dport=7)/Raw(b'bad')")
+vec("bad_icmp4_echo_reply", E_US + "/" + IP4 + ")/ICMP(type=0, id=1, seq=1)/Raw(b'bad')")
+vec("bad_icmp4_timestamp", E_US + "/" + IP4 + ")/ICMP(type=13, id=1, seq=1, ts_ori=1, ts_rx=2, ts_tx=3)")
+vec("bad_icmp4_unreachable",
+    E_US + "/" + IP4 + ")/ICMP(type=3, code=3)/IP(src='{US4}', dst='{PEER4}', id=1, ttl=64)"
+    "/UDP(sport=7, dport=1234)")
+vec("bad_arp_not_ours",
+    "Ether(dst='{BCAST_MAC}', src='{PEER_MAC}')/ARP(op=1, hwsrc='{PEER_MAC}', psrc='{PEER4}', "
+    "hwdst='{ZERO_MAC}', pdst='{NOTUS4}')")
+vec("bad_arp_reply",
+    "Ether(dst='{US_MAC}', src='{PEER_MAC}')/ARP(op=2, hwsrc='{PEER_MAC}', psrc='{PEER4}', "
+    "hwdst='{US_MAC}', pdst='{US4}')")
+vec("bad_arp_group_sender",
+    "Ether(dst='{BCAST_MAC}', src='{PEER_MAC}')/ARP(op=1, hwsrc='01:00:5e:00:00:01', "
+    "psrc='{PEER4}', hwdst='{ZERO_MAC}', pdst='{US4}')")
+vec("bad_arp_hwtype",
+    "Ether(dst='{BCAST_MAC}', src='{PEER_MAC}')/ARP(hwtype=6, op=1, hwsrc='{PEER_MAC}', "
+    "psrc='{PEER4}', hwdst='{ZERO_MAC}', pdst='{US4}')")
+vec("bad_ip6_version", "Ether(dst='{US_MAC}', src='{PEER_MAC}', type=0x86dd)/" + IP6 +
+    ", version=4)/" + ECHO6)
+vec("bad_ip6_plen_long", E_US + "/" + IP6 + ", plen=200)/" + ECHO6)
+vec("bad_ip6_martian_multicast",
+    E_US + "/IPv6(src='{ALLN}', dst='{US6}', hlim=64)/" + ECHO6)
+vec("bad_ip6_martian_loopback",
+    E_US + "/IPv6(src='::1', dst='{US6}', hlim=64)/" + ECHO6)
+vec("bad_echo6_unspecified_source",
+    E_US + "/IPv6(src='::', dst='{US6}', hlim=64)/" + ECHO6)
+vec("bad_ip6_not_for_us",
+    E_US + "/IPv6(src='{PEER6}', dst='{NOTUS6}', hlim=64)/" + ECHO6)
+vec("bad_ip6_unjoined_group",
+    "Ether(dst='33:33:ff:00:00:01', src='{PEER_MAC}')/IPv6(src='{PEER6}', dst='ff02::2', "
+    "hlim=64)/" + ECHO6)
+vec("bad_ip6_ext_truncated",
+    E_US + "/" + IP6 + ", nh=0)/Raw(b'\\x3a\\x00\\x01\\x04')")
+vec("bad_ip6_ext_len_past",
+    E_US + "/" + IP6 + ")/IPv6ExtHdrDestOpt(len=4)/" + ECHO6)
+vec("bad_ip6_hbh_not_first",
+    E_US + "/" + IP6 + ")/IPv6ExtHdrDestOpt()/IPv6ExtHdrHopByHop()/" + ECHO6)
+vec("bad_ip6_fragment",
+    E_US + "/" + IP6 + ")/IPv6ExtHdrFragment(offset=0, m=1, id=0x01020304)/" + ECHO6)
+vec("bad_ip6_fragment_later",
+    E_US + "/" + IP6 + ")/IPv6ExtHdrFragment(nh=58, offset=2, m=0, id=0x01020304)"
+    "/Raw(bytes(16))")
+vec("bad_ip6_udp", E_US + "/" + IP6 + ")/UDP(sport=1234, dport=7)/Raw(b'bad')")
+vec("bad_ip6_no_next_header", E_US + "/" + IP6 + ", nh=59)")
+vec("bad_icmp6_7_bytes",
+    E_US + "/" + IP6 + ", nh=58)/Raw(b'\\x80\\x00\\x00\\x00\\x00\\x00\\x00')")
+vec("bad_icmp6_empty", E_US + "/" + IP6 + ", nh=58)")
+vec("bad_icmp6_checksum",
+    E_US + "/" + IP6 + ")/ICMPv6EchoRequest(id=1, seq=1, data=b'bad', cksum=0xdead)")
+vec("bad_icmp6_echo_reply", E_US + "/" + IP6 + ")/ICMPv6EchoReply(id=1, seq=1, data=b'bad')")
+vec("bad_icmp6_unreachable",
+    E_US + "/" + IP6 + ")/ICMPv6DestUnreach(code=4)/IPv6(src='{US6}', dst='{PEER6}', hlim=64)"
+    "/UDP(sport=7, dport=1234)")
+vec("bad_icmp6_unknown_informational",
+    E_US + "/" + IP6 + ")/ICMPv6Unknown(type=200, code=0, msgbody=b'1234')")
+vec("bad_nd_na",
+    E_US + "/IPv6(src='{PEER6}', dst='{US6}', hlim=255)/ICMPv6ND_NA(tgt='{PEER6}', R=0, S=1, "
+    "O=1)/ICMPv6NDOptDstLLAddr(lladdr='{PEER_MAC}')")
+vec("bad_nd_rs",
+    "Ether(dst='{ALLN_MAC}', src='{PEER_MAC}')/IPv6(src='{PEER_LL}', dst='{ALLN}', hlim=255)"
+    "/ICMPv6ND_RS()/ICMPv6NDOptSrcLLAddr(lladdr='{PEER_MAC}')")
+vec("bad_nd_ra",
+    "Ether(dst='{ALLN_MAC}', src='{PEER_MAC}')/IPv6(src='{PEER_LL}', dst='{ALLN}', hlim=255)"
+    "/ICMPv6ND_RA()/ICMPv6NDOptSrcLLAddr(lladdr='{PEER_MAC}')")
+vec("bad_nd_redirect",
+    E_US + "/IPv6(src='{PEER_LL}', dst='{US_LL}', hlim=255)/ICMPv6ND_Redirect(tgt='{PEER_LL}', "
+    "dst='2001:2:0:2::1')")
+vec("bad_ns_hlim64",
+    "Ether(dst='{SNM_MAC}', src='{PEER_MAC}')/IPv6(src='{PEER6}', dst='{SNM_US}', hlim=64)"
+    "/ICMPv6ND_NS(tgt='{US6}')/ICMPv6NDOptSrcLLAddr(lladdr='{PEER_MAC}')")
+vec("bad_ns_hlim254_unicast",
+    E_US + "/IPv6(src='{PEER6}', dst='{US6}', hlim=254)/ICMPv6ND_NS(tgt='{US6}')")
+vec("bad_ns_target_not_ours_unicast",
+    E_US + "/IPv6(src='{PEER6}', dst='{US6}', hlim=255)/ICMPv6ND_NS(tgt='{NOTUS6}')")
+# Same solicited-node group as 2001:2::1 (low 24 bits 00:00:01), another address.
+vec("bad_ns_target_not_ours_same_group",
+    "Ether(dst='{SNM_MAC}', src='{PEER_MAC}')/IPv6(src='{PEER6}', dst='{SNM_US}', hlim=255)"
+    "/ICMPv6ND_NS(tgt='2001:2::5:0:1')/ICMPv6NDOptSrcLLAddr(lladdr='{PEER_MAC}')")
+vec("bad_ns_truncated",
+    "Ether(dst='{SNM_MAC}', src='{PEER_MAC}')/IPv6(src='{PEER6}', dst='{SNM_US}', hlim=255)"
+    "/ICMPv6Unknown(type=135, code=0, msgbody=bytes(12))")
+vec("bad_ns_code1",
+    "Ether(dst='{SNM_MAC}', src='{PEER_MAC}')/IPv6(src='{PEER6}', dst='{SNM_US}', hlim=255)"
+    "/ICMPv6ND_NS(code=1, tgt='{US6}')/ICMPv6NDOptSrcLLAddr(lladdr='{PEER_MAC}')")
+vec("bad_ns_target_multicast",
+    "Ether(dst='{SNM_MAC}', src='{PEER_MAC}')/IPv6(src='{PEER6}', dst='{SNM_US}', hlim=255)"
+    "/ICMPv6ND_NS(tgt='{SNM_US}')/ICMPv6NDOptSrcLLAddr(lladdr='{PEER_MAC}')")
+vec("bad_ns_option_len0",
+    "Ether(dst='{SNM_MAC}', src='{PEER_MAC}')/IPv6(src='{PEER6}', dst='{SNM_US}', hlim=255)"
+    "/ICMPv6ND_NS(tgt='{US6}')/ICMPv6NDOptUnknown(type=14, len=0, data=bytes(6))")
+vec("bad_ns_option_past_end",
+    "Ether(dst='{SNM_MAC}', src='{PEER_MAC}')/IPv6(src='{PEER6}', dst='{SNM_US}', hlim=255)"
+    "/ICMPv6ND_NS(tgt='{US6}')/ICMPv6NDOptUnknown(type=14, len=2, data=bytes(6))")
+vec("bad_ns_dad_with_slla",
+    "Ether(dst='{SNM_MAC}', src='{PEER_MAC}')/IPv6(src='::', dst='{SNM_US}', hlim=255)"
+    "/ICMPv6ND_NS(tgt='{US6}')/ICMPv6NDOptSrcLLAddr(lladdr='{PEER_MAC}')")
+vec("bad_ns_dad_to_allnodes",
+    "Ether(dst='{ALLN_MAC}', src='{PEER_MAC}')/IPv6(src='::', dst='{ALLN}', hlim=255)"
+    "/ICMPv6ND_NS(tgt='{US6}')")
+vec("bad_ns_dad_to_unicast",
+    E_US + "/IPv6(src='::', dst='{US6}', hlim=255)/ICMPv6ND_NS(tgt='{US6}')")
+
+# --- RFC 1071 sums -------------------------------------------------------------------------
+
+SIZES = list(range(0, 66)) + [127, 128, 255, 256, 1023, 1024, 1499, 1500, 1501, 4097, 9001]
+CSUM_CASES = []
+for n in SIZES:
+    d = vec(f"csum_data_{n}", f"random.Random({n}).randbytes({n})")
+    c = vec(f"csum_data_{n}_checksum", f"checksum(random.Random({n}).randbytes({n}))", "u16")
+    CSUM_CASES.append((d.name, c.name))
+for name, expr in [("ones", "b'\\xff' * 64"), ("zeros", "bytes(64)"),
+                   ("sums_to_ffff", "b'\\xff\\x00\\x00\\xff'"),
+                   ("carries", "b'\\xff\\xff\\x00\\x01' * 40 + b'\\xff'"),
+                   ("rfc1071_example", "bytes([0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7])")]:
+    d = vec(f"csum_{name}", expr)
+    c = vec(f"csum_{name}_checksum", f"checksum({expr})", "u16")
+    CSUM_CASES.append((d.name, c.name))
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = os.path.join(here, "vectors.hh")
+    s = ("// Golden vectors for the unit tests. Generated by tests/golden/make_vectors.py with "
+         f"scapy {scapy.VERSION};\n"
+         "// do not edit. Each vector's comment is the scapy expression that produced it (a long\n"
+         "// one continues on the next comment lines: join them, each without its \"// \").\n"
+         "#pragma once\n\n#include <array>\n#include <cstdint>\n#include <span>\n\n"
+         "namespace pw::golden {\n\n")
+    s += "\n".join(render(v) for v in VECTORS)
+    s += ("\n// The RFC 1071 cases above, as (data, scapy checksum) pairs.\n"
+          "struct ChecksumCase {\n    std::span<const std::uint8_t> data;\n"
+          "    std::uint16_t checksum;\n};\n"
+          "inline constexpr ChecksumCase checksum_cases[] = {\n")
+    s += "".join(f"    {{{d}, {c}}},\n" for d, c in CSUM_CASES)
+    s += "};\n\n}  // namespace pw::golden\n"
+    with open(out, "w") as f:
+        f.write(s)
+    print(f"wrote {out}: {len(VECTORS)} vectors", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
