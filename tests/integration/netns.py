@@ -1,0 +1,727 @@
+#!/usr/bin/env python3
+"""Network-namespace harness for pingwire's integration tests (stdlib only).
+
+Topology, made fresh for each test and always removed again:
+
+    host namespace                         DUT namespace
+    pwh<id>  198.18.0.1/24    <-- veth -->   pwd<id>  (no address, IPv6 disabled)
+             2001:2::1/64                       ^
+    real Linux ping, ip neigh               pingwire-responder, net_af_packet
+
+Only 198.18.0.0/15 and 2001:2::/48 (plus the link-local and multicast addresses NDP needs)
+are ever used; the host namespace has no other route, so nothing can leak elsewhere.
+
+Library use (see test_*.py):
+
+    with Topology() as topo, Responder(topo, exe) as r:
+        r.start()
+        print(topo.host(["ping", "-c", "1", "198.18.0.2"]).stdout)
+        result = r.stop()          # rc, stdout, stderr, parsed counters
+
+Command line:  netns.py demo --responder PATH     (used by scripts/demo)
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import glob
+import ipaddress
+import itertools
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+SKIP = 77  # meson's "skipped" exit code
+
+HOST_ADDR4 = "198.18.0.1"
+DUT_ADDR4 = "198.18.0.2"
+HOST_ADDR6 = "2001:2::1"
+DUT_ADDR6 = "2001:2::2"
+PREFIX4 = 24
+PREFIX6 = 64
+
+READY_MARK = "pingwire-responder: ready"
+DPDK_RUN_DIR = "/var/run/dpdk"
+NS_PREFIX = "pwi"  # namespaces: pwi-<pid>-<n>-host / -dut; file prefixes: pwi-<pid>-<n>
+
+_counter = itertools.count()
+
+
+# --------------------------------------------------------------------------------------------
+# small helpers
+
+
+def log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def indent(text: str, prefix: str = "    | ") -> str:
+    text = text.rstrip("\n")
+    if not text:
+        return prefix + "(no output)"
+    return "\n".join(prefix + line for line in text.split("\n"))
+
+
+def run(cmd: list[str], *, check: bool = True, timeout: float = 60,
+        input: str | None = None) -> subprocess.CompletedProcess:
+    """Runs a command, captures text output; raises with the output shown if check fails."""
+    try:
+        cp = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, input=input,
+                            stdin=None if input is not None else subprocess.DEVNULL)
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"")
+        out = out.decode(errors="replace") if isinstance(out, bytes) else out
+        raise HarnessError(f"timed out after {timeout}s: {shlex.join(cmd)}\n{indent(out)}") from e
+    if check and cp.returncode != 0:
+        raise HarnessError(f"failed (exit {cp.returncode}): {shlex.join(cmd)}\n"
+                           f"{indent(cp.stdout + cp.stderr)}")
+    return cp
+
+
+class HarnessError(RuntimeError):
+    """The test environment could not be set up (not a verdict on the responder)."""
+
+
+def require_root_and_tools(extra_tools: tuple[str, ...] = ()) -> None:
+    """Exits with meson's skip code (77) and a clear reason when the test cannot run here."""
+    if os.geteuid() != 0:
+        log("SKIP: this integration test needs root (network namespaces, veth pairs, "
+            "AF_PACKET); run it as root, e.g. `sudo meson test -C build --suite integration`")
+        sys.exit(SKIP)
+    for tool in ("ip", "ping", *extra_tools):
+        if shutil.which(tool) is None:
+            log(f"SKIP: `{tool}` is not installed (scripts/install-deps installs it)")
+            sys.exit(SKIP)
+
+
+def install_signal_handlers() -> None:
+    """Turns SIGTERM/SIGHUP (meson's timeout, a closed terminal) into an exception, so that the
+    `finally` blocks still remove namespaces and kill the responder."""
+    def handler(signum, _frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGHUP, handler)
+
+
+class signals_deferred:
+    """Holds off SIGTERM/SIGINT/SIGHUP while cleaning up: a second signal (meson's timeout,
+    an impatient Ctrl-C) must not leave a namespace or a responder behind."""
+    SIGS = {signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
+
+    def __enter__(self):
+        self.old = signal.pthread_sigmask(signal.SIG_BLOCK, self.SIGS)
+
+    def __exit__(self, *exc):
+        signal.pthread_sigmask(signal.SIG_SETMASK, self.old)
+
+
+def link_local_from_mac(mac: str) -> str:
+    """Modified EUI-64 link-local address (RFC 4291 2.5.1 / appendix A) of a MAC."""
+    b = [int(x, 16) for x in mac.split(":")]
+    b[0] ^= 0x02
+    eui = b[:3] + [0xFF, 0xFE] + b[3:]
+    return str(ipaddress.IPv6Address(bytes([0xFE, 0x80] + [0] * 6 + eui)))
+
+
+# --------------------------------------------------------------------------------------------
+# ping output
+
+
+@dataclasses.dataclass
+class PingResult:
+    cmd: list[str]
+    rc: int
+    output: str
+    transmitted: int = 0
+    received: int = 0
+    errors: int = 0
+    duplicates: int = 0
+    loss_pct: float = 100.0
+
+    @property
+    def evidence(self) -> str:
+        return f"$ {shlex.join(self.cmd)}   (exit {self.rc})\n{indent(self.output)}"
+
+    @property
+    def clean(self) -> bool:
+        """Every request answered, exactly once, no ICMP errors."""
+        return (self.rc == 0 and self.transmitted > 0 and self.received == self.transmitted
+                and self.errors == 0 and self.duplicates == 0 and self.loss_pct == 0.0)
+
+
+_PING_STATS = re.compile(r"(\d+) packets transmitted, (\d+) received"
+                         r"(?:, \+(\d+) duplicates)?(?:, \+(\d+) errors)?, ([\d.]+)% packet loss")
+
+
+def parse_ping(cmd: list[str], cp: subprocess.CompletedProcess) -> PingResult:
+    out = (cp.stdout or "") + (cp.stderr or "")
+    # `ping -f` prints '.' per request and a backspace per reply: keep only what is left.
+    def flood_marks(m: re.Match) -> str:
+        left = m.group(0).count(".") - m.group(0).count("\b") // 2  # a reply: "\b \b"
+        return f"[ping -f marks: {left} request(s) left without a reply]\n"
+    out = re.sub(r"^(?:\.|\x08 \x08)+\n?", flood_marks, out, flags=re.M)
+    r = PingResult(cmd=cmd, rc=cp.returncode, output=out)
+    m = _PING_STATS.search(out)
+    if m:
+        r.transmitted, r.received = int(m.group(1)), int(m.group(2))
+        r.duplicates = int(m.group(3) or 0)
+        r.errors = int(m.group(4) or 0)
+        r.loss_pct = float(m.group(5))
+    return r
+
+
+# --------------------------------------------------------------------------------------------
+# the responder's final summary
+
+
+@dataclasses.dataclass
+class PortCounters:
+    rx: int = 0
+    tx: int = 0
+    forwarded: int = 0
+    dropped_total: int | None = None  # the "dropped N" the port line states, if any
+    drops: dict[str, int] = dataclasses.field(default_factory=dict)    # per reason
+    replies: dict[str, int] = dataclasses.field(default_factory=dict)  # echo4_reply, arp_reply..
+    device: dict[str, int] = dataclasses.field(default_factory=dict)   # ethdev stats
+    lines: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def dropped(self) -> int:
+        return sum(self.drops.values())
+
+
+# The summary pingwire-responder prints at exit (and every --stats-interval):
+#   port 0: rx 21 tx 19 dropped 2  (net_af_packet0 42:97:5f:9a:8a:9b)
+#     replies: echo4_reply 8 echo6_reply 8 arp_reply 1 nd_advert 2
+#     drop not_our_mac                             2  destination MAC is not ours, ...
+#     device: ipackets 21 opackets 19 imissed 0 ierrors 0 oerrors 0 rx_nombuf 0
+_PORT_LINE = re.compile(r"^port\s+(\d+):\s+rx\s+(\d+)\s+tx\s+(\d+)([^(]*)")
+_DROP_LINE = re.compile(r"^\s+drop\s+([A-Za-z0-9_]+)\s+(\d+)\b")
+_GROUP_LINE = re.compile(r"^\s+(replies|device):\s*(.*)$")
+_KV = re.compile(r"([A-Za-z][A-Za-z0-9_]*)\s+(\d+)")
+FINAL_MARK = "final counters"
+
+
+def parse_summary(text: str) -> dict[int, PortCounters]:
+    """Parses the last counter block of the responder's output (the final one at exit)."""
+    if FINAL_MARK in text:
+        text = text[text.rindex(FINAL_MARK):]
+    ports: dict[int, PortCounters] = {}
+    cur: PortCounters | None = None
+    for line in text.splitlines():
+        m = _PORT_LINE.match(line)
+        if m:
+            cur = ports[int(m.group(1))] = PortCounters(rx=int(m.group(2)), tx=int(m.group(3)))
+            cur.lines.append(line)
+            for k, v in _KV.findall(m.group(4)):
+                if k in ("dropped", "drops"):
+                    cur.dropped_total = int(v)
+                elif k in ("forwarded", "fwd"):
+                    cur.forwarded = int(v)
+            continue
+        if cur is None or not line.startswith((" ", "\t")):
+            cur = None if not line.startswith((" ", "\t")) else cur
+            continue
+        cur.lines.append(line)
+        m = _DROP_LINE.match(line)
+        if m:
+            cur.drops[m.group(1)] = cur.drops.get(m.group(1), 0) + int(m.group(2))
+            continue
+        m = _GROUP_LINE.match(line)
+        if m:
+            target = cur.replies if m.group(1) == "replies" else cur.device
+            for k, v in _KV.findall(m.group(2)):
+                target[k] = int(v)
+    return ports
+
+
+# --------------------------------------------------------------------------------------------
+# topology
+
+
+def _pid_alive(pid: int) -> bool:
+    return os.path.exists(f"/proc/{pid}")
+
+
+def remove_stale() -> None:
+    """Removes namespaces and DPDK run dirs left by earlier runs of this harness whose process
+    is gone (a SIGKILLed test cannot clean up after itself)."""
+    cp = run(["ip", "netns", "list"], check=False)
+    for line in cp.stdout.splitlines():
+        name = line.split()[0] if line.split() else ""
+        m = re.match(rf"^{NS_PREFIX}-(\d+)-\d+-(host|dut)$", name)
+        if m and not _pid_alive(int(m.group(1))):
+            run(["ip", "netns", "del", name], check=False)
+    for d in glob.glob(f"{DPDK_RUN_DIR}/{NS_PREFIX}-*"):
+        m = re.match(rf"^{NS_PREFIX}-(\d+)-", os.path.basename(d))
+        if m and not _pid_alive(int(m.group(1))):
+            shutil.rmtree(d, ignore_errors=True)
+
+
+class Topology:
+    """Two namespaces joined by a veth pair. A context manager: always removed on exit."""
+
+    def __init__(self, verbose: bool = False):
+        n = next(_counter)
+        pid = os.getpid()
+        self.tag = f"{NS_PREFIX}-{pid}-{n}"
+        self.host_ns = f"{self.tag}-host"
+        self.dut_ns = f"{self.tag}-dut"
+        short = f"{pid}{chr(ord('a') + n % 26)}"  # interface names: at most 15 characters
+        self.host_if = f"pwh{short}"
+        self.dut_if = f"pwd{short}"
+        self.dut_kernel_mac = ""
+        self.host_mac = ""
+        self.verbose = verbose
+        self._made: list[str] = []
+
+    # -- commands in the namespaces
+    def host(self, cmd: list[str], *, check: bool = False, timeout: float = 60):
+        return run(["ip", "netns", "exec", self.host_ns, *cmd], check=check, timeout=timeout)
+
+    def dut(self, cmd: list[str], *, check: bool = False, timeout: float = 60):
+        return run(["ip", "netns", "exec", self.dut_ns, *cmd], check=check, timeout=timeout)
+
+    def ping(self, args: list[str], timeout: float = 60) -> PingResult:
+        cmd = ["ping", *args]
+        return parse_ping(cmd, self.host(cmd, timeout=timeout))
+
+    def neigh(self, family: str) -> str:
+        return self.host(["ip", family, "neigh", "show", "dev", self.host_if]).stdout
+
+    @staticmethod
+    def neigh_entry(table: str, addr: str) -> str:
+        """The line of `ip neigh show` output for addr (compared as addresses), or ''."""
+        want = ipaddress.ip_address(addr)
+        for line in table.splitlines():
+            try:
+                if line.split() and ipaddress.ip_address(line.split()[0]) == want:
+                    return line
+            except ValueError:
+                continue
+        return ""
+
+    def link_mac(self, ns: str, ifname: str) -> str:
+        cp = run(["ip", "-n", ns, "-o", "link", "show", "dev", ifname])
+        m = re.search(r"link/ether ([0-9a-f:]{17})", cp.stdout)
+        if not m:
+            raise HarnessError(f"no MAC for {ifname} in {ns}:\n{indent(cp.stdout)}")
+        return m.group(1)
+
+    # -- lifecycle
+    def __enter__(self) -> "Topology":
+        try:
+            self.create()
+        except BaseException:
+            self.destroy()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.destroy()
+
+    def create(self) -> None:
+        remove_stale()
+        for ns in (self.host_ns, self.dut_ns):
+            run(["ip", "netns", "add", ns])
+            self._made.append(ns)
+        run(["ip", "link", "add", self.host_if, "netns", self.host_ns, "type", "veth",
+             "peer", "name", self.dut_if, "netns", self.dut_ns])
+        h, d = self.host_if, self.dut_if
+        # DUT side: the kernel must stay silent and answer nothing: no address, no IPv6.
+        self.dut(["sysctl", "-qw", f"net.ipv6.conf.{d}.disable_ipv6=1"], check=True)
+        self.dut(["sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1"], check=True)
+        # Host side: no DAD delay for its link-local address, no router solicitations.
+        for key, val in (("accept_dad", 0), ("dad_transmits", 0), ("router_solicitations", 0),
+                         ("accept_ra", 0)):
+            self.host(["sysctl", "-qw", f"net.ipv6.conf.{h}.{key}={val}"], check=True)
+        self.host(["ip", "link", "set", "lo", "up"], check=True)
+        self.host(["ip", "addr", "add", f"{HOST_ADDR4}/{PREFIX4}", "dev", h], check=True)
+        self.host(["ip", "-6", "addr", "add", f"{HOST_ADDR6}/{PREFIX6}", "dev", h, "nodad"],
+                  check=True)
+        self.dut(["ip", "link", "set", d, "up"], check=True)
+        self.host(["ip", "link", "set", h, "up"], check=True)
+        self.dut_kernel_mac = self.link_mac(self.dut_ns, d)
+        self.host_mac = self.link_mac(self.host_ns, h)
+        if self.verbose:
+            log(f"topology: {self.host_ns}/{h} ({self.host_mac}) <-> "
+                f"{self.dut_ns}/{d} ({self.dut_kernel_mac})")
+
+    def destroy(self) -> None:
+        with signals_deferred():
+            for ns in reversed(self._made):
+                # Deleting the namespace removes the veth pair with it.
+                run(["ip", "netns", "del", ns], check=False)
+            self._made.clear()
+
+
+# --------------------------------------------------------------------------------------------
+# the program under test
+
+
+@dataclasses.dataclass
+class StopResult:
+    rc: int | None
+    stdout: str
+    stderr: str
+    signal_sent: str
+    killed: bool
+    ports: dict[int, PortCounters]
+
+    @property
+    def evidence(self) -> str:
+        return (f"exit code {self.rc} after {self.signal_sent}"
+                f"{' (had to SIGKILL)' if self.killed else ''}\n"
+                f"  stdout:\n{indent(self.stdout)}\n  stderr:\n{indent(self.stderr)}")
+
+
+class Responder:
+    """pingwire-responder in the DUT namespace, attached to the veth with net_af_packet."""
+
+    def __init__(self, topo: Topology, exe: str, *, mac: str | None = None,
+                 app_args: list[str] | None = None, port_spec: str | None = None,
+                 eal_extra: list[str] | None = None):
+        self.topo = topo
+        self.exe = exe
+        self.mac = mac
+        self.prefix = f"{topo.tag}-r{next(_counter)}"
+        if port_spec is None:
+            port_spec = f"0,addr={DUT_ADDR4}/{PREFIX4},addr={DUT_ADDR6}/{PREFIX6}"
+            if mac:
+                port_spec = f"0,mac={mac},addr={DUT_ADDR4}/{PREFIX4},addr={DUT_ADDR6}/{PREFIX6}"
+        self.app_args = ["--port", port_spec] if app_args is None else app_args
+        self.eal_extra = eal_extra or []
+        self.proc: subprocess.Popen | None = None
+        self._out: list[str] = []
+        self._err: list[str] = []
+        self._threads: list[threading.Thread] = []
+        self._ready = threading.Event()
+        self.result: StopResult | None = None
+
+    def eal_args(self) -> list[str]:
+        return ["-l", "0,1", "--no-huge", "-m", "512", "--no-pci", "--file-prefix", self.prefix,
+                "--vdev", f"net_af_packet0,iface={self.topo.dut_if}", *self.eal_extra]
+
+    @property
+    def argv(self) -> list[str]:
+        return [self.exe, *self.eal_args(), "--", *self.app_args]
+
+    @property
+    def command_line(self) -> str:
+        return f"ip netns exec {self.topo.dut_ns} {shlex.join(self.argv)}"
+
+    @property
+    def expected_mac(self) -> str:
+        return (self.mac or self.topo.dut_kernel_mac).lower()
+
+    def stdout(self) -> str:
+        return "".join(self._out)
+
+    def stderr(self) -> str:
+        return "".join(self._err)
+
+    def _pump(self, stream, sink: list[str], watch: bool) -> None:
+        for line in iter(stream.readline, ""):
+            sink.append(line)
+            if watch and READY_MARK in line:
+                self._ready.set()
+        stream.close()
+
+    def spawn(self) -> None:
+        self.proc = subprocess.Popen(
+            ["ip", "netns", "exec", self.topo.dut_ns, *self.argv],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, errors="replace", bufsize=1,
+            start_new_session=True)  # a terminal's Ctrl-C goes to us, we stop it ourselves
+        for stream, sink, watch in ((self.proc.stdout, self._out, True),
+                                    (self.proc.stderr, self._err, False)):
+            t = threading.Thread(target=self._pump, args=(stream, sink, watch), daemon=True)
+            t.start()
+            self._threads.append(t)
+
+    def start(self, timeout: float = 30) -> None:
+        """Starts it and waits for the ready line; raises (with its output) otherwise."""
+        self.spawn()
+        deadline = time.monotonic() + timeout
+        while not self._ready.wait(0.05):
+            if self.proc.poll() is not None:
+                self._join()
+                raise StartError(f"responder exited with code {self.proc.returncode} before "
+                                 f"printing '{READY_MARK}'\n  command: {self.command_line}\n"
+                                 f"  stdout:\n{indent(self.stdout())}\n"
+                                 f"  stderr:\n{indent(self.stderr())}")
+            if time.monotonic() > deadline:
+                self._kill()
+                raise StartError(f"no '{READY_MARK}' line within {timeout}s\n"
+                                 f"  command: {self.command_line}\n"
+                                 f"  stdout:\n{indent(self.stdout())}\n"
+                                 f"  stderr:\n{indent(self.stderr())}")
+
+    def wait_exit(self, timeout: float = 15) -> StopResult:
+        """For runs that should end by themselves (bad options)."""
+        killed = False
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self._kill()
+            killed = True
+        return self._finish("(nothing: expected to exit by itself)", killed)
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> StopResult:
+        """Sends SIGTERM (or SIGINT), waits for the exit, returns code, output and counters."""
+        if self.result is not None:
+            return self.result
+        killed = False
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self._kill()
+                killed = True
+        return self._finish(signal.Signals(sig).name, killed)
+
+    def _finish(self, sent: str, killed: bool) -> StopResult:
+        self._join()
+        out = self.stdout()
+        self.result = StopResult(rc=None if killed else self.proc.returncode, stdout=out,
+                                 stderr=self.stderr(), signal_sent=sent, killed=killed,
+                                 ports=parse_summary(out))
+        return self.result
+
+    def _kill(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        # Still running, so its pid (and group id: it has its own session) is still its own;
+        # killing the group also takes any child it started.
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def _join(self) -> None:
+        for t in self._threads:
+            t.join(5)
+
+    def __enter__(self) -> "Responder":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        with signals_deferred():
+            try:
+                if self.proc and self.proc.poll() is None:
+                    self.stop(timeout=5)
+            finally:
+                self._kill()
+                shutil.rmtree(f"{DPDK_RUN_DIR}/{self.prefix}", ignore_errors=True)
+
+
+class StartError(RuntimeError):
+    pass
+
+
+# --------------------------------------------------------------------------------------------
+# verdicts
+
+
+class Report:
+    """Collects PASS/FAIL lines, each with its evidence; exit code 0 only if all passed."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.passed: list[str] = []
+        self.failed: list[str] = []
+
+    def check(self, what: str, ok: bool, evidence: str = "") -> bool:
+        log(f"{'PASS' if ok else 'FAIL'}: {what}")
+        if evidence:
+            log(indent(evidence, "      "))
+        (self.passed if ok else self.failed).append(what)
+        return ok
+
+    def finish(self) -> int:
+        total = len(self.passed) + len(self.failed)
+        if self.failed:
+            log(f"\n{self.name}: FAIL ({len(self.failed)} of {total} checks failed)")
+            for f in self.failed:
+                log(f"  failed: {f}")
+            return 1
+        if total == 0:
+            log(f"\n{self.name}: FAIL (no checks ran)")
+            return 1
+        log(f"\n{self.name}: PASS ({total} checks)")
+        return 0
+
+
+def check_counters(rep: Report, res: StopResult, port: int = 0, *,
+                   min_echo4: int = 0, min_echo6: int = 0) -> PortCounters | None:
+    """The final summary: exit 0; rx == tx + forwarded + drops; the stated drop total, the
+    reply counters and the device's own counters agree; echo replies >= pings answered."""
+    rep.check(f"responder exits 0 after {res.signal_sent} and prints its summary",
+              res.rc == 0 and not res.killed and FINAL_MARK in res.stdout, res.evidence)
+    pc = res.ports.get(port)
+    if not rep.check(f"summary has a 'port {port}: rx N tx N' line", pc is not None,
+                     f"parsed ports: {sorted(res.ports)}"):
+        return None
+    block = "\n".join(pc.lines)
+    drops = ", ".join(f"{k}={v}" for k, v in sorted(pc.drops.items())) or "(no drop lines)"
+    rep.check(f"port {port}: rx == tx + forwarded + sum(drops by reason)",
+              pc.rx == pc.tx + pc.forwarded + pc.dropped,
+              f"rx {pc.rx}, tx {pc.tx}, forwarded {pc.forwarded}, drops {pc.dropped}: {drops}")
+    if pc.dropped_total is not None:
+        rep.check(f"port {port}: stated 'dropped {pc.dropped_total}' == sum of the drop lines "
+                  f"({pc.dropped})", pc.dropped_total == pc.dropped, "")
+    if pc.replies and pc.forwarded == 0:
+        rep.check(f"port {port}: tx == sum of reply counters (host mode: all we send are replies)",
+                  pc.tx == sum(pc.replies.values()), f"tx {pc.tx}, replies {pc.replies}")
+    if "ipackets" in pc.device and "opackets" in pc.device:
+        rep.check(f"port {port}: device counters agree (ipackets == rx, opackets == tx, "
+                  f"no errors)",
+                  pc.device["ipackets"] == pc.rx and pc.device["opackets"] == pc.tx
+                  and pc.device.get("ierrors", 0) == 0 and pc.device.get("oerrors", 0) == 0,
+                  f"device {pc.device}")
+    for key, need in (("echo4_reply", min_echo4), ("echo6_reply", min_echo6)):
+        if need == 0:
+            continue
+        got = pc.replies.get(key)
+        rep.check(f"port {port}: {key} ({got}) >= {need}, the echo replies the pings received",
+                  got is not None and got >= need, "" if got is not None else block)
+    return pc
+
+
+# --------------------------------------------------------------------------------------------
+# test main wrapper
+
+
+def default_responder() -> str:
+    here = os.path.dirname(os.path.abspath(__file__))
+    return os.path.normpath(os.path.join(here, "..", "..", "build", "apps", "responder",
+                                         "pingwire-responder"))
+
+
+def test_main(name: str, body, extra_tools: tuple[str, ...] = ()) -> None:
+    """Common entry: parses --responder, skips without root, runs body(args, rep), exits 0/1."""
+    ap = argparse.ArgumentParser(description=name)
+    ap.add_argument("--responder", default=default_responder(),
+                    help="path to pingwire-responder (default: build/apps/responder/...)")
+    ap.add_argument("--mac", default=None,
+                    help="give the responder this MAC with --port 0,mac=... "
+                         "(default: it uses the veth's own)")
+    args = ap.parse_args()
+    require_root_and_tools(extra_tools)
+    install_signal_handlers()
+    if not os.access(args.responder, os.X_OK):
+        log(f"FAIL: responder binary not found or not executable: {args.responder}")
+        sys.exit(1)
+    rep = Report(name)
+    log(f"== {name}: {args.responder}")
+    try:
+        body(args, rep)
+    except StartError as e:
+        rep.check("responder starts and prints its ready line", False, str(e))
+    except HarnessError as e:
+        rep.check("test environment set up", False, str(e))
+    except KeyboardInterrupt as e:
+        rep.check("test ran to the end", False, f"interrupted ({e})")
+    sys.exit(rep.finish())
+
+
+# --------------------------------------------------------------------------------------------
+# demo (scripts/demo)
+
+
+def demo(exe: str) -> int:
+    def say(msg: str) -> None:
+        log(f"\n\033[1m==> {msg}\033[0m" if sys.stdout.isatty() else f"\n==> {msg}")
+
+    def show(cmd_text: str, text: str) -> None:
+        log(f"$ {cmd_text}")
+        log(text.rstrip("\n") or "(nothing)")
+
+    summary: list[str] = []
+    with Topology() as topo, Responder(topo, exe) as r:
+        say(f"Made a Linux 'host' namespace ({topo.host_ns}) with {topo.host_if} "
+            f"{HOST_ADDR4}/{PREFIX4} and {HOST_ADDR6}/{PREFIX6}, joined by a veth pair to "
+            f"{topo.dut_if} in {topo.dut_ns}, where pingwire will run")
+        say("Starting pingwire-responder on the other end (net_af_packet on the veth)")
+        log(f"$ {r.command_line}")
+        r.start()
+        log("".join(x for x in r._out).rstrip("\n").split("\n")[-1])
+        pings = []
+        for label, args in (("IPv4", ["-c", "3", "-i", "0.2", "-w", "10", DUT_ADDR4]),
+                            ("IPv6", ["-6", "-c", "3", "-i", "0.2", "-w", "10", DUT_ADDR6]),
+                            ("IPv6 link-local",
+                             ["-6", "-c", "3", "-i", "0.2", "-w", "10",
+                              f"{link_local_from_mac(r.expected_mac)}%{topo.host_if}"])):
+            say(f"Pinging pingwire over {label} with Linux's own ping")
+            p = topo.ping(args)
+            show(f"ping {' '.join(args)}", p.output)
+            pings.append((label, p))
+        say("The host learned pingwire's MAC through ARP and NDP")
+        n4, n6 = topo.neigh("-4"), topo.neigh("-6")
+        show(f"ip -4 neigh show dev {topo.host_if}", n4)
+        show(f"ip -6 neigh show dev {topo.host_if}", n6)
+        say("Stopping pingwire-responder (SIGTERM): its counters")
+        res = r.stop()
+        log(res.stdout.rstrip("\n").split(READY_MARK)[-1].lstrip("\n") if READY_MARK in
+            res.stdout else res.stdout)
+        if res.stderr.strip():
+            log(res.stderr.rstrip("\n"))
+        ok = res.rc == 0
+        for label, p in pings:
+            summary.append(f"  {label:16} {p.received}/{p.transmitted} echo requests answered")
+            ok = ok and p.clean
+        mac = r.expected_mac
+        summary.append(f"  neighbour cache  {DUT_ADDR4} -> "
+                       f"{'learned ' + mac if mac in n4.lower() else 'NOT learned'}, "
+                       f"{DUT_ADDR6} -> {'learned ' + mac if mac in n6.lower() else 'NOT learned'}")
+        pc = res.ports.get(0)
+        if pc:
+            summary.append(f"  responder        port 0: rx {pc.rx}, tx {pc.tx}, "
+                           f"dropped {pc.dropped} (exit code {res.rc})")
+        else:
+            summary.append(f"  responder        exit code {res.rc}, no port summary parsed")
+    say("Summary")
+    log("\n".join(summary))
+    log("\nAll answered: pingwire behaved like a host on the link." if ok else
+        "\nSomething did not work: see the output above.")
+    log("Namespaces and DPDK run files removed.")
+    return 0 if ok else 1
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    d = sub.add_parser("demo", help="ping pingwire-responder from a Linux namespace")
+    d.add_argument("--responder", default=default_responder())
+    sub.add_parser("cleanup", help="remove namespaces/run dirs left by killed runs")
+    args = ap.parse_args()
+    require_root_and_tools()
+    install_signal_handlers()
+    if args.cmd == "cleanup":
+        remove_stale()
+        return 0
+    try:
+        return demo(args.responder)
+    except (StartError, HarnessError) as e:
+        log(f"\nerror: {e}")
+        return 1
+    except KeyboardInterrupt:
+        log("\ninterrupted; cleaned up")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
