@@ -657,7 +657,7 @@ def demo(exe: str) -> int:
         say("Starting pingwire-responder on the other end (net_af_packet on the veth)")
         log(f"$ {r.command_line}")
         r.start()
-        log("".join(x for x in r._out).rstrip("\n").split("\n")[-1])
+        log(r.stdout().rstrip("\n"))
         pings = []
         for label, args in (("IPv4", ["-c", "3", "-i", "0.2", "-w", "10", DUT_ADDR4]),
                             ("IPv6", ["-6", "-c", "3", "-i", "0.2", "-w", "10", DUT_ADDR6]),
@@ -674,10 +674,10 @@ def demo(exe: str) -> int:
         show(f"ip -6 neigh show dev {topo.host_if}", n6)
         say("Stopping pingwire-responder (SIGTERM): its counters")
         res = r.stop()
-        log(res.stdout.rstrip("\n").split(READY_MARK)[-1].lstrip("\n") if READY_MARK in
-            res.stdout else res.stdout)
-        if res.stderr.strip():
-            log(res.stderr.rstrip("\n"))
+        final = res.stdout.rfind("pingwire-responder: stopping")
+        log((res.stdout[final:] if final >= 0 else res.stdout).rstrip("\n"))
+        if res.rc != 0:
+            log(f"exit code {res.rc}; its stderr:\n{res.stderr.rstrip()}")
         ok = res.rc == 0
         for label, p in pings:
             summary.append(f"  {label:16} {p.received}/{p.transmitted} echo requests answered")
@@ -688,8 +688,13 @@ def demo(exe: str) -> int:
                        f"{DUT_ADDR6} -> {'learned ' + mac if mac in n6.lower() else 'NOT learned'}")
         pc = res.ports.get(0)
         if pc:
-            summary.append(f"  responder        port 0: rx {pc.rx}, tx {pc.tx}, "
-                           f"dropped {pc.dropped} (exit code {res.rc})")
+            why = ", ".join(f"{n} {k}" for k, n in sorted(pc.drops.items()))
+            summary.append(f"  responder        port 0: received {pc.rx}, sent {pc.tx}, "
+                           f"dropped {pc.dropped}{' (' + why + ')' if why else ''}; "
+                           f"exit code {res.rc}")
+            summary.append(f"                   every packet accounted for (rx == tx + dropped): "
+                           f"{'yes' if pc.rx == pc.tx + pc.forwarded + pc.dropped else 'NO'}")
+            ok = ok and pc.rx == pc.tx + pc.forwarded + pc.dropped
         else:
             summary.append(f"  responder        exit code {res.rc}, no port summary parsed")
     say("Summary")
