@@ -51,6 +51,11 @@ namespace pw::wire {
     X(ndp_invalid, "ND message failing RFC 4861 7.1.1 validation")                              \
     X(ndp_not_for_us, "Neighbor Solicitation for a target that is not ours")                    \
     X(ndp_unhandled, "ND message a host does not answer (NA, RS, RA, Redirect)")                \
+    X(reasm_overlap, "fragment overlaps another of its datagram (RFC 5722; datagram dropped)")   \
+    X(reasm_too_big, "reassembled datagram would exceed 65535 bytes")                          \
+    X(reasm_bad_length, "non-last fragment whose length is not a multiple of 8")              \
+    X(reasm_too_many_fragments, "datagram has more fragments than the table allows")          \
+    X(reasm_table_full, "no free reassembly slot (table bounded)")                            \
     X(no_room, "buffer too small to build the reply in place")                                 \
     X(multi_segment, "chained mbuf too long to linearise")                                      \
     X(tx_full, "reply refused by the TX queue")
