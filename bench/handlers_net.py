@@ -4,15 +4,24 @@ that resets its frame, measured in the same run.
 
 usage: bench/handlers_net.py [BINARY] [benchmark options...]
        bench/handlers_net.py --from-json FILE
+       bench/handlers_net.py --instructions [BINARY]
 
 BINARY defaults to build-bench/bench/pingwire-bench-handlers, then build/bench/...
-With --benchmark_repetitions=N the medians are used. Stdlib only.
+With --benchmark_repetitions=N the medians are used.
+
+--instructions runs each benchmark under valgrind's callgrind (Debian package valgrind) and
+prints instructions per call of host_input and ones_sum: exact, unmoved by the noise of a
+shared machine (this VM has no PMU, so perf stat cannot count instructions or cycles).
+Stdlib only.
 """
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 
 def find_binary():
@@ -45,7 +54,52 @@ def to_ns(b):
     return b["cpu_time"] * scale
 
 
+FRAMES = ("ipv4_echo", "ipv6_echo", "arp_request", "neighbor_solicitation")
+
+
+def callgrind_per_call(binary, bench_filter, function):
+    """Inclusive instructions of function divided by the calls made to it, under callgrind."""
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, "callgrind.out")
+        subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", binary,
+                        f"--benchmark_filter={bench_filter}", "--benchmark_min_time=0.01"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        text = subprocess.run(["callgrind_annotate", "--tree=caller", "--inclusive=yes", out],
+                              check=True, stdout=subprocess.PIPE, text=True).stdout
+    num = r"([0-9,]+)"
+    # A block: caller lines "IR (..%)  < ???:caller (Nx) [...]" then "IR (..%)  *  ???:function".
+    for block in text.split("\n\n"):
+        lines = block.strip().splitlines()
+        star = [ln for ln in lines if re.match(num + r" \([^)]*\)\s+\*\s+\S*" + re.escape(function) + r"\(", ln)]
+        if not star:
+            continue
+        ir = int(re.match(num, star[0]).group(1).replace(",", ""))
+        calls = sum(int(m.group(1).replace(",", "")) for ln in lines if "<" in ln
+                    for m in [re.search(r"\(" + num + r"x\)", ln)] if m)
+        if calls:
+            return ir / calls
+    return None
+
+
+def instructions(argv):
+    binary = argv[0] if argv else find_binary()
+    if binary is None:
+        sys.exit("handlers_net.py: no pingwire-bench-handlers found")
+    if not shutil.which("valgrind") or not shutil.which("callgrind_annotate"):
+        sys.exit("handlers_net.py: --instructions needs valgrind (apt-get install valgrind)")
+    print(f"{'benchmark':<32} {'instructions/call':>18}")
+    for frame in FRAMES:
+        n = callgrind_per_call(binary, f"BM_host_input/{frame}$", "pw::icmp::host_input")
+        print(f"{'host_input/' + frame:<32} {n:>18.0f}" if n else f"host_input/{frame}: not found")
+    for size in (64, 1500):
+        n = callgrind_per_call(binary, f"BM_ones_sum/{size}$", "pw::wire::ones_sum")
+        print(f"{'ones_sum/' + str(size):<32} {n:>18.0f}" if n else f"ones_sum/{size}: not found")
+    return 0
+
+
 def main(argv):
+    if argv and argv[0] == "--instructions":
+        return instructions(argv[1:])
     data = load(argv)
     times = {}
     for b in data["benchmarks"]:

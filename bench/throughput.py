@@ -115,7 +115,8 @@ def cmd_telemetry(args):
 # measure
 
 def worker_tids(pid):
-    """Threads of pid named like EAL worker lcores (lcore-worker-N in DPDK 22.11)."""
+    """Threads of pid named like EAL worker lcores (rte-worker-N in Debian's 22.11.11;
+    lcore-worker-N or dpdk-worker-N in other releases)."""
     out = []
     try:
         for tid in os.listdir(f"/proc/{pid}/task"):
@@ -124,7 +125,7 @@ def worker_tids(pid):
                     comm = f.read().strip()
             except OSError:
                 continue
-            if comm.startswith("lcore-worker") or comm.startswith("rte-worker"):
+            if comm.startswith(("rte-worker", "lcore-worker", "dpdk-worker")):
                 out.append((comm, int(tid)))
     except OSError:
         pass
@@ -257,6 +258,19 @@ def summarise(recs, baseline):
     return rows
 
 
+def nominal_mhz():
+    """The TSC / nominal clock from /proc/cpuinfo: turns CPU ns into approximate cycles (this VM
+    has no PMU, so perf stat cannot count cycles)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("cpu MHz"):
+                    return float(line.split(":")[1])
+    except (OSError, ValueError):
+        pass
+    return None
+
+
 def fmt(v, spec, missing="-"):
     return missing if v is None else format(v, spec)
 
@@ -269,13 +283,17 @@ def cmd_report(args):
             if line:
                 recs.append(json.loads(line))
     rows = summarise(recs, args.baseline)
+    mhz = nominal_mhz()
+    for r in rows:
+        ns = r.get("worker_ns_per_pkt")
+        r["worker_cycles_per_pkt_est"] = ns * mhz / 1e3 if ns and mhz else None
 
     w = max([len(r["name"]) for r in rows] + [len("program")])
     print(f"{'program':<{w}}  {'Mpps rx':>8}  {'Mpps tx':>8}  {'ratio rx':>8}  {'ratio tx':>8}"
-          f"  {'ns/pkt*':>7}  {'ratio*':>6}  {'cpu':>4}")
+          f"  {'ns/pkt*':>7}  {'ratio*':>6}  {'cyc/pkt~':>8}  {'cpu':>4}")
     for r in rows:
         if r["rounds_measured"] == 0:
-            print(f"{r['name']:<{w}}  {'-':>8}  {'-':>8}  {'-':>8}  {'-':>8}  {'-':>7}  {'-':>6}  {'-':>4}"
+            print(f"{r['name']:<{w}}  {'-':>8}  {'-':>8}  {'-':>8}  {'-':>8}  {'-':>7}  {'-':>6}  {'-':>8}  {'-':>4}"
                   f"  ({r['status']})")
             continue
         note = ""
@@ -284,12 +302,15 @@ def cmd_report(args):
         print(f"{r['name']:<{w}}  {r['rx_mpps']:>8.3f}  {r['tx_mpps']:>8.3f}"
               f"  {fmt(r['ratio_rx'], '.3f'):>8}  {fmt(r['ratio_tx'], '.3f'):>8}"
               f"  {fmt(r['worker_ns_per_pkt'], '.1f'):>7}  {fmt(r['ratio_cpu'], '.3f'):>6}"
+              f"  {fmt(r['worker_cycles_per_pkt_est'], '.0f'):>8}"
               f"  {fmt(r['worker_cpu_share'], '.0%'):>4}{note}")
     nr = max((r.get("round", 1) for r in recs), default=1)
     print(f"ratios: to {args.baseline} rx of the same round"
           + (f", median of {nr} rounds" if nr > 1 else "")
           + ".\nns/pkt* = worker lcore CPU time per received packet; ratio* = the same as a speed"
-          f" ratio to {args.baseline} (its ns/pkt over this one's);\ncpu = share of the wall clock"
+          f" ratio to {args.baseline} (its ns/pkt over this one's);\n"
+          + (f"cyc/pkt~ = ns/pkt* x {mhz:.0f} MHz (nominal clock; no PMU here for perf stat); " if mhz else "")
+          + "cpu = share of the wall clock"
           " the worker lcore got (below 100%: other tenants took the core; trust ratio* more)")
 
     if args.json:
@@ -297,6 +318,7 @@ def cmd_report(args):
             "baseline": args.baseline,
             "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "host": socket.gethostname(),
+            "nominal_mhz": mhz,
             "summary": rows,
             "records": recs,
         }
