@@ -18,7 +18,6 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
                    "configure DPDK port ID: mac= sets its MAC, mtu= its MTU, addr= adds an IPv4 or IPv6\n"
                    "address with its prefix length (repeat addr=; repeat --port for more ports). A\n"
                    "link-local IPv6 address (EUI-64 of the MAC) is always added.")
-        ->required()
         ->take_all();
     app.add_option("--stats-interval", o.stats_interval, "print the counters every SECONDS (default 0: only at exit)")
         ->check(CLI::Range(0.0, 86400.0));
@@ -37,11 +36,19 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
     } catch (const CLI::ParseError& e) {
         return Exit{std::string("pingwire-responder: error: ") + e.what() + " (see --help)\n", 2};
     }
+    // Checked after the parse so that an unknown option is reported as such first.
+    if (port_texts.empty()) return Exit{"pingwire-responder: error: --port is required (see --help)\n", 2};
     for (const auto& t : port_texts) {
         auto r = route::parse_port_spec(t);
         if (auto* e = std::get_if<std::string>(&r))
             return Exit{"pingwire-responder: error: --port " + t + ": " + *e + "\n", 2};
-        o.ports.push_back(std::get<route::PortSpec>(r));
+        const auto& spec = std::get<route::PortSpec>(r);
+        for (const auto& prev : o.ports)
+            if (prev.port == spec.port)
+                return Exit{"pingwire-responder: error: --port " + std::to_string(spec.port) +
+                                " is given twice (put all its addresses in one --port)\n",
+                            2};
+        o.ports.push_back(spec);
     }
     return o;
 }
