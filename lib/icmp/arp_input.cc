@@ -5,7 +5,8 @@ namespace pw::icmp {
 
 // RFC 826 "Packet Reception": answer a request whose target protocol address is ours, in
 // place. Probes with sender 0.0.0.0 (RFC 5227 2.1.1) are answered the same way.
-Verdict arp_input(Frame& f, const Iface& iface) noexcept {
+Verdict arp_input(Frame& f, const HostContext& ctx) noexcept {
+    const Iface& iface = *ctx.iface;
     namespace arp = wire::arp;
     const auto v = arp::View<std::byte>::checked(f.l3());
     if (!v) return Verdict::dropped(v.reason());

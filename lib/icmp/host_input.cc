@@ -5,26 +5,45 @@
 
 namespace pw::icmp {
 
-Verdict host_input(wire::Bytes buffer, std::size_t frame_len, const Iface& iface) noexcept {
+Verdict host_input(wire::Bytes buffer, std::size_t frame_len, const HostContext& ctx) noexcept {
     namespace eth = wire::eth;
     if (frame_len > buffer.size()) frame_len = buffer.size();
     const auto view = eth::View<std::byte>::checked(buffer.first(frame_len));
     if (!view) return Verdict::dropped(view.reason());
     const auto dst = view->dst();
-    if (!iface.accepts_mac(dst)) return Verdict::dropped(Drop::not_our_mac);
+    if (!ctx.iface->accepts_mac(dst)) return Verdict::dropped(Drop::not_our_mac);
     if (view->has_vlan()) return Verdict::dropped(Drop::vlan_not_configured);
 
-    Frame f{buffer, frame_len, view->header_length(), view->src(), dst};
+    Frame f{buffer, frame_len, view->header_length(), view->src(), dst, false};
     switch (view->ethertype()) {
         case eth::type_arp:
-            return arp_input(f, iface);
+            return arp_input(f, ctx);
         case eth::type_ipv4:
-            return ip4_input(f, iface);
+            return ip4_input(f, ctx);
         case eth::type_ipv6:
-            return ip6_input(f, iface);
+            return ip6_input(f, ctx);
         default:
             return Verdict::dropped(Drop::unknown_ethertype);
     }
+}
+
+Verdict host_input_reassembled(wire::Bytes buffer, std::size_t frame_len, std::size_t l2_len,
+                               const HostContext& ctx) noexcept {
+    Frame f{buffer, frame_len, l2_len, wire::load_bytes<MacAddr>(buffer, 6), wire::load_bytes<MacAddr>(buffer, 0), true};
+    const std::uint16_t type = wire::load16(buffer, l2_len - 2);
+    return type == wire::eth::type_ipv6 ? ip6_input(f, ctx) : ip4_input(f, ctx);
+}
+
+Verdict host_input(wire::Bytes buffer, std::size_t frame_len, const Iface& iface) noexcept {
+    static const HostPolicy policy{};
+    thread_local IcmpStats scratch;
+    thread_local std::uint16_t ident = 0;
+    HostContext ctx;
+    ctx.iface = &iface;
+    ctx.policy = &policy;
+    ctx.stats = &scratch;
+    ctx.ip_ident = &ident;
+    return host_input(buffer, frame_len, ctx);
 }
 
 }  // namespace pw::icmp

@@ -1,10 +1,12 @@
 // The host's receive path for one Ethernet frame: ARP, IPv4 and IPv6 to our addresses, ICMP
-// echo and Neighbor Discovery. Pure function over bytes: no DPDK, no allocation.
+// (echo, timestamp, PROBE), Neighbor Discovery, UDP (Port Unreachable), unknown protocols
+// (Protocol Unreachable / Parameter Problem). Pure function over bytes: no DPDK, no
+// allocation. Errors are planned here (suppression, rate limit) and built by the caller.
 #pragma once
 
 #include <cstddef>
 
-#include "lib/icmp/iface.hh"
+#include "lib/icmp/host_context.hh"
 #include "lib/icmp/verdict.hh"
 #include "lib/wire/bytes.hh"
 
@@ -13,6 +15,14 @@ namespace pw::icmp {
 // frame: the first frame_len bytes of buffer. buffer.size() is the room the reply may use
 // (a Neighbor Advertisement can be longer than the solicitation it answers). On a reply the
 // frame has been rewritten in place and Verdict::len is its new length.
+Verdict host_input(wire::Bytes buffer, std::size_t frame_len, const HostContext& ctx) noexcept;
+
+// A reassembled datagram (its L2 header in front, l2_len bytes): the same path after the
+// IP layer's fragment check.
+Verdict host_input_reassembled(wire::Bytes buffer, std::size_t frame_len, std::size_t l2_len,
+                               const HostContext& ctx) noexcept;
+
+// With the default policy, no rate limits and throw-away counters: for tests and benchmarks.
 Verdict host_input(wire::Bytes buffer, std::size_t frame_len, const Iface& iface) noexcept;
 
 }  // namespace pw::icmp

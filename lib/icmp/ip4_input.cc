@@ -1,11 +1,15 @@
+#include <cstring>
+
 #include "lib/icmp/steps.hh"
 #include "lib/wire/icmp.hh"
 
 namespace pw::icmp {
 
-// IPv4 receive checks of a host (RFC 1122 3.2.1, with the RFC 1812 5.2.2 header checks).
-Verdict ip4_input(Frame& f, const Iface& iface) noexcept {
+// IPv4 receive checks of a host (RFC 1122 3.2.1, with the RFC 1812 5.2.2 header checks),
+// then the upper layer: ICMP, UDP, or Protocol Unreachable.
+Verdict ip4_input(Frame& f, const HostContext& ctx) noexcept {
     namespace ipv4 = wire::ipv4;
+    const Iface& iface = *ctx.iface;
     const auto ip = ipv4::View<std::byte>::checked(f.l3());
     if (!ip) return Verdict::dropped(ip.reason());
     // RFC 1122 3.2.1.2: a host MUST verify the header checksum and discard on failure.
@@ -19,9 +23,52 @@ Verdict ip4_input(Frame& f, const Iface& iface) noexcept {
     if (!broadcast && !iface.owns_v4(dst)) return Verdict::dropped(Drop::ip4_not_for_us);
     // RFC 1122 3.3.6: discard a unicast datagram that came in a link-layer broadcast.
     if (!broadcast && f.eth_dst.is_group()) return Verdict::dropped(Drop::ip4_unicast_in_l2_broadcast);
-    if (ip->is_fragment()) return Verdict::dropped(Drop::ip4_fragment);
-    if (ip->protocol() != ipv4::proto_icmp) return Verdict::dropped(Drop::ip4_unhandled_protocol);
-    return icmp4_input(f, *ip, broadcast, iface);
+
+    if (ip->is_fragment()) {
+        // RFC 1122 3.3.2: a host reassembles datagrams addressed to it.
+        if (broadcast || f.reassembled) return Verdict::dropped(Drop::ip4_fragment);
+        Verdict v;
+        v.reassemble = true;
+        v.v6 = false;
+        v.l3_from = static_cast<std::uint32_t>(f.l2_len);
+        return v;
+    }
+    switch (ip->protocol()) {
+        case ipv4::proto_icmp:
+            return icmp4_input(f, *ip, broadcast, ctx);
+        case ipv4::proto_udp:
+            return udp_input_v4(f, *ip, ctx);
+        default:
+            // RFC 1122 3.2.2.1: a host SHOULD send Protocol Unreachable for a transport
+            // protocol it does not support (TCP included: there is no TCP here).
+            return host_error_v4(f, *ip, Drop::ip4_unhandled_protocol,
+                                 {wire::icmpv4::dest_unreachable, 2, 0}, ctx);
+    }
+}
+
+std::size_t ip4_reply_in_place(Frame& f, const wire::ipv4::View<std::byte>& ip, std::size_t payload_len,
+                               const Iface& iface) noexcept {
+    namespace ipv4 = wire::ipv4;
+    constexpr std::uint8_t reply_ttl = 64;
+    const auto src = ip.src();
+    const auto dst = ip.dst();
+    const std::size_t hlen = ip.header_length();
+    const wire::Bytes l3 = f.l3();
+    // IP options of the request are not echoed: a reflected source route or record route
+    // would be wrong on the way back (RFC 1122 3.2.2.6 lets the reply carry updated ones; we
+    // send none). The payload moves up to follow a 20-byte header.
+    if (hlen > ipv4::min_header_len) std::memmove(l3.data() + ipv4::min_header_len, l3.data() + hlen, payload_len);
+    const std::size_t total = ipv4::min_header_len + payload_len;
+    // The view's header fields sit at fixed offsets, so it stays valid for the rewrite.
+    ip.set_ihl(5);
+    ip.set_total_length(static_cast<std::uint16_t>(total));
+    ip.set_flags_frag(ip.dont_fragment() ? ipv4::flag_df : 0);
+    ip.set_ttl(reply_ttl);
+    ip.set_src(dst);
+    ip.set_dst(src);
+    ip.fill_checksum();
+    f.reply_l2(f.eth_src, iface);
+    return f.l2_len + total;
 }
 
 }  // namespace pw::icmp

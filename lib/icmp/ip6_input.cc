@@ -1,11 +1,16 @@
+#include <cstring>
+
 #include "lib/icmp/steps.hh"
 #include "lib/wire/icmp.hh"
 
 namespace pw::icmp {
 
-// IPv6 receive checks of a host (RFC 8200 3, 4; RFC 4291 2.5.2, 2.7).
-Verdict ip6_input(Frame& f, const Iface& iface) noexcept {
+// IPv6 receive checks of a host (RFC 8200 3, 4; RFC 4291 2.5.2, 2.7), then the upper layer:
+// ICMPv6, UDP, or Parameter Problem for what we do not serve.
+Verdict ip6_input(Frame& f, const HostContext& ctx) noexcept {
     namespace ipv6 = wire::ipv6;
+    namespace icmpv6 = wire::icmpv6;
+    const Iface& iface = *ctx.iface;
     const auto ip = ipv6::View<std::byte>::checked(f.l3());
     if (!ip) return Verdict::dropped(ip.reason());
     // RFC 4291 2.7: a multicast address must not be a source; ::1 never arrives from a link
@@ -16,11 +21,57 @@ Verdict ip6_input(Frame& f, const Iface& iface) noexcept {
     if (!iface.owns_v6(dst) && !iface.joined_v6_group(dst)) return Verdict::dropped(Drop::ip6_not_for_us);
 
     const auto walk = ipv6::walk_extensions(ip->bytes());
-    if (!walk.upper) return Verdict::dropped(walk.error.reason);
+    if (!walk.upper) {
+        // RFC 8200 4: an extension header we cannot process: Parameter Problem with the
+        // pointer at the offending field (code 0), or code 1 for a Hop-by-Hop header that
+        // is not first (RFC 8200 4.3).
+        return host_error_v6(f, *ip, walk.error.reason,
+                             {icmpv6::parameter_problem, walk.error.code, walk.error.pointer}, ctx);
+    }
     const auto& up = *walk.upper;
-    if (up.fragment) return Verdict::dropped(Drop::ip6_fragment);
-    if (up.protocol != ipv6::nh_icmp6) return Verdict::dropped(Drop::ip6_unhandled_next_header);
-    return icmp6_input(f, *ip, up.offset, iface);
+    // RFC 6946: an atomic fragment (offset 0, M clear) is processed in isolation, at once.
+    if (up.fragment && (up.frag_offset != 0 || up.more_fragments)) {
+        // RFC 8200 4.5: reassembly at the destination, for unicast to us.
+        if (dst.is_multicast() || f.reassembled) return Verdict::dropped(Drop::ip6_fragment);
+        Verdict v;
+        v.reassemble = true;
+        v.v6 = true;
+        v.l3_from = static_cast<std::uint32_t>(f.l2_len);
+        v.up = up;
+        return v;
+    }
+    switch (up.protocol) {
+        case ipv6::nh_icmp6:
+            return icmp6_input(f, *ip, up.offset, ctx);
+        case ipv6::nh_udp:
+            return udp_input_v6(f, *ip, up.offset, ctx);
+        case ipv6::nh_none:
+            // RFC 8200 4.7: nothing follows; the packet is consumed quietly.
+            return Verdict::dropped(Drop::ip6_no_next_header);
+        default:
+            // RFC 8200 4: an unrecognised Next Header: Parameter Problem code 1, pointer at the
+            // Next Header field that named it (RFC 4443 3.4).
+            return host_error_v6(f, *ip, Drop::ip6_unhandled_next_header,
+                                 {icmpv6::parameter_problem, 1, static_cast<std::uint32_t>(up.nh_field)}, ctx);
+    }
+}
+
+std::size_t ip6_reply_in_place(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_t payload_offset,
+                               std::size_t payload_len, const wire::Ipv6Addr& src, const Iface& iface) noexcept {
+    namespace ipv6 = wire::ipv6;
+    constexpr std::uint8_t reply_hop_limit = 64;
+    const auto peer = ip.src();
+    const wire::Bytes l3 = f.l3();
+    // Extension headers of the request are not reflected: the reply carries the upper layer
+    // right after the fixed header.
+    if (payload_offset != ipv6::header_len)
+        std::memmove(l3.data() + ipv6::header_len, l3.data() + payload_offset, payload_len);
+    ip.set_payload_length(static_cast<std::uint16_t>(payload_len));
+    ip.set_hop_limit(reply_hop_limit);
+    ip.set_src(src);
+    ip.set_dst(peer);
+    f.reply_l2(f.eth_src, iface);
+    return f.l2_len + ipv6::header_len + payload_len;
 }
 
 }  // namespace pw::icmp

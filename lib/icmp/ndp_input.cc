@@ -11,7 +11,8 @@ constexpr std::uint8_t nd_hop_limit = 255;
 // Neighbor Solicitation -> Neighbor Advertisement (RFC 4861 7.1.1 validation, 7.2.3
 // receipt, 7.2.4 sending). The advertisement is built in place over the solicitation.
 Verdict ndp_input(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_t icmp_offset,
-                  const Iface& iface) noexcept {
+                  const HostContext& ctx) noexcept {
+    const Iface& iface = *ctx.iface;
     namespace ipv6 = wire::ipv6;
     namespace ndp = wire::ndp;
     // RFC 4861 7.1.1: the hop limit is 255 (the packet cannot have crossed a router).

@@ -1,22 +1,31 @@
-// What a handler decided about one frame: answer it (rewritten in place, new length) or
-// drop it (with a named reason). Every frame gets exactly one verdict.
+// What a handler decided about one frame. Every frame gets exactly one verdict:
+//  - reply: answered in place (the frame was rewritten; len is its new length);
+//  - reassemble: a fragment for the lcore's reassembler;
+//  - otherwise dropped with a named reason, and perhaps owing an ICMP error, whose outcome
+//    (sent, or suppressed/limited and why) and plan come with it.
 #pragma once
 
 #include <cstdint>
 #include <string_view>
 
+#include "lib/icmp/error_outcome.hh"
+#include "lib/icmp/icmp_error.hh"
 #include "lib/wire/drop.hh"
+#include "lib/wire/ipv6.hh"
 
 namespace pw::icmp {
 
 using wire::Drop;
 
-// X(name, description): messages we sent, one counter each.
+// X(name, description): messages answered in place, one counter each.
 #define PW_REPLY_EVENTS(X)                                   \
     X(echo4_reply, "ICMP echo replies sent")                 \
     X(echo6_reply, "ICMPv6 echo replies sent")               \
     X(arp_reply, "ARP replies sent")                         \
-    X(nd_advert, "Neighbor Advertisements sent")
+    X(nd_advert, "Neighbor Advertisements sent")             \
+    X(timestamp_reply, "ICMP timestamp replies sent")        \
+    X(probe4_reply, "ICMP extended echo (PROBE) replies sent") \
+    X(probe6_reply, "ICMPv6 extended echo (PROBE) replies sent")
 
 enum class Reply : std::uint8_t {
 #define PW_X(name, desc) name,
@@ -43,13 +52,34 @@ constexpr std::string_view reply_name(Reply r) noexcept {
 struct Verdict {
     bool reply = false;
     Reply kind = Reply::count_;  // when reply
-    Drop drop = Drop::count_;    // when not reply
+    Drop drop = Drop::count_;    // when neither reply nor reassemble
     std::uint32_t len = 0;       // the reply's frame length
 
+    // An ICMP error owed for a dropped packet: count_ when none is owed.
+    ErrorOutcome error = ErrorOutcome::count_;
+    ErrorPlan plan;               // when error == sent
+    std::uint32_t quote_from = 0; // where the invoking packet's IP header starts in the buffer
+
+    // A fragment: the pipeline hands it to the reassembler.
+    bool reassemble = false;
+    bool v6 = false;
+    std::uint32_t l3_from = 0;    // offset of the IP header in the frame
+    wire::ipv6::UpperLayer up;    // IPv6: where the Fragment header said what
+
     static constexpr Verdict answer(Reply k, std::size_t frame_len) noexcept {
-        return {true, k, Drop::count_, static_cast<std::uint32_t>(frame_len)};
+        Verdict v;
+        v.reply = true;
+        v.kind = k;
+        v.len = static_cast<std::uint32_t>(frame_len);
+        return v;
     }
-    static constexpr Verdict dropped(Drop d) noexcept { return {false, Reply::count_, d, 0}; }
+    static constexpr Verdict dropped(Drop d) noexcept {
+        Verdict v;
+        v.drop = d;
+        return v;
+    }
+    bool owes_error() const noexcept { return error != ErrorOutcome::count_; }
+    bool error_to_send() const noexcept { return error == ErrorOutcome::sent; }
 };
 
 }  // namespace pw::icmp

@@ -30,23 +30,40 @@ namespace pw::wire {
     X(ip4_unicast_in_l2_broadcast, "IPv4 unicast in a link-layer broadcast (RFC 1122 3.3.6)")  \
     X(ip4_martian_source, "IPv4 source is not a unique host (RFC 1122 3.2.1.3)")                \
     X(ip4_not_for_us, "IPv4 destination is not one of our addresses")                           \
-    X(ip4_fragment, "IPv4 fragment (no reassembly yet)")                                        \
-    X(ip4_unhandled_protocol, "IPv4 protocol we do not serve")                                  \
+    X(ip4_fragment, "IPv4 fragment not for one of our unicast addresses")                                        \
+    X(ip4_unhandled_protocol, "IPv4 protocol we do not serve (Protocol Unreachable owed)")                                  \
     X(icmp4_truncated, "ICMP message cut short")                                                \
     X(icmp4_bad_checksum, "ICMP checksum wrong")                                                \
     X(icmp4_unhandled_type, "ICMP type we do not answer")                                       \
-    X(icmp4_echo_to_broadcast, "echo to a broadcast address ignored (RFC 1122 3.2.2.6)")        \
+    X(icmp4_echo_to_broadcast, "echo or timestamp to a broadcast address ignored (RFC 1122 3.2.2.6)") \
+    X(icmp4_echo_ignored, "echo ignored by policy (icmp_echo_ignore_all)")                      \
+    X(icmp4_timestamp_disabled, "timestamp request, answering disabled (--no-timestamp)")       \
+    X(icmp4_probe_disabled, "extended echo (RFC 8335) while PROBE is disabled")                 \
+    X(icmp4_redirect_ignored, "ICMP Redirect received and ignored (a host policy)")             \
+    X(icmp4_source_quench_ignored, "Source Quench received and ignored (RFC 6633)")             \
+    X(icmp4_obsolete_request, "Information or Address Mask request, not answered (RFC 6918)")   \
+    X(icmp4_error_received, "ICMP error received (no socket to deliver it to)")                 \
     X(ip6_truncated, "IPv6 header cut short")                                                   \
     X(ip6_bad_version, "IPv6 version field is not 6")                                           \
     X(ip6_bad_payload_length, "IPv6 payload length past the frame")                             \
     X(ip6_martian_source, "IPv6 source is multicast or loopback")                               \
     X(ip6_not_for_us, "IPv6 destination is not ours nor a group we joined")                     \
-    X(ip6_bad_ext_header, "IPv6 extension header malformed or cut short")                       \
-    X(ip6_fragment, "IPv6 fragment (no reassembly yet)")                                        \
-    X(ip6_unhandled_next_header, "IPv6 upper-layer protocol we do not serve")                   \
+    X(ip6_bad_ext_header, "IPv6 extension header malformed (Parameter Problem owed)")                       \
+    X(ip6_fragment, "IPv6 fragment not for one of our unicast addresses")                                        \
+    X(ip6_unhandled_next_header, "IPv6 upper-layer protocol we do not serve (Parameter Problem owed)")                   \
     X(icmp6_truncated, "ICMPv6 message cut short")                                              \
     X(icmp6_bad_checksum, "ICMPv6 checksum wrong")                                              \
     X(icmp6_unhandled_type, "ICMPv6 type we do not answer")                                     \
+    X(icmp6_echo_ignored, "echo ignored by policy (echo_ignore_all / echo_ignore_multicast)")    \
+    X(icmp6_probe_disabled, "extended echo (RFC 8335) while PROBE is disabled")                 \
+    X(icmp6_redirect_ignored, "ICMPv6 Redirect received and ignored")                           \
+    X(icmp6_error_received, "ICMPv6 error received (no socket to deliver it to)")               \
+    X(probe_malformed, "extended echo request that is not well formed (RFC 8335 4)")            \
+    X(ip6_no_next_header, "IPv6 packet with No Next Header (RFC 8200 4.7)")                     \
+    X(udp_truncated, "UDP header cut short or length past the IP payload")                      \
+    X(udp_bad_checksum, "UDP checksum wrong (or zero over IPv6)")                               \
+    X(udp_port_closed, "UDP to a port nobody listens on (Port Unreachable owed)")               \
+    X(udp_to_open_port, "UDP to a port listed as open: accepted silently")                      \
     X(ndp_bad_hop_limit, "ND message with hop limit not 255 (RFC 4861 7.1)")                    \
     X(ndp_invalid, "ND message failing RFC 4861 7.1.1 validation")                              \
     X(ndp_not_for_us, "Neighbor Solicitation for a target that is not ours")                    \

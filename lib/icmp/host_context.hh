@@ -1,0 +1,47 @@
+// What a host handler needs besides the frame: the ingress interface, the policy options,
+// the lcore's rate limiter and counters, and the time.
+#pragma once
+
+#include <bitset>
+#include <cstdint>
+#include <span>
+
+#include "lib/icmp/icmp_error.hh"
+#include "lib/icmp/icmp_stats.hh"
+#include "lib/icmp/iface.hh"
+#include "lib/icmp/rate_limit.hh"
+
+namespace pw::icmp {
+
+// The host's ICMP policy. Names follow the Linux sysctls they mirror.
+struct HostPolicy {
+    bool echo_ignore_all = false;         // net.ipv4.icmp_echo_ignore_all
+    bool echo_ignore_broadcasts = true;   // net.ipv4.icmp_echo_ignore_broadcasts
+    bool echo6_ignore_all = false;        // net.ipv6.icmp.echo_ignore_all
+    bool echo6_ignore_multicast = false;  // net.ipv6.icmp.echo_ignore_multicast
+    bool timestamp_reply = true;          // Linux always answers (no sysctl); --no-timestamp
+    bool probe = false;                   // net.ipv4.icmp_echo_enable_probe (RFC 8335)
+    std::bitset<65536> udp_open{};        // UDP ports accepted silently (no Port Unreachable)
+    ErrorConfig errors;
+};
+
+// An interface as RFC 8335 PROBE sees it.
+struct ProbeIface {
+    const Iface* iface = nullptr;
+    std::uint32_t index = 0;  // ifIndex: the DPDK port id + 1
+    std::array<char, 32> name{};  // e.g. "port0"
+    bool up = true;
+};
+
+struct HostContext {
+    const Iface* iface = nullptr;
+    const HostPolicy* policy = nullptr;
+    RateLimiter* limiter = nullptr;  // null: no rate limit
+    IcmpStats* stats = nullptr;
+    std::uint64_t now_ns = 0;        // monotonic
+    std::uint32_t utc_ms_of_day = 0; // for Timestamp Reply (RFC 792)
+    std::uint16_t* ip_ident = nullptr;  // next IPv4 identification for errors we build
+    std::span<const ProbeIface> probe_ifaces{};  // RFC 8335: interfaces a PROBE may ask about
+};
+
+}  // namespace pw::icmp
