@@ -360,7 +360,7 @@ vec("ph_jumbo6", "raw(PseudoIPv6(src='{PEER_LL}', dst='{US_LL}', uplen=0x12345, 
 vec("ll_of_us_mac",
     "inet_pton(socket.AF_INET6, 'fe80::' + in6_mactoifaceid('{US_MAC}'))")
 vec("ll_of_mac_a",
-    "inet_pton(socket.AF_INET6, 'fe80::' + in6_mactoifaceid('00:1b:21:3a:4f:5e'))")
+    "inet_pton(socket.AF_INET6, 'fe80::' + in6_mactoifaceid('00:00:5e:00:53:01'))")
 vec("ll_of_mac_b",
     "inet_pton(socket.AF_INET6, 'fe80::' + in6_mactoifaceid('fe:ff:ff:ff:ff:fe'))")
 vec("snm_of_us6",
@@ -435,7 +435,7 @@ vec("bad_arp_reply",
     "Ether(dst='{US_MAC}', src='{PEER_MAC}')/ARP(op=2, hwsrc='{PEER_MAC}', psrc='{PEER4}', "
     "hwdst='{US_MAC}', pdst='{US4}')")
 vec("bad_arp_group_sender",
-    "Ether(dst='{BCAST_MAC}', src='{PEER_MAC}')/ARP(op=1, hwsrc='01:00:5e:00:00:01', "
+    "Ether(dst='{BCAST_MAC}', src='{PEER_MAC}')/ARP(op=1, hwsrc='03:00:00:00:00:01', "
     "psrc='{PEER4}', hwdst='{ZERO_MAC}', pdst='{US4}')")
 vec("bad_arp_hwtype",
     "Ether(dst='{BCAST_MAC}', src='{PEER_MAC}')/ARP(hwtype=6, op=1, hwsrc='{PEER_MAC}', "

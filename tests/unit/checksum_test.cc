@@ -50,7 +50,8 @@ TEST(Checksum, SpecialPatterns) {
     EXPECT_EQ(checksum(cbytes(golden::csum_sums_to_ffff)), golden::csum_sums_to_ffff_checksum);
     // RFC 1071 3: the example's sum is ddf2.
     EXPECT_EQ(ones_sum(cbytes(golden::csum_rfc1071_example)), 0xddf2);
-    EXPECT_EQ(checksum(cbytes(golden::csum_rfc1071_example)), golden::csum_rfc1071_example_checksum);
+    EXPECT_EQ(checksum(cbytes(golden::csum_rfc1071_example)),
+              golden::csum_rfc1071_example_checksum);
     EXPECT_EQ(checksum(cbytes(golden::csum_carries)), golden::csum_carries_checksum);
     EXPECT_EQ(checksum(ConstBytes{}), 0xffff);
 }
@@ -186,8 +187,9 @@ TEST(ChecksumUpdate, TtlDecrementExhaustive) {
             put_word(h, 8, static_cast<std::uint16_t>(ttl << 8 | 1));
             const std::uint16_t cs = checksum(h);
             put_word(h, 8, static_cast<std::uint16_t>((ttl - 1) << 8 | 1));
-            const std::uint16_t inc = checksum_update16(cs, static_cast<std::uint16_t>(ttl << 8 | 1),
-                                                        static_cast<std::uint16_t>((ttl - 1) << 8 | 1));
+            const std::uint16_t inc =
+                checksum_update16(cs, static_cast<std::uint16_t>(ttl << 8 | 1),
+                                  static_cast<std::uint16_t>((ttl - 1) << 8 | 1));
             if (inc != checksum(h)) {
                 FAIL() << "ttl " << ttl << " id " << id << ": " << inc << " != " << checksum(h);
             }
@@ -211,7 +213,8 @@ TEST(ChecksumUpdate, RandomWordsAgainstFullRecompute) {
         const unsigned kind = rng() % 8;
         for (auto& b : data) {
             // Mostly random; sometimes sparse, so that all-zero and near-zero data occur.
-            b = std::byte{static_cast<std::uint8_t>(kind == 0 ? (rng() % 16 == 0 ? rng() : 0) : rng())};
+            b = std::byte{
+                static_cast<std::uint8_t>(kind == 0 ? (rng() % 16 == 0 ? rng() : 0) : rng())};
         }
         const std::size_t off = (rng() % words) * 2;
         std::uint16_t w = static_cast<std::uint16_t>(rng());
@@ -231,8 +234,8 @@ TEST(ChecksumUpdate, ThirtyTwoBitFieldsAgainstFullRecompute) {
         put_word(h, 10, 0);
         const std::size_t off = (rng() % 2) != 0 ? 12 : 16;
         const std::uint16_t cs = checksum(h);
-        const std::uint32_t old_v = static_cast<std::uint32_t>(put_word(h, off, 0)) << 16 |
-                                    put_word(h, off + 2, 0);
+        const std::uint32_t old_v =
+            static_cast<std::uint32_t>(put_word(h, off, 0)) << 16 | put_word(h, off + 2, 0);
         const std::uint32_t new_v = static_cast<std::uint32_t>(rng());
         put_word(h, off, static_cast<std::uint16_t>(new_v >> 16));
         put_word(h, off + 2, static_cast<std::uint16_t>(new_v));
@@ -276,19 +279,22 @@ void expect_l4_checksum(ConstBytes l4, std::size_t cs_off, std::uint16_t pseudo,
 }
 
 TEST(PseudoHeader, UdpOverIpv4) {
-    for (auto v : {std::span<const std::uint8_t>(golden::udp4), std::span<const std::uint8_t>(golden::udp4_odd),
+    for (auto v : {std::span<const std::uint8_t>(golden::udp4),
+                   std::span<const std::uint8_t>(golden::udp4_odd),
                    std::span<const std::uint8_t>(golden::udp4_zero_payload)}) {
         const auto b = cbytes(v);
         const auto src = load_bytes<Ipv4Addr>(b, 12);
         const auto dst = load_bytes<Ipv4Addr>(b, 16);
         const auto udp = b.subspan(20);
         SCOPED_TRACE(udp.size());
-        expect_l4_checksum(udp, 6, pseudo_sum_v4(src, dst, 17, static_cast<std::uint16_t>(udp.size())), true);
+        expect_l4_checksum(
+            udp, 6, pseudo_sum_v4(src, dst, 17, static_cast<std::uint16_t>(udp.size())), true);
     }
 }
 
 TEST(PseudoHeader, UdpOverIpv6) {
-    for (auto v : {std::span<const std::uint8_t>(golden::udp6), std::span<const std::uint8_t>(golden::udp6_odd)}) {
+    for (auto v : {std::span<const std::uint8_t>(golden::udp6),
+                   std::span<const std::uint8_t>(golden::udp6_odd)}) {
         const auto b = cbytes(v);
         const auto udp = b.subspan(40);
         SCOPED_TRACE(udp.size());

@@ -60,7 +60,8 @@ inline testing::AssertionResult same_bytes(wire::ConstBytes got, wire::ConstByte
            << "difference at offset " << i << "\n  got  [" << from << "..]: " << hex(got, from, 24)
            << "\n  want [" << from << "..]: " << hex(want, from, 24);
 }
-inline testing::AssertionResult same_bytes(wire::ConstBytes got, std::span<const std::uint8_t> want) {
+inline testing::AssertionResult same_bytes(wire::ConstBytes got,
+                                           std::span<const std::uint8_t> want) {
     return same_bytes(got, cbytes(want));
 }
 
@@ -83,12 +84,6 @@ inline wire::Ipv6Addr ip6(std::string_view s) {
     const auto a = wire::Ipv6Addr::parse(s);
     EXPECT_TRUE(a.has_value()) << s;
     return a.value_or(wire::Ipv6Addr{});
-}
-template <std::size_t N>
-inline std::array<std::uint8_t, N> arr(std::span<const std::uint8_t> s) {
-    std::array<std::uint8_t, N> a{};
-    std::copy_n(s.begin(), std::min(N, s.size()), a.begin());
-    return a;
 }
 
 // The addresses make_vectors.py uses.
