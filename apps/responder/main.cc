@@ -3,7 +3,10 @@
 // report counters.
 #include <rte_lcore.h>
 
+#include <rte_cycles.h>
+
 #include <atomic>
+#include <memory>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -62,7 +65,8 @@ int main(int argc, char** argv) {
         std::fputs(e->text.c_str(), e->code == 0 ? stdout : stderr);
         return e->code;
     }
-    const auto opt = std::get<pw::responder::Options>(parsed);
+    const auto opt_holder = std::make_unique<pw::responder::Options>(std::get<pw::responder::Options>(parsed));
+    const auto& opt = *opt_holder;
 
     if (auto e = pw::drivers::eal_init(args.eal)) {
         std::fprintf(stderr, "pingwire-responder: error: %s\n", e->c_str());
@@ -128,22 +132,54 @@ int main(int argc, char** argv) {
         ports.back().multicast_mode = pw::drivers::join_multicast(spec.port, groups);
     }
 
+    // RFC 8335 PROBE names our interfaces "port<ID>", index ID + 1.
+    std::vector<pw::icmp::ProbeIface> probe_ifaces;
+    for (const auto& p : ports) {
+        pw::icmp::ProbeIface pi;
+        pi.iface = interfaces.find(p.port);
+        pi.index = p.port + 1U;
+        std::snprintf(pi.name.data(), pi.name.size(), "port%u", p.port);
+        pi.up = p.link_up;
+        probe_ifaces.push_back(pi);
+    }
+
+    // The global ICMP budget: one bucket, shared by every worker (see rate_limit.hh).
+    pw::icmp::SharedBucket global_bucket;
+    if (opt.rate.global_per_sec != 0)
+        global_bucket.configure(1'000'000'000ULL / opt.rate.global_per_sec, opt.rate.global_burst);
+
+    pw::pipeline::WorkerEnv env;
+    env.interfaces = &interfaces;
+    env.policy = &opt.policy;
+    env.rate = opt.rate;
+    env.global_bucket = opt.rate.global_per_sec != 0 ? &global_bucket : nullptr;
+    env.reassembly = opt.reassembly;
+    env.pool = std::get<rte_mempool*>(pool);
+    env.probe_ifaces = probe_ifaces;
+    env.tsc_hz = rte_get_tsc_hz();
+    env.tsc_at_start = rte_get_tsc_cycles();
+    env.utc_ms_at_start = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+
     // Queue q of every port goes to worker q; worker q transmits on its own TX queue q.
     std::vector<pw::pipeline::LcoreCounters> counters(n_workers);
-    std::vector<pw::pipeline::Worker> worker_objs;
-    worker_objs.reserve(n_workers);
-    for (std::uint16_t w = 0; w < n_workers; ++w) {
-        pw::pipeline::WorkerConfig cfg;
-        for (const auto& p : ports)
-            if (w < p.rx_queues) cfg.rx.push_back({p.port, w, w});
-        worker_objs.emplace_back(cfg, interfaces, counters[w]);
+    std::vector<std::unique_ptr<pw::pipeline::Worker>> worker_objs;
+    try {
+        for (std::uint16_t w = 0; w < n_workers; ++w) {
+            pw::pipeline::WorkerConfig cfg;
+            for (const auto& p : ports)
+                if (w < p.rx_queues) cfg.rx.push_back({p.port, w, w});
+            worker_objs.push_back(std::make_unique<pw::pipeline::Worker>(cfg, env, counters[w], w));
+        }
+    } catch (const std::bad_alloc&) {
+        return fail("not enough memory for the per-lcore tables (lower --ipfrag-max-datagrams or --icmp-ratelimit-table)");
     }
 
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     std::vector<WorkerSlot> slots(n_workers);
     for (std::uint16_t w = 0; w < n_workers; ++w) {
-        slots[w].worker = &worker_objs[w];
+        slots[w].worker = worker_objs[w].get();
         rte_eal_remote_launch(worker_main, &slots[w], workers[w]);
     }
 

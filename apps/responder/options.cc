@@ -2,18 +2,51 @@
 
 #include <CLI/CLI.hpp>
 
+#include "lib/wire/addr.hh"
+
 namespace pw::responder {
+
+std::variant<std::vector<unsigned>, std::string> parse_ranges(const std::string& text, unsigned max) {
+    std::vector<unsigned> out;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t comma = text.find(',', pos);
+        if (comma == std::string::npos) comma = text.size();
+        const std::string item = text.substr(pos, comma - pos);
+        pos = comma + 1;
+        const auto dash = item.find('-');
+        try {
+            std::size_t used = 0;
+            const unsigned long lo = std::stoul(item.substr(0, dash), &used);
+            if (used != item.substr(0, dash).size()) return "'" + item + "' is not a number or range";
+            unsigned long hi = lo;
+            if (dash != std::string::npos) {
+                const std::string h = item.substr(dash + 1);
+                hi = std::stoul(h, &used);
+                if (used != h.size()) return "'" + item + "' is not a number or range";
+            }
+            if (lo > hi || hi > max) return "'" + item + "' is outside 0.." + std::to_string(max);
+            for (unsigned long v = lo; v <= hi; ++v) out.push_back(static_cast<unsigned>(v));
+        } catch (const std::exception&) {
+            return "'" + item + "' is not a number or range";
+        }
+    }
+    return out;
+}
 
 std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
     Options o;
     std::vector<std::string> port_texts;
     CLI::App app{
-        "pingwire-responder: answers ICMP echo (IPv4 and IPv6), ARP and Neighbor Solicitation for its\n"
-        "addresses on DPDK ports, at line rate.\n\n"
+        "pingwire-responder: a DPDK host that answers ICMP (echo, timestamp, PROBE) and ICMPv6 echo,\n"
+        "ARP and Neighbor Solicitation for its addresses, sends the ICMP errors a host owes (port and\n"
+        "protocol unreachable, parameter problem, reassembly time exceeded) under Linux-like rate\n"
+        "limits, and explains every packet it did not answer.\n\n"
         "usage: pingwire-responder [EAL options] -- --port ID[,mac=MAC][,mtu=N][,addr=A/PLEN]... [options]\n"
         "example: pingwire-responder -l 0,1 --no-huge -m 512 --vdev net_af_packet0,iface=veth0 -- \\\n"
         "           --port 0,addr=198.18.0.2/24,addr=2001:2::2/64",
         "pingwire-responder"};
+    app.get_formatter()->column_width(44);
     app.add_option("--port", port_texts,
                    "configure DPDK port ID: mac= sets its MAC, mtu= its MTU, addr= adds an IPv4 or IPv6\n"
                    "address with its prefix length (repeat addr=; repeat --port for more ports). A\n"
@@ -25,6 +58,64 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
     app.add_option("--tx-desc", o.tx_desc, "TX descriptors per queue (default 1024)")->check(CLI::Range(32, 16384));
     app.add_option("--mbufs", o.mbufs, "mbufs in the pool (default: sized from ports and queues)")
         ->check(CLI::Range(1023U, 1U << 24));
+
+    // Echo and query policy (Linux sysctl names).
+    bool echo_ignore_all = false, echo_ignore_bcast = true, echo6_ignore_all = false, echo6_ignore_mcast = false;
+    bool probe = false, no_timestamp = false;
+    app.add_option("--icmp-echo-ignore-all", echo_ignore_all, "0|1: ignore every IPv4 echo (net.ipv4.icmp_echo_ignore_all, default 0)");
+    app.add_option("--icmp-echo-ignore-broadcasts", echo_ignore_bcast,
+                   "0|1: ignore echo and timestamp to broadcast addresses (net.ipv4.icmp_echo_ignore_broadcasts, default 1)");
+    app.add_option("--icmp6-echo-ignore-all", echo6_ignore_all, "0|1: ignore every IPv6 echo (net.ipv6.icmp.echo_ignore_all, default 0)");
+    app.add_option("--icmp6-echo-ignore-multicast", echo6_ignore_mcast,
+                   "0|1: ignore IPv6 echo to multicast groups (net.ipv6.icmp.echo_ignore_multicast, default 0)");
+    app.add_option("--icmp-echo-enable-probe", probe,
+                   "0|1: answer RFC 8335 extended echo (PROBE), IPv4 and IPv6 (net.ipv4.icmp_echo_enable_probe, default 0)");
+    app.add_flag("--no-timestamp", no_timestamp, "do not answer ICMP timestamp requests (answered by default, as Linux)");
+    std::string udp_open;
+    app.add_option("--udp-open", udp_open, "UDP ports to accept silently instead of Port Unreachable, e.g. 53,5000-5010");
+
+    // Errors.
+    std::string error_source = "invoking";
+    std::vector<std::string> error_source_addrs;
+    app.add_option("--icmp-error-source", error_source,
+                   "where errors come from: invoking (the address the packet was sent to, when ours; default),\n"
+                   "ingress (the ingress interface's first address), fixed (--icmp-error-source-addr)")
+        ->check(CLI::IsMember({"invoking", "ingress", "fixed"}));
+    app.add_option("--icmp-error-source-addr", error_source_addrs, "the fixed source address of errors (one IPv4, one IPv6)");
+
+    // Rate limits.
+    unsigned ratelimit_ms = 1000, ratelimit6_ms = 1000, msgs_per_sec = 1000, msgs_burst = 50, host_burst = 6;
+    std::string ratemask = "0x1818", ratemask6 = "0-1,3-127";
+    bool deterministic = false;
+    unsigned table_sets = static_cast<unsigned>(icmp::HostBuckets::default_sets);
+    app.add_option("--icmp-ratelimit", ratelimit_ms,
+                   "ms between ICMPv4 errors to one destination after the burst; 0 disables (net.ipv4.icmp_ratelimit, default 1000)")
+        ->check(CLI::Range(0U, 3600000U));
+    app.add_option("--icmp6-ratelimit", ratelimit6_ms, "the same for ICMPv6 (net.ipv6.icmp.ratelimit, default 1000)")
+        ->check(CLI::Range(0U, 3600000U));
+    app.add_option("--icmp-ratelimit-burst", host_burst, "errors to one destination before the rate applies (Linux XRLIM_BURST_FACTOR, default 6)")
+        ->check(CLI::Range(1U, 1000000U));
+    app.add_option("--icmp-msgs-per-sec", msgs_per_sec, "global ICMP error budget per second, all lcores together; 0 disables (net.ipv4.icmp_msgs_per_sec, default 1000)")
+        ->check(CLI::Range(0U, 100000000U));
+    app.add_option("--icmp-msgs-burst", msgs_burst, "global burst (net.ipv4.icmp_msgs_burst, default 50)")
+        ->check(CLI::Range(1U, 100000000U));
+    app.add_option("--icmp-ratemask", ratemask,
+                   "ICMPv4 types limited, as a bit mask (net.ipv4.icmp_ratemask, default 0x1818: types 3, 4, 11, 12; add bit 0 to limit echo replies)");
+    app.add_option("--icmp6-ratemask", ratemask6,
+                   "ICMPv6 types limited, as ranges (net.ipv6.icmp.ratemask, default 0-1,3-127: errors but Packet Too Big; add 129 for echo replies)");
+    app.add_flag("--icmp-ratelimit-deterministic", deterministic,
+                 "spend exactly one global credit per error (Linux spends a random 0-2), so benchmarks get exact figures");
+    app.add_option("--icmp-ratelimit-table", table_sets, "per-destination table size per lcore, in sets of 4 (power of two, default 1024)")
+        ->check(CLI::Range(1U, 1U << 20));
+
+    // Reassembly.
+    double ipfrag_time = 30, ip6frag_time = 60;
+    unsigned frag_slots = 64;
+    app.add_option("--ipfrag-time", ipfrag_time, "seconds an IPv4 datagram may take to reassemble (net.ipv4.ipfrag_time, default 30)")
+        ->check(CLI::Range(0.01, 3600.0));
+    app.add_option("--ip6frag-time", ip6frag_time, "the same for IPv6 (net.ipv6.ip6frag_time, default 60)")->check(CLI::Range(0.01, 3600.0));
+    app.add_option("--ipfrag-max-datagrams", frag_slots, "datagrams in reassembly at once, per lcore (default 64; 64 KiB each)")
+        ->check(CLI::Range(1U, 4096U));
     app.set_version_flag("--version", "pingwire-responder 0.1.0");
 
     try {
@@ -36,20 +127,73 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
     } catch (const CLI::ParseError& e) {
         return Exit{std::string("pingwire-responder: error: ") + e.what() + " (see --help)\n", 2};
     }
+    auto bad = [](const std::string& what) { return Exit{"pingwire-responder: error: " + what + "\n", 2}; };
+
     // Checked after the parse so that an unknown option is reported as such first.
-    if (port_texts.empty()) return Exit{"pingwire-responder: error: --port is required (see --help)\n", 2};
+    if (port_texts.empty()) return bad("--port is required (see --help)");
     for (const auto& t : port_texts) {
         auto r = route::parse_port_spec(t);
-        if (auto* e = std::get_if<std::string>(&r))
-            return Exit{"pingwire-responder: error: --port " + t + ": " + *e + "\n", 2};
+        if (auto* e = std::get_if<std::string>(&r)) return bad("--port " + t + ": " + *e);
         const auto& spec = std::get<route::PortSpec>(r);
         for (const auto& prev : o.ports)
             if (prev.port == spec.port)
-                return Exit{"pingwire-responder: error: --port " + std::to_string(spec.port) +
-                                " is given twice (put all its addresses in one --port)\n",
-                            2};
+                return bad("--port " + std::to_string(spec.port) + " is given twice (put all its addresses in one --port)");
         o.ports.push_back(spec);
     }
+
+    icmp::HostPolicy& pol = o.policy;
+    pol.echo_ignore_all = echo_ignore_all;
+    pol.echo_ignore_broadcasts = echo_ignore_bcast;
+    pol.echo6_ignore_all = echo6_ignore_all;
+    pol.echo6_ignore_multicast = echo6_ignore_mcast;
+    pol.probe = probe;
+    pol.timestamp_reply = !no_timestamp;
+    if (!udp_open.empty()) {
+        auto r = parse_ranges(udp_open, 65535);
+        if (auto* e = std::get_if<std::string>(&r)) return bad("--udp-open: " + *e);
+        for (unsigned p : std::get<std::vector<unsigned>>(r)) pol.udp_open.set(p);
+    }
+    pol.errors.source = error_source == "ingress" ? icmp::ErrorSource::ingress
+                        : error_source == "fixed" ? icmp::ErrorSource::fixed
+                                                  : icmp::ErrorSource::invoking_dst;
+    for (const auto& a : error_source_addrs) {
+        if (const auto a4 = wire::Ipv4Addr::parse(a)) pol.errors.fixed_v4 = *a4;
+        else if (const auto a6 = wire::Ipv6Addr::parse(a)) pol.errors.fixed_v6 = *a6;
+        else return bad("--icmp-error-source-addr: '" + a + "' is not an IPv4 or IPv6 address");
+    }
+    if (pol.errors.source == icmp::ErrorSource::fixed && !pol.errors.fixed_v4 && !pol.errors.fixed_v6)
+        return bad("--icmp-error-source fixed needs --icmp-error-source-addr");
+
+    icmp::RateLimitConfig& rl = o.rate;
+    if (ratelimit_ms != ratelimit6_ms)
+        return bad("--icmp-ratelimit and --icmp6-ratelimit differ; one per-destination table serves both, give the same value");
+    rl.host_interval_ns = std::uint64_t{ratelimit_ms} * 1'000'000;
+    rl.host_burst = ratelimit_ms == 0 ? 0 : host_burst;
+    rl.global_per_sec = msgs_per_sec;
+    rl.global_burst = msgs_burst;
+    rl.deterministic = deterministic;
+    try {
+        std::size_t used = 0;
+        const unsigned long m = std::stoul(ratemask, &used, 0);
+        if (used != ratemask.size() || m > 0xffffffffUL) throw std::invalid_argument("mask");
+        rl.mask_v4.reset();
+        for (unsigned t = 0; t < 32; ++t)
+            if ((m >> t) & 1U) rl.mask_v4.set(t);
+    } catch (const std::exception&) {
+        return bad("--icmp-ratemask: '" + ratemask + "' is not a number (e.g. 0x1818)");
+    }
+    {
+        auto r = parse_ranges(ratemask6, 255);
+        if (auto* e = std::get_if<std::string>(&r)) return bad("--icmp6-ratemask: " + *e);
+        rl.mask_v6.reset();
+        for (unsigned t : std::get<std::vector<unsigned>>(r)) rl.mask_v6.set(t);
+    }
+    if ((table_sets & (table_sets - 1)) != 0) return bad("--icmp-ratelimit-table must be a power of two");
+    rl.host_table_sets = table_sets;
+
+    o.reassembly.timeout_v4_ns = static_cast<std::uint64_t>(ipfrag_time * 1e9);
+    o.reassembly.timeout_v6_ns = static_cast<std::uint64_t>(ip6frag_time * 1e9);
+    o.reassembly.max_datagrams = frag_slots;
     return o;
 }
 

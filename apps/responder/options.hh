@@ -5,6 +5,9 @@
 #include <variant>
 #include <vector>
 
+#include "lib/icmp/host_context.hh"
+#include "lib/icmp/rate_limit.hh"
+#include "lib/icmp/reassembly.hh"
 #include "lib/route/port_spec.hh"
 
 namespace pw::responder {
@@ -15,6 +18,9 @@ struct Options {
     unsigned rx_desc = 1024;
     unsigned tx_desc = 1024;
     unsigned mbufs = 0;  // 0: sized from ports and queues
+    icmp::HostPolicy policy;
+    icmp::RateLimitConfig rate;
+    icmp::ReassemblyConfig reassembly;
 };
 
 // What parsing gave: options to run with, or a text to print and an exit code (help: 0, a
@@ -25,5 +31,8 @@ struct Exit {
 };
 
 std::variant<Options, Exit> parse_options(std::vector<char*>& args);
+
+// "0-1,3-127" -> the set of numbers (each 0..max); nullopt-like empty string on error.
+std::variant<std::vector<unsigned>, std::string> parse_ranges(const std::string& text, unsigned max);
 
 }  // namespace pw::responder

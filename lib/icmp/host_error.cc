@@ -7,7 +7,8 @@ namespace {
 Verdict finish(const Frame& f, Drop reason, const ErrorDecision& d, bool v6, const HostContext& ctx) noexcept {
     Verdict v = Verdict::dropped(reason);
     v.error = d.outcome;
-    if (ctx.stats != nullptr) ctx.stats->count_outcome(v6, d.outcome);
+    // `sent` is counted by the caller once the error is built (it may still lack an mbuf).
+    if (ctx.stats != nullptr && d.outcome != ErrorOutcome::sent) ctx.stats->count_outcome(v6, d.outcome);
     if (d.outcome == ErrorOutcome::sent) {
         v.plan = d.plan;
         v.quote_from = static_cast<std::uint32_t>(f.l2_len);

@@ -10,6 +10,24 @@ constexpr std::size_t timestamp_len = 20;
 constexpr std::size_t ts_receive = 12;
 constexpr std::size_t ts_transmit = 16;
 
+// Replies are rate-limited only when their type is in the mask (Linux icmp_ratemask bit 0
+// for echo replies; off by default).
+bool reply_limited(const HostContext& ctx, std::uint8_t reply_type, const Ipv4Addr& to) noexcept {
+    if (ctx.limiter == nullptr) return false;
+    switch (ctx.limiter->check_v4(reply_type, to, ctx.now_ns)) {
+        case RateVerdict::limited_global:
+            ++ctx.stats->v4.out_rate_limit_global;
+            return true;
+        case RateVerdict::limited_host:
+            ++ctx.stats->v4.out_rate_limit_host;
+            return true;
+        case RateVerdict::pass:
+        case RateVerdict::exempt:
+            break;
+    }
+    return false;
+}
+
 }  // namespace
 
 // ICMPv4 messages to us: verify, count (Linux Icmp InMsgs/InErrors/InCsumErrors, IcmpMsg
@@ -43,6 +61,7 @@ Verdict icmp4_input(Frame& f, const wire::ipv4::View<std::byte>& ip, bool to_bro
             // default we do (icmp_echo_ignore_broadcasts=1), which keeps us out of Smurf
             // amplification.
             if (to_broadcast && pol.echo_ignore_broadcasts) return Verdict::dropped(Drop::icmp4_echo_to_broadcast);
+            if (reply_limited(ctx, icmpv4::echo_reply, ip.src())) return Verdict::dropped(Drop::echo_rate_limited);
             // The reply keeps identifier, sequence and data; only the type changes, so the
             // checksum is updated incrementally (RFC 1624), as testpmd's icmpecho does.
             const std::uint16_t old_word = ic->type_code_word();
@@ -61,6 +80,7 @@ Verdict icmp4_input(Frame& f, const wire::ipv4::View<std::byte>& ip, bool to_bro
         case icmpv4::timestamp_request: {
             if (!pol.timestamp_reply) return Verdict::dropped(Drop::icmp4_timestamp_disabled);
             if (to_broadcast && pol.echo_ignore_broadcasts) return Verdict::dropped(Drop::icmp4_echo_to_broadcast);
+            if (reply_limited(ctx, icmpv4::timestamp_reply, ip.src())) return Verdict::dropped(Drop::echo_rate_limited);
             if (ic->bytes().size() < timestamp_len) {
                 ++mib.in_errors;
                 return Verdict::dropped(Drop::icmp4_truncated);

@@ -52,6 +52,21 @@ Verdict icmp6_input(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_t
     if (echo && (pol.echo6_ignore_all || (dst.is_multicast() && pol.echo6_ignore_multicast)))
         return Verdict::dropped(Drop::icmp6_echo_ignored);
     if (!echo && !pol.probe) return Verdict::dropped(Drop::icmp6_probe_disabled);
+    // Replies are rate-limited only when their type is in the mask (Linux's icmpv6 ratemask;
+    // echo replies, 129, are not in it by default).
+    if (ctx.limiter != nullptr) {
+        switch (ctx.limiter->check_v6(echo ? icmpv6::echo_reply : 161, src, ctx.now_ns)) {
+            case RateVerdict::limited_global:
+                ++mib.out_rate_limit_global;
+                return Verdict::dropped(Drop::echo_rate_limited);
+            case RateVerdict::limited_host:
+                ++mib.out_rate_limit_host;
+                return Verdict::dropped(Drop::echo_rate_limited);
+            case RateVerdict::pass:
+            case RateVerdict::exempt:
+                break;
+        }
+    }
     // RFC 4443 4.2: the reply goes to the request's source; a request from the unspecified
     // address cannot be answered (RFC 4443 2.4(e): not a unique source).
     if (src.is_unspecified()) return Verdict::dropped(Drop::ip6_martian_source);

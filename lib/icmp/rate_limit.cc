@@ -96,7 +96,7 @@ bool HostBuckets::take(const wire::Ipv6Addr& key, std::uint64_t now_ns) noexcept
 void RateLimiter::configure(const RateLimitConfig& cfg, SharedBucket* global, std::uint64_t seed) {
     cfg_ = cfg;
     global_ = global;
-    hosts_.configure(cfg.host_interval_ns, cfg.host_burst);
+    hosts_.configure(cfg.host_interval_ns, cfg.host_burst, cfg.host_table_sets);
     rng_ = seed | 1;
 }
 

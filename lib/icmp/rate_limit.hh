@@ -41,6 +41,8 @@ struct RateLimitConfig {
     // Linux spends a random 0..2 global credits per message (mean 1) so that the budget
     // cannot be probed exactly; deterministic mode spends exactly 1.
     bool deterministic = false;
+    // Per-destination table size per lcore, in sets of HostBuckets::ways (a power of two).
+    std::size_t host_table_sets = 1024;
 
     static std::bitset<256> default_mask_v4() {
         std::bitset<256> m;

@@ -11,8 +11,15 @@ std::uint64_t relaxed(const std::uint64_t& v) noexcept {
 PortCounters& PortCounters::operator+=(const PortCounters& o) noexcept {
     rx += relaxed(o.rx);
     tx += relaxed(o.tx);
+    answered += relaxed(o.answered);
+    held += relaxed(o.held);
+    generated += relaxed(o.generated);
+    generated_failed += relaxed(o.generated_failed);
+    datagrams += relaxed(o.datagrams);
     for (std::size_t i = 0; i < replies.size(); ++i) replies[i] += relaxed(o.replies[i]);
     for (std::size_t i = 0; i < drops.size(); ++i) drops[i] += relaxed(o.drops[i]);
+    for (std::size_t i = 0; i < datagram_drops.size(); ++i) datagram_drops[i] += relaxed(o.datagram_drops[i]);
+    icmp += o.icmp;
     return *this;
 }
 

@@ -1,14 +1,20 @@
 // Per-lcore, per-port packet counters. Each worker writes only its own block (cache-line
 // aligned, no sharing); the main lcore sums the blocks when it reports.
 //
-// Invariant per port: rx == tx + sum(drops). A reply refused by the TX queue is counted as
-// the tx_full drop (and still in `replies`, which counts replies built).
+// Every received frame ends in exactly one place:
+//     rx == answered + held + dropped          (dropped = sum of the named reasons)
+// and every frame handed to the port is either an answer built in place or a generated one
+// (an ICMP error, a reply to a reassembled datagram, a fragment of one):
+//     tx == answered + generated
+// An answer the TX queue refuses is the drop reason tx_full; a generated frame that cannot be
+// built or sent is counted in generated_failed (and in the ICMP OutErrors).
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <vector>
 
+#include "lib/icmp/icmp_stats.hh"
 #include "lib/icmp/verdict.hh"
 #include "lib/route/interfaces.hh"
 #include "lib/wire/drop.hh"
@@ -18,8 +24,17 @@ namespace pw::pipeline {
 struct PortCounters {
     std::uint64_t rx = 0;
     std::uint64_t tx = 0;
+    std::uint64_t answered = 0;          // answers built in place and sent
+    std::uint64_t held = 0;              // fragments taken by the reassembler
+    std::uint64_t generated = 0;         // frames built anew and sent
+    std::uint64_t generated_failed = 0;  // frames that could not be built or sent
+    std::uint64_t datagrams = 0;         // reassembled datagrams handled
     std::array<std::uint64_t, icmp::reply_count> replies{};
     std::array<std::uint64_t, wire::drop_count> drops{};
+    // Reassembled datagrams that were not answered, by reason (not part of the rx balance:
+    // their fragments were counted as held).
+    std::array<std::uint64_t, wire::drop_count> datagram_drops{};
+    icmp::IcmpStats icmp;
 
     std::uint64_t dropped() const noexcept {
         std::uint64_t s = 0;

@@ -1,15 +1,22 @@
-// The per-lcore burst loop: rx burst -> host_input per packet -> tx burst of the replies on
-// the same port. Run to completion, shared nothing: a worker owns its RX queues and one TX
-// queue on each port it serves.
+// The per-lcore burst loop: rx burst -> host_input per packet -> answers in place, ICMP
+// errors built in fresh mbufs, fragments to the lcore's reassembler -> tx burst. Run to
+// completion, shared nothing: a worker owns its RX queues, one TX queue on each port it
+// serves, its rate-limit table, its reassembly table and its counters.
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <span>
 #include <vector>
 
+#include "lib/icmp/host_context.hh"
+#include "lib/icmp/reassembly.hh"
 #include "lib/pipeline/counters.hh"
+#include "lib/pipeline/tx_stage.hh"
 #include "lib/route/interfaces.hh"
+
+struct rte_mempool;
 
 namespace pw::pipeline {
 
@@ -25,25 +32,58 @@ struct WorkerConfig {
     std::vector<RxQueue> rx;  // control path only: copied into a fixed array by Worker
 };
 
+// What all workers share, read-only once they run (the global rate bucket excepted, which is
+// one atomic).
+struct WorkerEnv {
+    const route::InterfaceTable* interfaces = nullptr;
+    const icmp::HostPolicy* policy = nullptr;
+    icmp::RateLimitConfig rate;
+    icmp::SharedBucket* global_bucket = nullptr;  // null: no global limit
+    icmp::ReassemblyConfig reassembly;
+    rte_mempool* pool = nullptr;                   // for generated frames
+    std::span<const icmp::ProbeIface> probe_ifaces;
+    std::uint64_t utc_ms_at_start = 0;  // wall clock (ms since the epoch) at tsc_at_start
+    std::uint64_t tsc_at_start = 0;
+    std::uint64_t tsc_hz = 0;
+};
+
 class Worker {
 public:
     static constexpr std::size_t max_rx_queues = 64;
 
-    // interfaces and counters outlive the worker; counters is this worker's own block.
-    Worker(const WorkerConfig& cfg, const route::InterfaceTable& interfaces, LcoreCounters& counters);
+    // env, its tables and counters outlive the worker; counters is this worker's own block.
+    // Allocates (rate-limit and reassembly tables): control path.
+    Worker(const WorkerConfig& cfg, const WorkerEnv& env, LcoreCounters& counters, unsigned index);
 
-    // One pass over every RX queue. Returns the number of packets received.
+    // One pass over every RX queue (and the reassembly timers). Returns packets received.
     unsigned poll_once() noexcept;
     // Polls until stop becomes true.
     void run(const std::atomic<bool>& stop) noexcept;
 
+    const icmp::Reassembler& reassembler() const noexcept { return reasm_; }
+
 private:
     unsigned poll_queue(const RxQueue& q) noexcept;
+    icmp::HostContext context(std::uint16_t port) noexcept;
+    void on_fragment(rte_mbuf* m, const icmp::Verdict& v, const RxQueue& q, icmp::HostContext& ctx) noexcept;
+    void send_error(std::uint16_t port, const icmp::ErrorPlan& plan, std::span<const wire::ConstBytes> quote) noexcept;
+    void send_datagram(std::uint16_t port, wire::ConstBytes frame, std::size_t l2_len, TxTag tag) noexcept;
+    void expire_fragments() noexcept;
+    void update_clock() noexcept;
 
     std::array<RxQueue, max_rx_queues> rx_{};
     std::size_t n_rx_ = 0;
-    const route::InterfaceTable* interfaces_;
+    std::array<std::uint16_t, route::max_ports> tx_queue_of_port_{};
+    WorkerEnv env_;
     LcoreCounters* counters_;
+    icmp::RateLimiter limiter_;
+    icmp::Reassembler reasm_;
+    TxStage tx_;
+    std::uint16_t ip_ident_ = 0;
+    std::uint32_t ip6_ident_ = 0;
+    std::uint64_t now_ns_ = 0;
+    std::uint32_t utc_ms_of_day_ = 0;
+    std::uint64_t next_expire_ns_ = 0;
 };
 
 }  // namespace pw::pipeline

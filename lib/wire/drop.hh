@@ -36,6 +36,7 @@ namespace pw::wire {
     X(icmp4_bad_checksum, "ICMP checksum wrong")                                                \
     X(icmp4_unhandled_type, "ICMP type we do not answer")                                       \
     X(icmp4_echo_to_broadcast, "echo or timestamp to a broadcast address ignored (RFC 1122 3.2.2.6)") \
+    X(echo_rate_limited, "echo (or timestamp, PROBE) reply held back by the rate limit mask")   \
     X(icmp4_echo_ignored, "echo ignored by policy (icmp_echo_ignore_all)")                      \
     X(icmp4_timestamp_disabled, "timestamp request, answering disabled (--no-timestamp)")       \
     X(icmp4_probe_disabled, "extended echo (RFC 8335) while PROBE is disabled")                 \

@@ -8,13 +8,18 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include <rte_cycles.h>
+
 #include <atomic>
+#include <memory>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "drivers/mempool.hh"
 #include "drivers/port.hh"
+#include "lib/icmp/fragment.hh"
+#include "lib/icmp/reassembly.hh"
 #include "lib/pipeline/worker.hh"
 #include "lib/route/interfaces.hh"
 #include "lib/wire/arp.hh"
@@ -22,6 +27,10 @@
 #include "lib/wire/icmp.hh"
 #include "lib/wire/ipv4.hh"
 #include "lib/wire/ipv6.hh"
+#include "lib/wire/udp.hh"
+
+#include <chrono>
+#include <thread>
 
 namespace {
 
@@ -142,6 +151,28 @@ std::vector<rte_mbuf*> drain(RingPort& rp) {
     return out;
 }
 
+// The environment every worker in these tests shares: default host policy, Linux's rate
+// limits in deterministic mode, the test pool.
+struct Env {
+    icmp::HostPolicy policy;
+    icmp::SharedBucket global;
+    pipeline::WorkerEnv env;
+
+    explicit Env(const route::InterfaceTable& ifaces) {
+        icmp::RateLimitConfig rate;
+        rate.deterministic = true;
+        global.configure(1'000'000'000ULL / rate.global_per_sec, rate.global_burst);
+        env.interfaces = &ifaces;
+        env.policy = &policy;
+        env.rate = rate;
+        env.global_bucket = &global;
+        env.pool = g_pool;
+        env.reassembly.max_datagrams = 4;
+        env.tsc_hz = rte_get_tsc_hz();
+        env.tsc_at_start = rte_get_tsc_cycles();
+    }
+};
+
 route::PortSpec spec_for(std::uint16_t port) {
     route::PortSpec s;
     s.port = port;
@@ -154,8 +185,10 @@ TEST(Pipeline, AnswersAMixedBurstAndReturnsEveryMbuf) {
     RingPort rp("pw_ring_a", 1024);
     route::InterfaceTable ifaces;
     ASSERT_FALSE(ifaces.add(spec_for(rp.port), rp.mac, 1500));
-    pipeline::LcoreCounters counters;
-    pipeline::Worker w({{{rp.port, 0, 0}}}, ifaces, counters);
+    auto counters_block = std::make_unique<pipeline::LcoreCounters>();
+    pipeline::LcoreCounters& counters = *counters_block;
+    Env env(ifaces);
+    pipeline::Worker w({{{rp.port, 0, 0}}}, env.env, counters, 0);
 
     const unsigned avail_before = drivers::pool_available(g_pool);
     std::vector<rte_mbuf*> in;
@@ -178,7 +211,8 @@ TEST(Pipeline, AnswersAMixedBurstAndReturnsEveryMbuf) {
     const auto& c = counters.port[rp.port];
     EXPECT_EQ(c.rx, in.size());
     EXPECT_EQ(c.tx, 12U);
-    EXPECT_EQ(c.rx, c.tx + c.dropped());
+    EXPECT_EQ(c.rx, c.answered + c.held + c.dropped());
+    EXPECT_EQ(c.tx, c.answered + c.generated);
     EXPECT_EQ(c.replies[static_cast<std::size_t>(icmp::Reply::arp_reply)], 1U);
     EXPECT_EQ(c.replies[static_cast<std::size_t>(icmp::Reply::echo4_reply)], 10U);
     EXPECT_EQ(c.replies[static_cast<std::size_t>(icmp::Reply::echo6_reply)], 1U);
@@ -215,8 +249,10 @@ TEST(Pipeline, RepliesTheTxQueueRefusesAreFreedAndCounted) {
     RingPort rp("pw_ring_b", 8);  // the TX ring holds 7
     route::InterfaceTable ifaces;
     ASSERT_FALSE(ifaces.add(spec_for(rp.port), rp.mac, 1500));
-    pipeline::LcoreCounters counters;
-    pipeline::Worker w({{{rp.port, 0, 0}}}, ifaces, counters);
+    auto counters_block = std::make_unique<pipeline::LcoreCounters>();
+    pipeline::LcoreCounters& counters = *counters_block;
+    Env env(ifaces);
+    pipeline::Worker w({{{rp.port, 0, 0}}}, env.env, counters, 0);
 
     const unsigned avail_before = drivers::pool_available(g_pool);
     std::vector<rte_mbuf*> in;
@@ -228,7 +264,8 @@ TEST(Pipeline, RepliesTheTxQueueRefusesAreFreedAndCounted) {
     const auto& c = counters.port[rp.port];
     EXPECT_EQ(c.tx, 7U);
     EXPECT_EQ(c.drops[static_cast<std::size_t>(wire::Drop::tx_full)], 25U);
-    EXPECT_EQ(c.rx, c.tx + c.dropped());
+    EXPECT_EQ(c.rx, c.answered + c.held + c.dropped());
+    EXPECT_EQ(c.tx, c.answered + c.generated);
     rte_pktmbuf_free_bulk(out.data(), static_cast<unsigned>(out.size()));
     EXPECT_EQ(drivers::pool_available(g_pool), avail_before);
 }
@@ -237,8 +274,10 @@ TEST(Pipeline, ChainedFrameIsLinearisedAndAnswered) {
     RingPort rp("pw_ring_c", 1024);
     route::InterfaceTable ifaces;
     ASSERT_FALSE(ifaces.add(spec_for(rp.port), rp.mac, 1500));
-    pipeline::LcoreCounters counters;
-    pipeline::Worker w({{{rp.port, 0, 0}}}, ifaces, counters);
+    auto counters_block = std::make_unique<pipeline::LcoreCounters>();
+    pipeline::LcoreCounters& counters = *counters_block;
+    Env env(ifaces);
+    pipeline::Worker w({{{rp.port, 0, 0}}}, env.env, counters, 0);
 
     const unsigned avail_before = drivers::pool_available(g_pool);
     const auto frame = echo4_frame(rp.mac, 200, 7);
@@ -256,6 +295,166 @@ TEST(Pipeline, ChainedFrameIsLinearisedAndAnswered) {
     ASSERT_EQ(out.size(), 1U);
     EXPECT_EQ(out[0]->nb_segs, 1);
     EXPECT_EQ(out[0]->pkt_len, frame.size());
+    rte_pktmbuf_free_bulk(out.data(), 1);
+    EXPECT_EQ(drivers::pool_available(g_pool), avail_before);
+}
+
+std::vector<std::byte> udp4_frame(const MacAddr& dst_mac, std::uint16_t dport, std::size_t payload) {
+    std::vector<std::byte> f(14 + 20 + 8 + payload);
+    wire::Bytes b{f};
+    wire::eth::Repr{dst_mac, peer_mac, wire::eth::type_ipv4}.emit(b);
+    wire::ipv4::Repr{peer4, our4, wire::ipv4::proto_udp, 64, 0, 1, 0, static_cast<std::uint16_t>(8 + payload)}.emit(
+        b.subspan(14));
+    const auto udp = b.subspan(34);
+    wire::udp::Repr{40000, dport, static_cast<std::uint16_t>(payload)}.emit(udp);
+    for (std::size_t i = 0; i < payload; ++i) udp[8 + i] = std::byte(i * 3);
+    const auto sum = wire::checksum(udp, wire::pseudo_sum_v4(peer4, our4, wire::ipv4::proto_udp,
+                                                             static_cast<std::uint16_t>(8 + payload)));
+    wire::store16(udp, 6, sum == 0 ? 0xffff : sum);
+    return f;
+}
+
+TEST(Pipeline, PortUnreachableBuiltInFreshMbufsUnderTheRateLimit) {
+    RingPort rp("pw_ring_d", 1024);
+    route::InterfaceTable ifaces;
+    ASSERT_FALSE(ifaces.add(spec_for(rp.port), rp.mac, 1500));
+    auto counters_block = std::make_unique<pipeline::LcoreCounters>();
+    pipeline::LcoreCounters& counters = *counters_block;
+    Env env(ifaces);
+    pipeline::Worker w({{{rp.port, 0, 0}}}, env.env, counters, 0);
+
+    const unsigned avail_before = drivers::pool_available(g_pool);
+    std::vector<rte_mbuf*> in;
+    for (int i = 0; i < 10; ++i) in.push_back(to_mbuf(udp4_frame(rp.mac, 33434, 1000)));
+    inject(rp, in);
+    EXPECT_EQ(w.poll_once(), 10U);
+    auto out = drain(rp);
+    // Linux's per-destination burst of 6; the rest held back by the limit.
+    ASSERT_EQ(out.size(), 6U);
+    const auto& c = counters.port[rp.port];
+    EXPECT_EQ(c.drops[static_cast<std::size_t>(wire::Drop::udp_port_closed)], 10U);
+    EXPECT_EQ(c.generated, 6U);
+    EXPECT_EQ(c.icmp.errors[static_cast<std::size_t>(icmp::ErrorOutcome::sent)], 6U);
+    EXPECT_EQ(c.icmp.errors[static_cast<std::size_t>(icmp::ErrorOutcome::rate_limited_host)], 4U);
+    EXPECT_EQ(c.icmp.v4.out_rate_limit_host, 4U);
+    EXPECT_EQ(c.icmp.v4.out_type[3], 6U);
+    EXPECT_EQ(c.rx, c.answered + c.held + c.dropped());
+    EXPECT_EQ(c.tx, c.answered + c.generated);
+    for (rte_mbuf* m : out) {
+        wire::ConstBytes f{rte_pktmbuf_mtod(m, const std::byte*), m->data_len};
+        const auto ip = wire::ipv4::View<const std::byte>::checked(f.subspan(14));
+        ASSERT_TRUE(ip.ok());
+        // RFC 1812 4.3.2.3: 576 bytes in all, quoting as much of the datagram as fits.
+        EXPECT_EQ(ip->total_length(), 576U);
+        EXPECT_EQ(ip->tos(), 0xc0);
+        EXPECT_EQ(ip->ttl(), 64);
+        EXPECT_EQ(ip->src(), our4);
+        EXPECT_EQ(ip->dst(), peer4);
+        const auto ic = wire::icmp::View<const std::byte>::checked(ip->payload(), wire::Drop::icmp4_truncated);
+        EXPECT_EQ(ic->type(), 3);
+        EXPECT_EQ(ic->code(), 3);
+        EXPECT_TRUE(ic->checksum_ok_v4());
+    }
+    rte_pktmbuf_free_bulk(out.data(), static_cast<unsigned>(out.size()));
+    EXPECT_EQ(drivers::pool_available(g_pool), avail_before);
+}
+
+TEST(Pipeline, FragmentedEchoIsReassembledAndTheReplyFragmented) {
+    RingPort rp("pw_ring_e", 1024);
+    route::InterfaceTable ifaces;
+    ASSERT_FALSE(ifaces.add(spec_for(rp.port), rp.mac, 1500));
+    auto counters_block = std::make_unique<pipeline::LcoreCounters>();
+    pipeline::LcoreCounters& counters = *counters_block;
+    Env env(ifaces);
+    pipeline::Worker w({{{rp.port, 0, 0}}}, env.env, counters, 0);
+
+    const unsigned avail_before = drivers::pool_available(g_pool);
+    // An 8000-byte echo (ping -s 8000), fragmented for a 1500-byte MTU as Linux would.
+    auto big = echo4_frame(rp.mac, 8000, 42);
+    wire::store16(wire::Bytes{big}.subspan(14), wire::ipv4::field::flags_frag, 0);  // no DF
+    wire::ipv4::View<std::byte>::checked(wire::Bytes{big}.subspan(14))->fill_checksum();
+    const wire::ConstBytes l3 = wire::ConstBytes{big}.subspan(14);
+    const std::size_t n = icmp::fragment_count_v4(l3, 1500);
+    ASSERT_EQ(n, 6U);
+    std::vector<rte_mbuf*> in;
+    for (std::size_t i = n; i-- > 0;) {  // in reverse order
+        std::vector<std::byte> frag(14 + 1500);
+        std::memcpy(frag.data(), big.data(), 14);
+        const std::size_t len = icmp::emit_fragment_v4(wire::Bytes{frag}.subspan(14), l3, 1500, i);
+        frag.resize(14 + len);
+        in.push_back(to_mbuf(frag));
+    }
+    inject(rp, in);
+    EXPECT_EQ(w.poll_once(), n);
+    auto out = drain(rp);
+    ASSERT_EQ(out.size(), n);
+    const auto& c = counters.port[rp.port];
+    EXPECT_EQ(c.held, n);
+    EXPECT_EQ(c.datagrams, 1U);
+    EXPECT_EQ(c.replies[static_cast<std::size_t>(icmp::Reply::echo4_reply)], 1U);
+    EXPECT_EQ(c.generated, n);
+    EXPECT_EQ(c.icmp.v4.out_type[0], 1U);
+    EXPECT_EQ(c.rx, c.answered + c.held + c.dropped());
+    EXPECT_EQ(c.tx, c.answered + c.generated);
+
+    // Reassemble what came out: the echo reply to the 8000-byte request, data unchanged.
+    icmp::Reassembler check;
+    check.configure({});
+    icmp::Reassembler::Result r;
+    for (rte_mbuf* m : out) {
+        wire::ConstBytes f{rte_pktmbuf_mtod(m, const std::byte*), m->data_len};
+        EXPECT_LE(f.size() - 14, 1500U);
+        r = check.insert_v4(f.first(14), f.subspan(14), 0, 0);
+        ASSERT_FALSE(r.dropped());
+    }
+    ASSERT_TRUE(r.complete());
+    const auto ip = wire::ipv4::View<const std::byte>::checked(wire::ConstBytes{r.frame}.subspan(r.l2_len));
+    ASSERT_TRUE(ip.ok());
+    EXPECT_EQ(ip->total_length(), l3.size());
+    EXPECT_EQ(ip->src(), our4);
+    EXPECT_EQ(ip->dst(), peer4);
+    const auto ic = wire::icmp::View<const std::byte>::checked(ip->payload(), wire::Drop::icmp4_truncated);
+    EXPECT_EQ(ic->type(), wire::icmpv4::echo_reply);
+    EXPECT_TRUE(ic->checksum_ok_v4());
+    EXPECT_EQ(std::memcmp(ic->data().data(), l3.data() + 28, 8000), 0);
+    rte_pktmbuf_free_bulk(out.data(), static_cast<unsigned>(out.size()));
+    EXPECT_EQ(drivers::pool_available(g_pool), avail_before);
+}
+
+TEST(Pipeline, ReassemblyTimeoutWithTheFirstFragmentSendsTimeExceeded) {
+    RingPort rp("pw_ring_f", 1024);
+    route::InterfaceTable ifaces;
+    ASSERT_FALSE(ifaces.add(spec_for(rp.port), rp.mac, 1500));
+    auto counters_block = std::make_unique<pipeline::LcoreCounters>();
+    pipeline::LcoreCounters& counters = *counters_block;
+    Env env(ifaces);
+    env.env.reassembly.timeout_v4_ns = 2'000'000;  // 2 ms
+    pipeline::Worker w({{{rp.port, 0, 0}}}, env.env, counters, 0);
+
+    const unsigned avail_before = drivers::pool_available(g_pool);
+    auto big = echo4_frame(rp.mac, 3000, 43);
+    wire::store16(wire::Bytes{big}.subspan(14), wire::ipv4::field::flags_frag, 0);
+    wire::ipv4::View<std::byte>::checked(wire::Bytes{big}.subspan(14))->fill_checksum();
+    const wire::ConstBytes l3 = wire::ConstBytes{big}.subspan(14);
+    std::vector<std::byte> first(14 + 1500);
+    std::memcpy(first.data(), big.data(), 14);
+    first.resize(14 + icmp::emit_fragment_v4(wire::Bytes{first}.subspan(14), l3, 1500, 0));
+    inject(rp, {to_mbuf(first)});
+    EXPECT_EQ(w.poll_once(), 1U);
+    EXPECT_TRUE(drain(rp).empty());
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    w.poll_once();
+    auto out = drain(rp);
+    ASSERT_EQ(out.size(), 1U);
+    wire::ConstBytes f{rte_pktmbuf_mtod(out[0], const std::byte*), out[0]->data_len};
+    const auto ip = wire::ipv4::View<const std::byte>::checked(f.subspan(14));
+    ASSERT_TRUE(ip.ok());
+    const auto ic = wire::icmp::View<const std::byte>::checked(ip->payload(), wire::Drop::icmp4_truncated);
+    EXPECT_EQ(ic->type(), wire::icmpv4::time_exceeded);
+    EXPECT_EQ(ic->code(), 1);
+    // The quote is the first fragment as it arrived: its header (MF set) and data.
+    EXPECT_EQ(std::memcmp(ic->data().data(), first.data() + 14, 548), 0);
+    EXPECT_EQ(counters.port[rp.port].held, 1U);
     rte_pktmbuf_free_bulk(out.data(), 1);
     EXPECT_EQ(drivers::pool_available(g_pool), avail_before);
 }
