@@ -22,9 +22,13 @@ Verdict ip6_input(Frame& f, const HostContext& ctx) noexcept {
 
     const auto walk = ipv6::walk_extensions(ip->bytes());
     if (!walk.upper) {
+        // RFC 8200 4.2: an unrecognised option may ask for a silent discard, or for no error
+        // when the packet went to a multicast address.
+        if (walk.error.silent || (walk.error.not_if_multicast && dst.is_multicast()))
+            return Verdict::dropped(walk.error.reason);
         // RFC 8200 4: an extension header we cannot process: Parameter Problem with the
-        // pointer at the offending field (code 0), or code 1 for a Hop-by-Hop header that
-        // is not first (RFC 8200 4.3).
+        // pointer at the offending field (code 0), code 1 for a Hop-by-Hop header that is
+        // not first (RFC 8200 4.3), code 2 for an unrecognised option (4.2).
         return host_error_v6(f, *ip, walk.error.reason,
                              {icmpv6::parameter_problem, walk.error.code, walk.error.pointer}, ctx);
     }

@@ -106,13 +106,21 @@ struct UpperLayer {
 struct ExtError {
     Drop reason = Drop::ip6_bad_ext_header;
     std::uint32_t pointer = 0;
-    std::uint8_t code = 0;  // 0: erroneous header field, 1: unrecognised Next Header
+    // 0: erroneous header field, 1: unrecognised Next Header, 2: unrecognised option
+    std::uint8_t code = 0;
+    // RFC 8200 4.2: an unrecognised option whose type says "discard" without an error
+    // (action 01), or "error unless the destination is multicast" (action 11).
+    bool silent = false;
+    bool not_if_multicast = false;
 };
 
 // Walks Hop-by-Hop, Routing, Fragment and Destination Options headers (RFC 8200 4.1) over
 // packet (the whole IPv6 packet, already checked). Stops at the first other Next Header
 // value, which it reports as the upper layer. Every header is at least 8 bytes, so the walk
-// ends within packet.size() / 8 steps; a header running past the packet is an error.
+// ends within packet.size() / 8 steps; a header running past the packet is an error. The
+// options of Hop-by-Hop and Destination Options headers are checked as RFC 8200 4.2 asks:
+// a TLV running past its header is an erroneous field (code 0, pointer at its length), an
+// unrecognised option type acts on its two high-order bits.
 struct ExtWalk {
     std::optional<UpperLayer> upper;
     ExtError error;

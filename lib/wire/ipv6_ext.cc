@@ -2,6 +2,48 @@
 
 namespace pw::wire::ipv6 {
 
+namespace {
+
+// RFC 8200 4.2: the options of a Hop-by-Hop or Destination Options header at `start` (its
+// first byte), `len` bytes long. Returns false with err set when the packet must be dropped.
+bool check_options(ConstBytes packet, std::size_t start, std::size_t len, ExtError& err) noexcept {
+    constexpr std::uint8_t pad1 = 0;
+    constexpr std::uint8_t padn = 1;
+    constexpr std::uint8_t router_alert = 5;  // RFC 2711, Hop-by-Hop only; a host ignores it
+    std::size_t i = start + 2;
+    const std::size_t end = start + len;
+    while (i < end) {
+        const std::uint8_t type = load8(packet, i);
+        if (type == pad1) {
+            ++i;
+            continue;
+        }
+        if (i + 2 > end || i + 2 + std::size_t{load8(packet, i + 1)} > end) {
+            err = {Drop::ip6_bad_ext_header, static_cast<std::uint32_t>(i + 1), 0, false, false};
+            return false;
+        }
+        if (type != padn && type != router_alert) {
+            switch (type >> 6) {
+                case 0:  // skip over this option
+                    break;
+                case 1:  // discard the packet, no error
+                    err = {Drop::ip6_unknown_option, static_cast<std::uint32_t>(i), 2, true, false};
+                    return false;
+                case 2:  // discard, Parameter Problem code 2, even to a multicast destination
+                    err = {Drop::ip6_unknown_option, static_cast<std::uint32_t>(i), 2, false, false};
+                    return false;
+                default:  // discard, Parameter Problem code 2 unless the destination is multicast
+                    err = {Drop::ip6_unknown_option, static_cast<std::uint32_t>(i), 2, false, true};
+                    return false;
+            }
+        }
+        i += 2 + std::size_t{load8(packet, i + 1)};
+    }
+    return true;
+}
+
+}  // namespace
+
 ExtWalk walk_extensions(ConstBytes packet) noexcept {
     ExtWalk w;
     UpperLayer u;
@@ -41,6 +83,8 @@ ExtWalk walk_extensions(ConstBytes packet) noexcept {
                 w.error = {Drop::ip6_bad_ext_header, static_cast<std::uint32_t>(u.offset + 1), 0};
                 return w;
             }
+            if ((nh == nh_hop_by_hop || nh == nh_dest_opts) && !check_options(packet, u.offset, len, w.error))
+                return w;
         }
         u.nh_field = u.offset;
         u.protocol = load8(packet, u.offset);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "lib/icmp/host_input.hh"
+#include "lib/icmp/icmp_error.hh"
 #include "lib/wire/ethernet.hh"
 #include "lib/wire/icmp.hh"
 #include "lib/wire/ipv4.hh"
@@ -46,10 +47,44 @@ void repair_checksums(pw::wire::Bytes frame) {
     }
 }
 
+struct Host {
+    pw::icmp::Iface iface = make_iface();
+    pw::icmp::HostPolicy policy;
+    pw::icmp::RateLimiter limiter;
+    pw::icmp::SharedBucket global;
+    pw::icmp::IcmpStats stats;
+    pw::icmp::ProbeIface probe{};
+    std::uint16_t ident = 0;
+    std::uint64_t now = 0;
+
+    Host() {
+        policy.probe = true;  // reach every handler
+        policy.udp_open.set(53);
+        pw::icmp::RateLimitConfig rate;
+        rate.host_table_sets = 4;
+        global.configure(1'000'000, 50);
+        limiter.configure(rate, &global, 1);
+        probe.iface = &iface;
+        probe.index = 1;
+        std::memcpy(probe.name.data(), "port0", 6);
+    }
+    pw::icmp::HostContext context() {
+        pw::icmp::HostContext c;
+        c.iface = &iface;
+        c.policy = &policy;
+        c.limiter = &limiter;
+        c.stats = &stats;
+        c.now_ns = now += 1'000'000;
+        c.ip_ident = &ident;
+        c.probe_ifaces = {&probe, 1};
+        return c;
+    }
+};
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    static const pw::icmp::Iface iface = make_iface();
+    static Host host;
     if (size < 1) return 0;
     const bool repair = (data[0] & 1) != 0;
     const std::size_t room = 64 + (data[0] >> 1);  // tailroom after the frame: 64..191 bytes
@@ -59,8 +94,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::memcpy(buf.data(), data, size);
     pw::wire::Bytes all{buf.data(), buf.size()};
     if (repair) repair_checksums(all.first(size));
-    const auto v = pw::icmp::host_input(all, size, iface);
+    const std::vector<std::byte> before(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(size));
+    const auto v = pw::icmp::host_input(all, size, host.context());
     if (v.reply && (v.len > buf.size() || v.len < pw::wire::eth::header_len)) std::abort();
-    if (!v.reply && v.drop == pw::wire::Drop::count_) std::abort();
+    if (!v.reply && !v.reassemble && v.drop == pw::wire::Drop::count_) std::abort();
+    if (v.error_to_send()) {
+        // The planned error quotes bytes that exist, and the builder writes only its frame.
+        if (v.quote_from + v.plan.quote_len > size) std::abort();
+        std::vector<std::byte> out(v.plan.frame_len() + 16, std::byte{0xa5});
+        const pw::wire::ConstBytes seg[1] = {pw::wire::ConstBytes{before}.subspan(v.quote_from)};
+        const std::size_t n = pw::icmp::emit_error({out.data(), v.plan.frame_len()}, v.plan, seg);
+        if (n != v.plan.frame_len()) std::abort();
+        for (std::size_t i = n; i < out.size(); ++i)
+            if (out[i] != std::byte{0xa5}) std::abort();
+    }
     return 0;
 }
