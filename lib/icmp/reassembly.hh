@@ -18,16 +18,16 @@
 // can be built in place.
 //
 // Memory per lcore: (max_datagrams + 2) * slot_bytes + max_datagrams * max_fragments * 8
-// bytes plus a few hundred bytes per slot: 4.3 MiB with the defaults.
+// bytes plus about 150 bytes per slot: 4.2 MiB with the defaults (slot_bytes = 66368).
 //
 // Keys (which fragments belong together): IPv4 (source, destination, protocol,
 // identification), RFC 791 3.2; IPv6 (source, destination, identification), RFC 8200 4.5;
 // both also keyed on the receiving port.
 //
 // Lifetimes:
-//  - Result::frame points into the Reassembler's memory. It stays valid, and the slot stays
-//    out of use, until the next insert_v4/insert_v6/expire call returns (so the frame may
-//    even be passed back in: the held slot is released only when that call ends).
+//  - Result::frame points into the Reassembler's memory. It stays valid, and its slot out of
+//    use, until the next insert_v4/insert_v6/expire call (the frame may even be passed back
+//    in: the slot is then released only when that call returns).
 //  - Expired's spans are valid only inside the on_expired callback, which must not call
 //    back into the same Reassembler.
 //
@@ -97,6 +97,8 @@ public:
     Reassembler() = default;
     Reassembler(const Reassembler&) = delete;
     Reassembler& operator=(const Reassembler&) = delete;
+    Reassembler(Reassembler&&) noexcept = default;  // the buffers move with it
+    Reassembler& operator=(Reassembler&&) noexcept = default;
 
     // Control path: allocates every buffer (may throw std::bad_alloc), drops whatever was
     // pending, keeps the counters. max_datagrams and max_fragments are raised to at least
@@ -114,7 +116,8 @@ public:
         bool param_problem = false;  // IPv6: the caller owes a Parameter Problem code 0
         // When complete: [copy of an L2 header][reassembled L3 datagram], writable, with at
         // least tail_room bytes of room after it (frame.data() + frame.size() + tail_room is
-        // still ours). Valid until the next insert_v4/insert_v6/expire call returns.
+        // still ours). Valid until the next insert_v4/insert_v6/expire call (through it,
+        // if the frame is what that call is given).
         wire::Bytes frame;
         std::size_t l2_len = 0;  // the L3 datagram is frame.subspan(l2_len)
 
@@ -130,6 +133,12 @@ public:
     // ipv4::View::checked and the header checksum; for IPv6 ipv6::View::checked and
     // walk_extensions with up.fragment set. Trailing link padding past the IP length is
     // ignored. The bytes are copied: l2 and l3 may be released when the call returns.
+    // up: only up.fragment is read; insert_v6 finds and parses the Fragment header itself
+    // (walking Hop-by-Hop, Routing and Destination Options headers before it), so a caller
+    // that stops its walk at the Fragment header may pass {.fragment = true}. (Beware:
+    // walk_extensions goes on past the Fragment header of a non-first fragment, where data,
+    // not a header, follows; it can fail there when the Fragment header's Next Header names
+    // an extension header.)
     //
     // IPv4: a datagram that is not a fragment (offset 0, MF clear) is returned complete, as
     // a copy. IPv6: an atomic fragment (offset 0, M clear, RFC 6946) is returned complete at
@@ -218,6 +227,7 @@ private:
         std::uint32_t total = 0;     // data length, once the last fragment arrived
         std::uint32_t received = 0;  // data bytes held
         std::uint32_t max_end = 0;   // highest data end seen
+        std::uint32_t first_data = 0;  // data bytes of the offset-0 fragment
         std::uint16_t fragments = 0;
         std::uint16_t ranges = 0;    // held data as sorted, disjoint, coalesced ranges
         std::uint16_t head_len = 0;  // the offset-0 fragment's bytes before its data
@@ -239,8 +249,8 @@ private:
         wire::ConstBytes data;
         std::uint32_t offset = 0;
         bool more = false;
-        std::uint16_t frag_hdr = 0;
-        std::uint16_t nh_field = 0;
+        std::uint32_t frag_hdr = 0;  // IPv6: offset of the Fragment header
+        std::uint32_t nh_field = 0;  // IPv6: offset of the Next Header field naming it
     };
 
     Result insert(const Frag& f, std::uint64_t now_ns) noexcept;
@@ -260,10 +270,20 @@ private:
         ++stats_.timeouts;
         ++stats_.fails;
     }
-    std::size_t begin_call() noexcept {
+    // The slot of the last complete result is released when the next call begins, unless
+    // that call's input lies in its buffer (the frame passed back in): then when it ends.
+    std::size_t begin_call(wire::ConstBytes a = {}, wire::ConstBytes b = {}) noexcept {
         const std::size_t h = held_;
         held_ = none;
-        return h;
+        if (h == none || in_slot(a, h) || in_slot(b, h)) return h;
+        end_call(h);
+        return none;
+    }
+    bool in_slot(wire::ConstBytes in, std::size_t i) const noexcept {
+        if (in.empty()) return false;
+        const auto lo = reinterpret_cast<std::uintptr_t>(buffer(i));
+        const auto p = reinterpret_cast<std::uintptr_t>(in.data());
+        return p + in.size() > lo && p < lo + slot_bytes;
     }
     void end_call(std::size_t held) noexcept {
         if (held != none && slots_[held].state == State::held) free_slot(held);
