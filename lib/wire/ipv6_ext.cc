@@ -90,6 +90,12 @@ ExtWalk walk_extensions(ConstBytes packet) noexcept {
         u.protocol = load8(packet, u.offset);
         u.offset += len;
         first = false;
+        // RFC 8200 4.5: what follows the Fragment header of a fragment other than the first
+        // is data, not headers (as Linux's ipv6_skip_exthdr stops there).
+        if (nh == nh_fragment && u.frag_offset != 0) {
+            w.upper = u;
+            return w;
+        }
     }
 }
 
