@@ -3,6 +3,20 @@
 
 namespace pw::icmp {
 
+namespace {
+
+void learn(Verdict& v, const Ipv4Addr& a, const MacAddr& mac, bool solicited) noexcept {
+    v.learn = true;
+    v.learn_solicited = solicited;
+    v.learn_addr = Ipv6Addr{};
+    v.learn_addr.bytes[10] = 0xff;
+    v.learn_addr.bytes[11] = 0xff;
+    for (std::size_t i = 0; i < 4; ++i) v.learn_addr.bytes[12 + i] = a.bytes[i];
+    v.learn_mac = mac;
+}
+
+}  // namespace
+
 // RFC 826 "Packet Reception": answer a request whose target protocol address is ours, in
 // place. Probes with sender 0.0.0.0 (RFC 5227 2.1.1) are answered the same way.
 Verdict arp_input(Frame& f, const HostContext& ctx) noexcept {
@@ -12,18 +26,26 @@ Verdict arp_input(Frame& f, const HostContext& ctx) noexcept {
     if (!v) return Verdict::dropped(v.reason());
     const auto sha = v->sha();
     if (sha.is_group()) return Verdict::dropped(Drop::arp_bad_source);
-    if (v->oper() != arp::op_request) return Verdict::dropped(Drop::arp_not_request);
+    const auto spa = v->spa();
+    if (v->oper() != arp::op_request) {
+        Verdict d = Verdict::dropped(Drop::arp_not_request);
+        // Router mode: a reply tells us a next hop's MAC (RFC 826 "Packet Reception").
+        if (ctx.router != nullptr && v->oper() == arp::op_reply && !spa.is_unspecified()) learn(d, spa, sha, true);
+        return d;
+    }
     const auto target = v->tpa();
     if (!iface.owns_v4(target)) return Verdict::dropped(Drop::arp_not_for_us);
 
-    const auto spa = v->spa();
     v->set_oper(arp::op_reply);
     v->set_tha(sha);
     v->set_tpa(spa);
     v->set_sha(iface.mac);
     v->set_spa(target);
     f.reply_l2(sha, iface);
-    return Verdict::answer(Reply::arp_reply, f.l2_len + arp::packet_len);
+    Verdict a = Verdict::answer(Reply::arp_reply, f.l2_len + arp::packet_len);
+    // RFC 826: the requester, whose request names us, is merged into the table.
+    if (ctx.router != nullptr && !spa.is_unspecified()) learn(a, spa, sha, false);
+    return a;
 }
 
 }  // namespace pw::icmp

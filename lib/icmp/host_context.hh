@@ -33,6 +33,8 @@ struct ProbeIface {
     bool up = true;
 };
 
+struct RouterPolicy;
+
 struct HostContext {
     const Iface* iface = nullptr;
     const HostPolicy* policy = nullptr;
@@ -42,6 +44,7 @@ struct HostContext {
     std::uint32_t utc_ms_of_day = 0; // for Timestamp Reply (RFC 792)
     std::uint16_t* ip_ident = nullptr;  // next IPv4 identification for errors we build
     std::span<const ProbeIface> probe_ifaces{};  // RFC 8335: interfaces a PROBE may ask about
+    const RouterPolicy* router = nullptr;  // router mode (--forward); null: a host
 };
 
 }  // namespace pw::icmp

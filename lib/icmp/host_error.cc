@@ -1,3 +1,4 @@
+#include "lib/icmp/forward.hh"
 #include "lib/icmp/steps.hh"
 
 namespace pw::icmp {
@@ -16,22 +17,49 @@ Verdict finish(const Frame& f, Drop reason, const ErrorDecision& d, bool v6, con
     return v;
 }
 
+Verdict error_v4(const Frame& f, const wire::ipv4::View<std::byte>& ip, Drop reason, const ErrorSpec& spec,
+                 const HostContext& ctx, const ErrorConfig& cfg) noexcept {
+    const Invoking in{f.eth_src, f.eth_dst, ip.bytes(), ip.bytes().size()};
+    ErrorContext ec;
+    ec.iface = ctx.iface;
+    ec.config = &cfg;
+    ec.limiter = ctx.limiter;
+    ec.now_ns = ctx.now_ns;
+    if (ctx.ip_ident != nullptr) ec.ident = (*ctx.ip_ident)++;
+    return finish(f, reason, plan_error_v4(in, spec, ec), false, ctx);
+}
+
+Verdict error_v6(const Frame& f, const wire::ipv6::View<std::byte>& ip, Drop reason, const ErrorSpec& spec,
+                 const HostContext& ctx, const ErrorConfig& cfg) noexcept {
+    const Invoking in{f.eth_src, f.eth_dst, ip.bytes(), ip.bytes().size()};
+    ErrorContext ec;
+    ec.iface = ctx.iface;
+    ec.config = &cfg;
+    ec.limiter = ctx.limiter;
+    ec.now_ns = ctx.now_ns;
+    return finish(f, reason, plan_error_v6(in, spec, ec), true, ctx);
+}
+
 }  // namespace
 
 Verdict host_error_v4(const Frame& f, const wire::ipv4::View<std::byte>& ip, Drop reason, const ErrorSpec& spec,
                       const HostContext& ctx) noexcept {
-    const Invoking in{f.eth_src, f.eth_dst, ip.bytes(), ip.bytes().size()};
-    std::uint16_t ident = 0;
-    if (ctx.ip_ident != nullptr) ident = (*ctx.ip_ident)++;
-    const ErrorContext ec{ctx.iface, &ctx.policy->errors, ctx.limiter, ctx.now_ns, ident};
-    return finish(f, reason, plan_error_v4(in, spec, ec), false, ctx);
+    return error_v4(f, ip, reason, spec, ctx, ctx.policy->errors);
 }
 
 Verdict host_error_v6(const Frame& f, const wire::ipv6::View<std::byte>& ip, Drop reason, const ErrorSpec& spec,
                       const HostContext& ctx) noexcept {
-    const Invoking in{f.eth_src, f.eth_dst, ip.bytes(), ip.bytes().size()};
-    const ErrorContext ec{ctx.iface, &ctx.policy->errors, ctx.limiter, ctx.now_ns, 0};
-    return finish(f, reason, plan_error_v6(in, spec, ec), true, ctx);
+    return error_v6(f, ip, reason, spec, ctx, ctx.policy->errors);
+}
+
+Verdict router_error_v4(const Frame& f, const wire::ipv4::View<std::byte>& ip, Drop reason, const ErrorSpec& spec,
+                        const HostContext& ctx) noexcept {
+    return error_v4(f, ip, reason, spec, ctx, ctx.router != nullptr ? ctx.router->errors : ctx.policy->errors);
+}
+
+Verdict router_error_v6(const Frame& f, const wire::ipv6::View<std::byte>& ip, Drop reason, const ErrorSpec& spec,
+                        const HostContext& ctx) noexcept {
+    return error_v6(f, ip, reason, spec, ctx, ctx.router != nullptr ? ctx.router->errors : ctx.policy->errors);
 }
 
 }  // namespace pw::icmp

@@ -39,6 +39,7 @@ Verdict icmp6_input(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_t
         case icmpv6::neighbor_solicitation:
             return ndp_input(f, ip, icmp_offset, ctx);
         case icmpv6::neighbor_advertisement:
+            return na_input(ip, icmp_offset, ctx);
         case icmpv6::router_solicitation:
         case icmpv6::router_advertisement:
             return Verdict::dropped(Drop::ndp_unhandled);

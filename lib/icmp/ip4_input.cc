@@ -5,6 +5,19 @@
 
 namespace pw::icmp {
 
+namespace {
+
+// Router mode: an address of another of our interfaces is ours too (RFC 1812 5.2.3 allows
+// either model; Linux answers for any local address on any interface).
+bool owned_elsewhere_v4(const HostContext& ctx, const Ipv4Addr& a) noexcept {
+    if (ctx.router == nullptr) return false;
+    for (const auto& p : ctx.probe_ifaces)
+        if (p.iface != ctx.iface && p.iface->owns_v4(a)) return true;
+    return false;
+}
+
+}  // namespace
+
 // IPv4 receive checks of a host (RFC 1122 3.2.1, with the RFC 1812 5.2.2 header checks),
 // then the upper layer: ICMP, UDP, or Protocol Unreachable.
 Verdict ip4_input(Frame& f, const HostContext& ctx) noexcept {
@@ -20,7 +33,20 @@ Verdict ip4_input(Frame& f, const HostContext& ctx) noexcept {
         return Verdict::dropped(Drop::ip4_martian_source);
     const auto dst = ip->dst();
     const bool broadcast = iface.is_v4_broadcast(dst);
-    if (!broadcast && !iface.owns_v4(dst)) return Verdict::dropped(Drop::ip4_not_for_us);
+    if (!broadcast && !iface.owns_v4(dst) && !owned_elsewhere_v4(ctx, dst)) {
+        if (ctx.router == nullptr) return Verdict::dropped(Drop::ip4_not_for_us);
+        // Router mode (RFC 1812 5.3.4, 5.3.7): not forwarded are multicast and broadcast
+        // (no multicast routing here), unicast sent as a link-layer broadcast, and
+        // destinations that are never valid (0/8, 127/8, 240/4).
+        if (dst.is_multicast() || dst.is_limited_broadcast()) return Verdict::dropped(Drop::ip4_multicast_not_forwarded);
+        if (f.eth_dst.is_group()) return Verdict::dropped(Drop::ip4_unicast_in_l2_broadcast);
+        if (dst.bytes[0] == 0 || dst.is_loopback() || dst.bytes[0] >= 240) return Verdict::dropped(Drop::ip4_bad_destination);
+        Verdict v;
+        v.route_lookup = true;
+        v.v6 = false;
+        v.l3_from = static_cast<std::uint32_t>(f.l2_len);
+        return v;
+    }
     // RFC 1122 3.3.6: discard a unicast datagram that came in a link-layer broadcast.
     if (!broadcast && f.eth_dst.is_group()) return Verdict::dropped(Drop::ip4_unicast_in_l2_broadcast);
 

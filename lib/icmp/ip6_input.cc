@@ -5,6 +5,18 @@
 
 namespace pw::icmp {
 
+namespace {
+
+// Router mode: an address of another of our interfaces is ours too.
+bool owned_elsewhere_v6(const HostContext& ctx, const Ipv6Addr& a) noexcept {
+    if (ctx.router == nullptr || a.is_link_local()) return false;
+    for (const auto& p : ctx.probe_ifaces)
+        if (p.iface != ctx.iface && p.iface->owns_v6(a)) return true;
+    return false;
+}
+
+}  // namespace
+
 // IPv6 receive checks of a host (RFC 8200 3, 4; RFC 4291 2.5.2, 2.7), then the upper layer:
 // ICMPv6, UDP, or Parameter Problem for what we do not serve.
 Verdict ip6_input(Frame& f, const HostContext& ctx) noexcept {
@@ -18,7 +30,18 @@ Verdict ip6_input(Frame& f, const HostContext& ctx) noexcept {
     const auto src = ip->src();
     if (src.is_multicast() || src.is_loopback()) return Verdict::dropped(Drop::ip6_martian_source);
     const auto dst = ip->dst();
-    if (!iface.owns_v6(dst) && !iface.joined_v6_group(dst)) return Verdict::dropped(Drop::ip6_not_for_us);
+    if (!iface.owns_v6(dst) && !iface.joined_v6_group(dst) && !owned_elsewhere_v6(ctx, dst)) {
+        if (ctx.router == nullptr) return Verdict::dropped(Drop::ip6_not_for_us);
+        // Router mode: multicast (no multicast routing here), link-local (RFC 4291 2.5.6:
+        // never forwarded) and the unspecified address (RFC 4291 2.5.2) stay here.
+        if (dst.is_multicast() || dst.is_link_local() || dst.is_unspecified() || src.is_unspecified())
+            return Verdict::dropped(Drop::ip6_not_forwardable);
+        Verdict v;
+        v.route_lookup = true;
+        v.v6 = true;
+        v.l3_from = static_cast<std::uint32_t>(f.l2_len);
+        return v;
+    }
 
     const auto walk = ipv6::walk_extensions(ip->bytes());
     if (!walk.upper) {

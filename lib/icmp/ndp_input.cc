@@ -68,7 +68,42 @@ Verdict ndp_input(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_t i
     const MacAddr l2_dst = dad ? na_dst.multicast_mac()
                                : (opts->source_lladdr ? *opts->source_lladdr : f.eth_src);
     f.reply_l2(l2_dst, iface);
-    return Verdict::answer(Reply::nd_advert, f.l2_len + l3_len);
+    Verdict v = Verdict::answer(Reply::nd_advert, f.l2_len + l3_len);
+    // Router mode: the solicitation's source link-layer address creates or updates the
+    // sender's entry, as stale (RFC 4861 7.2.3).
+    if (ctx.router != nullptr && !dad && opts->source_lladdr) {
+        v.learn = true;
+        v.learn_solicited = false;
+        v.learn_addr = src;
+        v.learn_mac = *opts->source_lladdr;
+    }
+    return v;
+}
+
+// Neighbor Advertisement (RFC 4861 7.1.2 validation, 7.2.5 receipt): a host answers none; a
+// router learns the target's link-layer address from it.
+Verdict na_input(const wire::ipv6::View<std::byte>& ip, std::size_t icmp_offset, const HostContext& ctx) noexcept {
+    namespace ndp = wire::ndp;
+    Verdict v = Verdict::dropped(Drop::ndp_unhandled);
+    if (ctx.router == nullptr) return v;
+    if (ip.hop_limit() != nd_hop_limit) return Verdict::dropped(Drop::ndp_bad_hop_limit);
+    const wire::Bytes msg = ip.bytes().subspan(icmp_offset);
+    if (wire::load8(msg, wire::icmp::field::code) != 0 || msg.size() < ndp::ns_na_len)
+        return Verdict::dropped(Drop::ndp_invalid);
+    const auto target = wire::load_bytes<Ipv6Addr>(msg, ndp::target_offset);
+    const std::uint32_t flags = wire::load32(msg, wire::icmp::field::word);
+    // Target not multicast; Solicited clear when the destination is multicast.
+    if (target.is_multicast() || (ip.dst().is_multicast() && (flags & ndp::na_flag_solicited) != 0))
+        return Verdict::dropped(Drop::ndp_invalid);
+    const auto opts = ndp::parse_options(msg.subspan(ndp::options_offset));
+    if (!opts) return Verdict::dropped(Drop::ndp_invalid);
+    if (opts->target_lladdr) {
+        v.learn = true;
+        v.learn_solicited = (flags & ndp::na_flag_solicited) != 0;
+        v.learn_addr = target;
+        v.learn_mac = *opts->target_lladdr;
+    }
+    return v;
 }
 
 }  // namespace pw::icmp

@@ -38,6 +38,7 @@ Verdict udp_input_v6(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_
                      const HostContext& ctx) noexcept;
 Verdict ndp_input(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_t icmp_offset,
                   const HostContext& ctx) noexcept;
+Verdict na_input(const wire::ipv6::View<std::byte>& ip, std::size_t icmp_offset, const HostContext& ctx) noexcept;
 // RFC 8335 extended echo: the request at msg (ICMP header on), answered in place.
 Verdict probe_input(Frame& f, wire::Bytes msg, bool v6, const HostContext& ctx) noexcept;
 
@@ -47,6 +48,12 @@ Verdict host_error_v4(const Frame& f, const wire::ipv4::View<std::byte>& ip, Dro
                       const ErrorSpec& spec, const HostContext& ctx) noexcept;
 Verdict host_error_v6(const Frame& f, const wire::ipv6::View<std::byte>& ip, Drop reason,
                       const ErrorSpec& spec, const HostContext& ctx) noexcept;
+
+// The same for errors a router owes: from the router policy's source (RFC 1812 4.3.2.4).
+Verdict router_error_v4(const Frame& f, const wire::ipv4::View<std::byte>& ip, Drop reason,
+                        const ErrorSpec& spec, const HostContext& ctx) noexcept;
+Verdict router_error_v6(const Frame& f, const wire::ipv6::View<std::byte>& ip, Drop reason,
+                        const ErrorSpec& spec, const HostContext& ctx) noexcept;
 
 // Turns the IPv4 datagram of f into a reply to its source from dst, in place: strips options,
 // fresh TTL, addresses swapped, header checksum. Returns the reply frame's length.

@@ -66,6 +66,23 @@ struct Verdict {
     std::uint32_t l3_from = 0;    // offset of the IP header in the frame
     wire::ipv6::UpperLayer up;    // IPv6: where the Fragment header said what
 
+    // Router mode. route_lookup: not ours; the caller looks the destination up and calls
+    // ip4_forward / ip6_forward. forward: send it on egress_port toward the next hop (after
+    // the TTL/hop-limit update); fragment_needed: IPv4 larger than the egress MTU, DF clear.
+    bool route_lookup = false;
+    bool forward = false;
+    bool fragment_needed = false;
+    std::uint16_t egress_port = 0;
+    wire::Ipv4Addr next_hop4;
+    wire::Ipv6Addr next_hop6;
+
+    // Router mode: a neighbour's link-layer address seen in an ARP packet or ND message
+    // (RFC 826 merge, RFC 4861 7.2.5); the caller passes it to the neighbour table.
+    bool learn = false;
+    bool learn_solicited = false;  // an ARP reply or a solicited NA: the entry is reachable
+    wire::Ipv6Addr learn_addr;     // IPv4 as ::ffff:a.b.c.d when !v6
+    wire::MacAddr learn_mac;
+
     static constexpr Verdict answer(Reply k, std::size_t frame_len) noexcept {
         Verdict v;
         v.reply = true;

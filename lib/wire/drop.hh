@@ -75,6 +75,19 @@ namespace pw::wire {
     X(reasm_bad_length, "non-last fragment whose length is not a multiple of 8")              \
     X(reasm_too_many_fragments, "datagram has more fragments than the table allows")          \
     X(reasm_table_full, "no free reassembly slot (table bounded)")                            \
+    X(ip4_bad_destination, "IPv4 destination that is never forwarded: 0/8, 127/8, 240/4 (RFC 1812 5.3.7)") \
+    X(ip4_multicast_not_forwarded, "IPv4 multicast or broadcast, not forwarded (no multicast routing)") \
+    X(ip6_not_forwardable, "IPv6 to a multicast, link-local or unspecified address, not forwarded")  \
+    X(no_route, "no route to the destination (Net Unreachable / No Route owed)")               \
+    X(route_reject, "route of type reject (Administratively Prohibited owed)")                 \
+    X(route_blackhole, "route of type blackhole: dropped silently")                            \
+    X(acl_denied, "destination denied by --deny (Administratively Prohibited owed)")           \
+    X(ttl_expired, "TTL or hop limit would reach 0 (Time Exceeded owed, RFC 1812 5.3.1)")      \
+    X(mtu_exceeded, "larger than the egress MTU with DF set, or IPv6 (Frag Needed / PTB owed)") \
+    X(beyond_scope, "link-local source would leave its link (Beyond Scope owed, RFC 4443 3.1)") \
+    X(fragment_failed, "could not fragment for the egress MTU (options too long, no mbuf)")    \
+    X(neigh_queue_full, "next hop unresolved and its waiting queue is full")                   \
+    X(neigh_table_full, "next hop unresolved and the neighbour table is full")                 \
     X(no_room, "buffer too small to build the reply in place")                                 \
     X(multi_segment, "chained mbuf too long to linearise")                                      \
     X(tx_full, "reply refused by the TX queue")
