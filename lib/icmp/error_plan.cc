@@ -53,7 +53,10 @@ ErrorDecision plan_error_v4(const Invoking& in, const ErrorSpec& spec, const Err
     // limited or directed broadcast).
     if (src.is_martian_source() || iface.is_v4_broadcast(src)) return stop(ErrorOutcome::suppressed_source);
 
-    if (ctx.limiter != nullptr) {
+    // Fragmentation Needed is never rate-limited, whatever the mask (Linux icmpv4_mask_allow:
+    // "Don't limit PMTU discovery"): the mask is per type and type 3 is in it.
+    const bool pmtud = spec.type == wire::icmpv4::dest_unreachable && spec.code == 4;
+    if (ctx.limiter != nullptr && !pmtud) {
         switch (ctx.limiter->check_v4(spec.type, src, ctx.now_ns)) {
             case RateVerdict::limited_global:
                 return stop(ErrorOutcome::rate_limited_global);

@@ -27,6 +27,7 @@ import scapy
 from scapy.utils import checksum  # noqa: F401
 from scapy.layers.inet import in4_pseudoheader  # noqa: F401
 from scapy.layers.inet6 import PseudoIPv6  # noqa: F401
+from scapy.contrib.icmp_extensions import ICMPExtensionHeader, ICMPExtensionObject  # noqa: F401
 
 conf.verb = 0
 
@@ -540,6 +541,211 @@ for name, expr in [("ones", "b'\\xff' * 64"), ("zeros", "bytes(64)"),
     d = vec(f"csum_{name}", expr)
     c = vec(f"csum_{name}_checksum", f"checksum({expr})", "u16")
     CSUM_CASES.append((d.name, c.name))
+
+
+# --- ICMP errors (issue 3) -----------------------------------------------------------------
+#
+# The error builder (icmp_error_test.cc): invoking packets of 64, 548, 576, 1232, 1280 and
+# 1500 bytes (L3), and the errors about them as scapy builds them: a fresh header (TTL/hop
+# limit 64, IPv4 TOS 0xc0, DF clear, the planned identification), the quote cut so that the
+# error is at most 576 bytes (IPv4, RFC 1812 4.3.2.3) or 1280 (IPv6, RFC 4443 2.4(c)).
+
+ERR_SIZES = [64, 548, 576, 1232, 1280, 1500]
+ERR_DATA = "Raw(bytes((i * 7 + 3) & 0xff for i in range({n})))"
+E_PEER = "Ether(dst='{PEER_MAC}', src='{US_MAC}')"
+
+
+def inv4_udp(n):
+    return ("IP(src='{PEER4}', dst='{US4}', tos=0x28, id=0x5a5a, flags='DF', ttl=17)"
+            "/UDP(sport=40000, dport=33434)/" + ERR_DATA.replace("{n}", str(n - 28)))
+
+
+def inv4_proto(n):
+    return ("IP(src='{PEER4}', dst='{US4}', id=0x5b5b, ttl=9, proto=253)/"
+            + ERR_DATA.replace("{n}", str(n - 20)))
+
+
+def inv6_udp(n):
+    return ("IPv6(src='{PEER6}', dst='{US6}', tc=0x28, fl=0xbeef, hlim=17)"
+            "/UDP(sport=40000, dport=33434)/" + ERR_DATA.replace("{n}", str(n - 48)))
+
+
+def err4(icmp, ident, invoking):
+    return (E_PEER + "/IP(src='{US4}', dst='{PEER4}', tos=0xc0, ttl=64, id=" + ident
+            + ", flags=0)/" + icmp + "/raw(" + invoking + ")[:548]")
+
+
+def err6(icmp, invoking):
+    return (E_PEER + "/IPv6(src='{US6}', dst='{PEER6}', hlim=64)/" + icmp + "/raw(" + invoking
+            + ")[:1232]")
+
+
+for n in ERR_SIZES:
+    vec(f"err_inv4_{n}", inv4_udp(n))
+    vec(f"err4_port_unreach_{n}", err4("ICMP(type=3, code=3)", "0x0303", inv4_udp(n)))
+for n in [64, 1500]:
+    vec(f"err_inv4_proto_{n}", inv4_proto(n))
+    vec(f"err4_proto_unreach_{n}", err4("ICMP(type=3, code=2)", "0x0302", inv4_proto(n)))
+for n in [64, 576, 1500]:
+    vec(f"err4_time_exceeded_{n}", err4("ICMP(type=11, code=0)", "0x0b00", inv4_udp(n)))
+    vec(f"err4_reasm_time_exceeded_{n}", err4("ICMP(type=11, code=1)", "0x0b01", inv4_udp(n)))
+for n in ERR_SIZES:
+    vec(f"err_inv6_{n}", inv6_udp(n))
+    vec(f"err6_port_unreach_{n}", err6("ICMPv6DestUnreach(code=4)", inv6_udp(n)))
+for n in [64, 1280, 1500]:
+    vec(f"err6_param_problem0_{n}", err6("ICMPv6ParamProblem(code=0, ptr=41)", inv6_udp(n)))
+    vec(f"err6_param_problem1_{n}", err6("ICMPv6ParamProblem(code=1, ptr=6)", inv6_udp(n)))
+    vec(f"err6_reasm_time_exceeded_{n}", err6("ICMPv6TimeExceeded(code=1)", inv6_udp(n)))
+
+# host_input with its errors (host_errors_test.cc). Each frame arrives from PEER; the errors
+# host_input plans are checked against these after emit_error. IPv4 errors carry the
+# identification the test starts its counter at (0x2000).
+
+HE_ID = "0x2000"
+UDP4 = "IP(src='{PEER4}', dst='{US4}', id=0x0101, ttl=64)/UDP(sport=40001, dport=33434)/Raw(b'closed port')"
+UDP4B = "IP(src='{PEER4}', dst='{US4B}', id=0x0102, ttl=64)/UDP(sport=40002, dport=33435)/Raw(b'secondary')"
+UDP4_SHORT = "IP(src='{PEER4}', dst='{US4}', id=0x0103, ttl=64)/UDP(sport=40003, dport=9)"
+UDP6 = "IPv6(src='{PEER6}', dst='{US6}', hlim=64)/UDP(sport=40001, dport=33434)/Raw(b'closed port')"
+UDP6B = "IPv6(src='{PEER6B}', dst='{US6B}', hlim=64)/UDP(sport=40002, dport=33435)/Raw(b'secondary')"
+PROTO4 = "IP(src='{PEER4}', dst='{US4}', id=0x0104, ttl=64, proto=253)/Raw(b'experimental')"
+TCP4 = "IP(src='{PEER4}', dst='{US4}', id=0x0105, ttl=64)/TCP(sport=40004, dport=80, flags='S', seq=1)"
+NH6 = "IPv6(src='{PEER6}', dst='{US6}', hlim=64, nh=253)/Raw(b'experimental')"
+NH6_DST = ("IPv6(src='{PEER6}', dst='{US6}', hlim=64)/IPv6ExtHdrDestOpt(nh=253)"
+           "/Raw(b'behind destination options')")
+TCP6 = "IPv6(src='{PEER6}', dst='{US6}', hlim=64)/TCP(sport=40004, dport=80, flags='S', seq=1)"
+EXT_LEN_PAST6 = IP6 + ")/IPv6ExtHdrDestOpt(len=4)/" + ECHO6
+EXT_TRUNC6 = IP6 + ", nh=0)/Raw(b'\\x3a\\x00\\x01\\x04')"
+HBH_NOT_FIRST6 = IP6 + ")/IPv6ExtHdrDestOpt()/IPv6ExtHdrHopByHop()/" + ECHO6
+
+vec("he_udp4_closed", E_US + "/" + UDP4)
+vec("he_udp4_closed_error", err4("ICMP(type=3, code=3)", HE_ID, UDP4))
+vec("he_udp4_secondary", E_US + "/" + UDP4B)
+vec("he_udp4_secondary_error",
+    E_PEER + "/IP(src='{US4B}', dst='{PEER4}', tos=0xc0, ttl=64, id=" + HE_ID
+    + ", flags=0)/ICMP(type=3, code=3)/raw(" + UDP4B + ")")
+vec("he_udp4_secondary_error_ingress", err4("ICMP(type=3, code=3)", HE_ID, UDP4B))
+# 28 bytes of IP in a 60-byte frame: the padding is not quoted.
+vec("he_udp4_padded", E_US + "/" + UDP4_SHORT + "/Padding(load=b'\\xee' * 18)")
+vec("he_udp4_padded_error", err4("ICMP(type=3, code=3)", HE_ID, UDP4_SHORT))
+vec("he_udp4_no_checksum",
+    E_US + "/IP(src='{PEER4}', dst='{US4}', id=0x0106, ttl=64)/UDP(sport=40005, dport=33434, "
+    "chksum=0)/Raw(b'no checksum')")
+vec("he_udp4_bad_checksum",
+    E_US + "/IP(src='{PEER4}', dst='{US4}', id=0x0107, ttl=64)/UDP(sport=40006, dport=33434, "
+    "chksum=0x1234)/Raw(b'bad checksum')")
+vec("he_udp4_directed_broadcast",
+    "Ether(dst='{BCAST_MAC}', src='{PEER_MAC}')/IP(src='{PEER4}', dst='{BCAST4}', id=0x0108, "
+    "ttl=64)/UDP(sport=40007, dport=33434)/Raw(b'broadcast')")
+vec("he_udp6_closed", E_US + "/" + UDP6)
+vec("he_udp6_closed_error", err6("ICMPv6DestUnreach(code=4)", UDP6))
+vec("he_udp6_secondary", E_US + "/" + UDP6B)
+vec("he_udp6_secondary_error",
+    E_PEER + "/IPv6(src='{US6B}', dst='{PEER6B}', hlim=64)/ICMPv6DestUnreach(code=4)/raw("
+    + UDP6B + ")")
+vec("he_udp6_zero_checksum",
+    E_US + "/IPv6(src='{PEER6}', dst='{US6}', hlim=64)/UDP(sport=40005, dport=33434, chksum=0)"
+    "/Raw(b'no checksum')")
+vec("he_udp6_bad_checksum",
+    E_US + "/IPv6(src='{PEER6}', dst='{US6}', hlim=64)/UDP(sport=40006, dport=33434, "
+    "chksum=0x1234)/Raw(b'bad checksum')")
+vec("he_udp6_allnodes",
+    "Ether(dst='{ALLN_MAC}', src='{PEER_MAC}')/IPv6(src='{PEER6}', dst='{ALLN}', hlim=64)"
+    "/UDP(sport=40007, dport=33434)/Raw(b'all nodes')")
+vec("he_proto4_253", E_US + "/" + PROTO4)
+vec("he_proto4_253_error", err4("ICMP(type=3, code=2)", HE_ID, PROTO4))
+vec("he_tcp4", E_US + "/" + TCP4)
+vec("he_tcp4_error", err4("ICMP(type=3, code=2)", HE_ID, TCP4))
+vec("he_nh6_253", E_US + "/" + NH6)
+vec("he_nh6_253_error", err6("ICMPv6ParamProblem(code=1, ptr=6)", NH6))
+vec("he_nh6_253_dstopt", E_US + "/" + NH6_DST)
+vec("he_nh6_253_dstopt_error", err6("ICMPv6ParamProblem(code=1, ptr=40)", NH6_DST))
+vec("he_tcp6", E_US + "/" + TCP6)
+vec("he_tcp6_error", err6("ICMPv6ParamProblem(code=1, ptr=6)", TCP6))
+# The malformed headers of bad_ip6_ext_len_past, bad_ip6_ext_truncated, bad_ip6_hbh_not_first.
+vec("he_ext_len_past_error", err6("ICMPv6ParamProblem(code=0, ptr=41)", EXT_LEN_PAST6))
+vec("he_ext_truncated_error", err6("ICMPv6ParamProblem(code=0, ptr=6)", EXT_TRUNC6))
+vec("he_hbh_not_first_error", err6("ICMPv6ParamProblem(code=1, ptr=40)", HBH_NOT_FIRST6))
+
+# Timestamp (RFC 792): receive and transmit are the test's ctx.utc_ms_of_day, 43200123.
+vec("he_timestamp_req",
+    E_US + "/IP(src='{PEER4}', dst='{US4}', id=0x0d0d, ttl=64)/ICMP(type=13, id=0x0707, seq=3, "
+    "ts_ori=12345678, ts_rx=0, ts_tx=0)")
+vec("he_timestamp_reply",
+    E_PEER + "/IP(src='{US4}', dst='{PEER4}', id=0x0d0d, ttl=64)/ICMP(type=14, id=0x0707, seq=3, "
+    "ts_ori=12345678, ts_rx=43200123, ts_tx=43200123)")
+# An echo to a broadcast address, answered from the interface's address (the requests are
+# bad_echo4_directed_broadcast and bad_echo4_limited_broadcast).
+vec("he_echo4_broadcast_reply",
+    E_PEER + "/IP(src='{US4}', dst='{PEER4}', id=1, ttl=64)/ICMP(type=0, id=1, seq=1)"
+    "/Raw(b'bad')")
+vec("he_redirect4",
+    E_US + "/IP(src='{PEER4}', dst='{US4}', id=0x0505, ttl=64)/ICMP(type=5, code=1, "
+    "gw='198.18.0.3')/IP(src='{US4}', dst='198.18.5.5', id=1, ttl=63)/UDP(sport=1, dport=2)")
+vec("he_source_quench4",
+    E_US + "/IP(src='{PEER4}', dst='{US4}', id=0x0404, ttl=64)/ICMP(type=4, code=0)"
+    "/IP(src='{US4}', dst='198.18.5.5', id=1, ttl=63)/UDP(sport=1, dport=2)")
+vec("he_info_request4",
+    E_US + "/IP(src='{PEER4}', dst='{US4}', id=0x0f0f, ttl=64)/ICMP(type=15, id=0x0f, seq=1)")
+vec("he_mask_request4",
+    E_US + "/IP(src='{PEER4}', dst='{US4}', id=0x1111, ttl=64)/ICMP(type=17, id=0x11, seq=1, "
+    "addr_mask='0.0.0.0')")
+
+# RFC 8335 PROBE. scapy 2.5 has no Extended Echo layer: the ICMPv4 messages are ICMP(type=42/43)
+# whose second word (Identifier 0x1234, Sequence 5, then L, or State/A/4/6 in the reply) is
+# scapy's `unused` field; the ICMPv6 ones are ICMPv6Unknown(type=160/161) with that word at
+# the start of msgbody. The extension structure is scapy's RFC 4884 ICMPExtensionHeader and
+# ICMPExtensionObject (class 3, Interface Identification, RFC 8335 2.1); its checksum is given
+# explicitly, over header and object as RFC 4884 7 says (scapy's own sums the header alone).
+
+
+def probe_ext(ctype, body):
+    obj = f"ICMPExtensionObject(classnum=3, classtype={ctype})/Raw({body})"
+    return ("ICMPExtensionHeader(chksum=checksum(raw(ICMPExtensionHeader(chksum=0)/" + obj
+            + ")))/" + obj)
+
+
+PROBE_NAME = probe_ext(1, "b'port0\\x00\\x00\\x00'")
+PROBE_NOSUCH = probe_ext(1, "b'nosuch0\\x00'")
+PROBE_INDEX = probe_ext(2, "b'\\x00\\x00\\x00\\x02'")
+PROBE_ADDR4 = probe_ext(3, "b'\\x00\\x01\\x04\\x00' + socket.inet_aton('{US4}')")
+PROBE_ADDR6 = probe_ext(3, "b'\\x00\\x02\\x10\\x00' + socket.inet_pton(socket.AF_INET6, '{US6}')")
+PROBE_SHARED = probe_ext(3, "b'\\x00\\x01\\x04\\x00' + socket.inet_aton('198.18.9.1')")
+PROBE4_REQ = E_US + "/IP(src='{PEER4}', dst='{US4}', id=0x2a2a, ttl=64)/ICMP(type=42, code=0, unused="
+PROBE4_REP = E_PEER + "/IP(src='{US4}', dst='{PEER4}', id=0x2a2a, ttl=64)/ICMP(type=43, code="
+for name, ext, code, status in [("name", PROBE_NAME, 0, 0x07), ("index", PROBE_INDEX, 0, 0x06),
+                                ("addr4", PROBE_ADDR4, 0, 0x07), ("addr6", PROBE_ADDR6, 0, 0x07),
+                                ("nosuch", PROBE_NOSUCH, 2, 0), ("shared", PROBE_SHARED, 4, 0)]:
+    vec(f"he_probe4_{name}_req", PROBE4_REQ + "0x12340501)/" + ext)
+    vec(f"he_probe4_{name}_reply", PROBE4_REP + f"{code}, unused=0x123405{status:02x})/" + ext)
+vec("he_probe4_proxy_req", PROBE4_REQ + "0x12340500)/" + PROBE_NAME)
+vec("he_probe4_proxy_reply", PROBE4_REP + "1, unused=0x12340500)/" + PROBE_NAME)
+vec("he_probe6_name_req",
+    E_US + "/IPv6(src='{PEER6}', dst='{US6}', hlim=64)/ICMPv6Unknown(type=160, code=0, "
+    "msgbody=b'\\x12\\x34\\x05\\x01' + raw(" + PROBE_NAME + "))")
+vec("he_probe6_name_reply",
+    E_PEER + "/IPv6(src='{US6}', dst='{PEER6}', hlim=64)/ICMPv6Unknown(type=161, code=0, "
+    "msgbody=b'\\x12\\x34\\x05\\x07' + raw(" + PROBE_NAME + "))")
+
+# RFC 8200 4.2: an unrecognised option in a Destination Options header, by the two high-order
+# bits of its type: 00 skip it, 01 discard quietly, 10 discard and send Parameter Problem code
+# 2 even about a multicast destination (RFC 4443 2.4(e.3)), 11 the same unless the destination
+# is multicast. The pointer is at the option's type (offset 42).
+
+
+def opt6(otype, dst):
+    return ("IPv6(src='{PEER6}', dst='" + dst + "', hlim=64)/IPv6ExtHdrDestOpt(options=["
+            f"HBHOptUnknown(otype=0x{otype:02x}, optdata=b'\\x00' * 4)])"
+            "/UDP(sport=40008, dport=33434)/Raw(b'option')")
+
+
+E_ALLN = "Ether(dst='{ALLN_MAC}', src='{PEER_MAC}')"
+for otype in [0x00, 0x40, 0x80, 0xc0]:
+    vec(f"he_opt{otype:02x}_unicast", E_US + "/" + opt6(otype, "{US6}"))
+    vec(f"he_opt{otype:02x}_allnodes", E_ALLN + "/" + opt6(otype, "{ALLN}"))
+vec("he_opt00_unicast_error", err6("ICMPv6DestUnreach(code=4)", opt6(0x00, "{US6}")))
+vec("he_opt80_unicast_error", err6("ICMPv6ParamProblem(code=2, ptr=42)", opt6(0x80, "{US6}")))
+vec("he_opt80_allnodes_error", err6("ICMPv6ParamProblem(code=2, ptr=42)", opt6(0x80, "{ALLN}")))
+vec("he_optc0_unicast_error", err6("ICMPv6ParamProblem(code=2, ptr=42)", opt6(0xc0, "{US6}")))
 
 
 def main():
