@@ -107,9 +107,13 @@ Verdict probe_input(Frame& /*f*/, wire::Bytes msg, bool v6, const HostContext& c
                 code = code_multiple;
             } else {
                 code = code_no_error;
-                if (m.first->up) status |= bit_active;
-                if (m.first->iface->n4 > 0) status |= bit_ipv4;
-                if (m.first->iface->n6 > 0) status |= bit_ipv6;
+                // RFC 8335 3: the 4 and 6 bits say an active interface runs IPv4/IPv6; with
+                // A clear they are clear too.
+                if (m.first->up) {
+                    status |= bit_active;
+                    if (m.first->iface->n4 > 0) status |= bit_ipv4;
+                    if (m.first->iface->n6 > 0) status |= bit_ipv6;
+                }
             }
         }
     }
