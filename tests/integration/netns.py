@@ -8,6 +8,12 @@ Topology, made fresh for each test and always removed again:
              2001:2::1/64                       ^
     real Linux ping, ip neigh               pingwire-responder, net_af_packet
 
+Topology(kind="tap") makes the same two namespaces without the veth: the responder creates
+its link with net_tap (iface=pwt<id>) in the DUT namespace, and once it is ready the harness
+moves that kernel interface into the host namespace, where it becomes the host's NIC with the
+addresses above. Use it where fragments matter: net_af_packet gets IPv4 fragments already
+reassembled by the kernel, and lone fragments not at all.
+
 Only 198.18.0.0/15 and 2001:2::/48 (plus the link-local and multicast addresses NDP needs)
 are ever used; the host namespace has no other route, so nothing can leak elsewhere.
 
@@ -16,7 +22,10 @@ Library use (see test_*.py):
     with Topology() as topo, Responder(topo, exe) as r:
         r.start()
         print(topo.host(["ping", "-c", "1", "198.18.0.2"]).stdout)
+        with L2Port(topo.host_ns, topo.host_if) as port:   # raw frames in and out
+            port.send(frame_bytes)
         result = r.stop()          # rc, stdout, stderr, parsed counters
+        result.ports[0].balanced   # rx == answered + held + dropped, tx == answered + generated
 
 Command line:  netns.py demo --responder PATH     (used by scripts/demo)
 """
@@ -24,6 +33,8 @@ Command line:  netns.py demo --responder PATH     (used by scripts/demo)
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
 import dataclasses
 import glob
 import ipaddress
@@ -32,7 +43,9 @@ import os
 import re
 import shlex
 import shutil
+import select
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -187,24 +200,70 @@ class PortCounters:
     tx: int = 0
     forwarded: int = 0
     dropped_total: int | None = None  # the "dropped N" the port line states, if any
+    # The host-mode balance of the current summary (None when the port line lacks them):
+    #   rx == answered + held + dropped      tx == answered + generated
+    answered: int | None = None  # answers built in place and sent
+    held: int | None = None      # fragments taken by the reassembler
+    generated: int | None = None  # frames built anew and sent (errors, datagram replies)
     drops: dict[str, int] = dataclasses.field(default_factory=dict)    # per reason
     replies: dict[str, int] = dataclasses.field(default_factory=dict)  # echo4_reply, arp_reply..
     device: dict[str, int] = dataclasses.field(default_factory=dict)   # ethdev stats
+    # "error <outcome> N": sent, suppressed_*, rate_limited_global/host, no_mbuf, ...
+    errors: dict[str, int] = dataclasses.field(default_factory=dict)
+    # SNMP-shaped tables: mib["Icmp"]["OutMsgs"], mib["IcmpMsg"]["OutType3"], mib["Icmp6"]...
+    mib: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
+    datagrams: int = 0          # "reassembled datagrams N"
+    generated_failed: int = 0   # "... generated_failed N"
+    datagram_drops: dict[str, int] = dataclasses.field(default_factory=dict)
     lines: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def dropped(self) -> int:
         return sum(self.drops.values())
 
+    @property
+    def host_balance(self) -> bool:
+        """The port line states answered/held/generated (the host-mode summary)."""
+        return self.answered is not None and self.held is not None and self.generated is not None
+
+    @property
+    def balanced(self) -> bool:
+        """Every frame received and sent is accounted for."""
+        if self.host_balance:
+            return (self.rx == self.answered + self.held + self.dropped
+                    and self.tx == self.answered + self.generated)
+        return self.rx == self.tx + self.forwarded + self.dropped
+
+    def error(self, outcome: str) -> int:
+        return self.errors.get(outcome, 0)
+
+    def drop(self, reason: str) -> int:
+        return self.drops.get(reason, 0)
+
+    def msg(self, table: str, key: str) -> int:
+        """mib value, e.g. msg("IcmpMsg", "OutType3"); 0 when absent."""
+        return self.mib.get(table, {}).get(key, 0)
+
 
 # The summary pingwire-responder prints at exit (and every --stats-interval):
-#   port 0: rx 21 tx 19 dropped 2  (net_af_packet0 42:97:5f:9a:8a:9b)
-#     replies: echo4_reply 8 echo6_reply 8 arp_reply 1 nd_advert 2
-#     drop not_our_mac                             2  destination MAC is not ours, ...
-#     device: ipackets 21 opackets 19 imissed 0 ierrors 0 oerrors 0 rx_nombuf 0
+#   port 0: rx 158 tx 129 answered 5 held 112 generated 124 dropped 41  (net_tap0 32:8e:..)
+#     replies: echo4_reply 6 echo6_reply 2 arp_reply 1 nd_advert 2 timestamp_reply 0 ...
+#     drop udp_port_closed                        32  UDP to a port nobody listens on ...
+#     Icmp: InMsgs 6 InErrors 0 InCsumErrors 0 OutMsgs 12 OutErrors 0 OutRateLimitGlobal 0 ...
+#     IcmpMsg: InType8 6 OutType0 6 OutType3 6
+#     Icmp6: ...          Icmp6Msg: ...
+#     error sent                                  12  ICMP errors sent
+#     error rate_limited_host                     20  not sent: per-destination rate limit ...
+#     reassembled datagrams 6 generated_failed 0
+#     datagram drop <reason>                       N  ...
+#     device: ipackets 158 opackets 129 imissed 0 ierrors 0 oerrors 0 rx_nombuf 0
+# (Older summaries: "port 0: rx 21 tx 19 dropped 2  (...)", without the ICMP lines.)
 _PORT_LINE = re.compile(r"^port\s+(\d+):\s+rx\s+(\d+)\s+tx\s+(\d+)([^(]*)")
 _DROP_LINE = re.compile(r"^\s+drop\s+([A-Za-z0-9_]+)\s+(\d+)\b")
-_GROUP_LINE = re.compile(r"^\s+(replies|device):\s*(.*)$")
+_DGRAM_DROP_LINE = re.compile(r"^\s+datagram\s+drop\s+([A-Za-z0-9_]+)\s+(\d+)\b")
+_ERROR_LINE = re.compile(r"^\s+error\s+([A-Za-z0-9_]+)\s+(\d+)\b")
+_REASM_LINE = re.compile(r"^\s+reassembled\s+datagrams\s+(\d+)(?:\s+generated_failed\s+(\d+))?")
+_GROUP_LINE = re.compile(r"^\s+(replies|device|Icmp|IcmpMsg|Icmp6|Icmp6Msg):\s*(.*)$")
 _KV = re.compile(r"([A-Za-z][A-Za-z0-9_]*)\s+(\d+)")
 FINAL_MARK = "final counters"
 
@@ -225,6 +284,8 @@ def parse_summary(text: str) -> dict[int, PortCounters]:
                     cur.dropped_total = int(v)
                 elif k in ("forwarded", "fwd"):
                     cur.forwarded = int(v)
+                elif k in ("answered", "held", "generated"):
+                    setattr(cur, k, int(v))
             continue
         if cur is None or not line.startswith((" ", "\t")):
             cur = None if not line.startswith((" ", "\t")) else cur
@@ -234,9 +295,28 @@ def parse_summary(text: str) -> dict[int, PortCounters]:
         if m:
             cur.drops[m.group(1)] = cur.drops.get(m.group(1), 0) + int(m.group(2))
             continue
+        m = _DGRAM_DROP_LINE.match(line)
+        if m:
+            cur.datagram_drops[m.group(1)] = cur.datagram_drops.get(m.group(1), 0) + int(m.group(2))
+            continue
+        m = _ERROR_LINE.match(line)
+        if m:
+            cur.errors[m.group(1)] = cur.errors.get(m.group(1), 0) + int(m.group(2))
+            continue
+        m = _REASM_LINE.match(line)
+        if m:
+            cur.datagrams = int(m.group(1))
+            cur.generated_failed = int(m.group(2) or 0)
+            continue
         m = _GROUP_LINE.match(line)
         if m:
-            target = cur.replies if m.group(1) == "replies" else cur.device
+            group = m.group(1)
+            if group == "replies":
+                target = cur.replies
+            elif group == "device":
+                target = cur.device
+            else:
+                target = cur.mib.setdefault(group, {})
             for k, v in _KV.findall(m.group(2)):
                 target[k] = int(v)
     return ports
@@ -266,18 +346,33 @@ def remove_stale() -> None:
 
 
 class Topology:
-    """Two namespaces joined by a veth pair. A context manager: always removed on exit."""
+    """Two namespaces and the link between them. A context manager: always removed on exit.
 
-    def __init__(self, verbose: bool = False):
+    kind="veth" (default): a veth pair; the responder attaches to the DUT end with
+        net_af_packet. The kernel hands net_af_packet IPv4 fragments already reassembled
+        (cut to 1982 bytes) and holds lone fragments back, so fragment tests use:
+    kind="tap": the responder creates the link itself with net_tap (iface=host_if) in the
+        DUT namespace; once it is ready, Responder.start() moves that kernel interface into
+        the host namespace (attach_tap), where it becomes the Linux host's NIC with the host
+        addresses. Every frame then reaches the responder exactly as the host sent it.
+        Each responder start makes a fresh interface (it goes away when the responder exits).
+    """
+
+    HOST_TAP_MAC = "02:00:00:00:01:01"  # the host end of a tap link (the kernel interface)
+
+    def __init__(self, verbose: bool = False, kind: str = "veth"):
+        if kind not in ("veth", "tap"):
+            raise ValueError(f"Topology kind {kind!r}: veth or tap")
         n = next(_counter)
         pid = os.getpid()
+        self.kind = kind
         self.tag = f"{NS_PREFIX}-{pid}-{n}"
         self.host_ns = f"{self.tag}-host"
         self.dut_ns = f"{self.tag}-dut"
         short = f"{pid}{chr(ord('a') + n % 26)}"  # interface names: at most 15 characters
-        self.host_if = f"pwh{short}"
-        self.dut_if = f"pwd{short}"
-        self.dut_kernel_mac = ""
+        self.host_if = f"pwh{short}" if kind == "veth" else f"pwt{short}"
+        self.dut_if = f"pwd{short}" if kind == "veth" else ""
+        self.dut_kernel_mac = ""  # veth: the DUT end's MAC; tap: the DPDK port's MAC
         self.host_mac = ""
         self.verbose = verbose
         self._made: list[str] = []
@@ -315,6 +410,14 @@ class Topology:
             raise HarnessError(f"no MAC for {ifname} in {ns}:\n{indent(cp.stdout)}")
         return m.group(1)
 
+    def host_tx_checksum(self, on: bool) -> str:
+        """`ethtool -K <host if> tx on|off` in the host namespace; returns the command run.
+        With tx checksumming on (the veth default) the host's UDP/TCP leave with a partial
+        checksum (CHECKSUM_PARTIAL), which net_af_packet on the peer sees unfinished."""
+        cmd = ["ethtool", "-K", self.host_if, "tx", "on" if on else "off"]
+        self.host(cmd, check=True)
+        return f"ip netns exec {self.host_ns} {shlex.join(cmd)}"
+
     # -- lifecycle
     def __enter__(self) -> "Topology":
         try:
@@ -327,25 +430,39 @@ class Topology:
     def __exit__(self, *exc) -> None:
         self.destroy()
 
+    def _host_ipv6_quiet(self, ifname: str) -> None:
+        """No DAD delay for the host's addresses, no router solicitations."""
+        for key, val in (("accept_dad", 0), ("dad_transmits", 0), ("router_solicitations", 0),
+                         ("accept_ra", 0)):
+            self.host(["sysctl", "-qw", f"net.ipv6.conf.{ifname}.{key}={val}"], check=True)
+
+    def _host_addresses(self, ifname: str) -> None:
+        self.host(["ip", "addr", "add", f"{HOST_ADDR4}/{PREFIX4}", "dev", ifname], check=True)
+        self.host(["ip", "-6", "addr", "add", f"{HOST_ADDR6}/{PREFIX6}", "dev", ifname,
+                   "nodad"], check=True)
+
     def create(self) -> None:
         remove_stale()
         for ns in (self.host_ns, self.dut_ns):
             run(["ip", "netns", "add", ns])
             self._made.append(ns)
+        self.dut(["sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1"], check=True)
+        self.host(["ip", "link", "set", "lo", "up"], check=True)
+        if self.kind == "tap":
+            # The interface appears later (attach_tap); an interface moved into a namespace
+            # takes that namespace's defaults, so set them now.
+            self._host_ipv6_quiet("default")
+            if self.verbose:
+                log(f"topology: {self.host_ns} <-> {self.dut_ns}, joined by net_tap "
+                    f"{self.host_if} once the responder starts")
+            return
         run(["ip", "link", "add", self.host_if, "netns", self.host_ns, "type", "veth",
              "peer", "name", self.dut_if, "netns", self.dut_ns])
         h, d = self.host_if, self.dut_if
         # DUT side: the kernel must stay silent and answer nothing: no address, no IPv6.
         self.dut(["sysctl", "-qw", f"net.ipv6.conf.{d}.disable_ipv6=1"], check=True)
-        self.dut(["sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1"], check=True)
-        # Host side: no DAD delay for its link-local address, no router solicitations.
-        for key, val in (("accept_dad", 0), ("dad_transmits", 0), ("router_solicitations", 0),
-                         ("accept_ra", 0)):
-            self.host(["sysctl", "-qw", f"net.ipv6.conf.{h}.{key}={val}"], check=True)
-        self.host(["ip", "link", "set", "lo", "up"], check=True)
-        self.host(["ip", "addr", "add", f"{HOST_ADDR4}/{PREFIX4}", "dev", h], check=True)
-        self.host(["ip", "-6", "addr", "add", f"{HOST_ADDR6}/{PREFIX6}", "dev", h, "nodad"],
-                  check=True)
+        self._host_ipv6_quiet(h)
+        self._host_addresses(h)
         self.dut(["ip", "link", "set", d, "up"], check=True)
         self.host(["ip", "link", "set", h, "up"], check=True)
         self.dut_kernel_mac = self.link_mac(self.dut_ns, d)
@@ -354,12 +471,126 @@ class Topology:
             log(f"topology: {self.host_ns}/{h} ({self.host_mac}) <-> "
                 f"{self.dut_ns}/{d} ({self.dut_kernel_mac})")
 
+    def attach_tap(self) -> None:
+        """kind="tap": moves the responder's net_tap interface from the DUT namespace into the
+        host namespace and makes it the host's NIC (its own MAC, the host addresses, up).
+        The DPDK port keeps the MAC the interface was created with."""
+        if self.kind != "tap":
+            return
+        h = self.host_if
+        deadline = time.monotonic() + 5
+        while run(["ip", "-n", self.dut_ns, "link", "show", "dev", h], check=False).returncode:
+            if time.monotonic() > deadline:
+                raise HarnessError(f"net_tap interface {h} did not appear in {self.dut_ns}")
+            time.sleep(0.05)
+        self.dut_kernel_mac = self.link_mac(self.dut_ns, h)
+        run(["ip", "-n", self.dut_ns, "link", "set", "dev", h, "netns", self.host_ns])
+        self.host(["ip", "link", "set", "dev", h, "address", self.HOST_TAP_MAC], check=True)
+        self._host_ipv6_quiet(h)
+        self._host_addresses(h)
+        self.host(["ip", "link", "set", "dev", h, "up"], check=True)
+        self.host_mac = self.link_mac(self.host_ns, h)
+        if self.verbose:
+            log(f"topology: {self.host_ns}/{h} ({self.host_mac}) is the net_tap of the "
+                f"responder (DPDK port MAC {self.dut_kernel_mac}) in {self.dut_ns}")
+
     def destroy(self) -> None:
         with signals_deferred():
             for ns in reversed(self._made):
-                # Deleting the namespace removes the veth pair with it.
+                # Deleting the namespace removes the veth pair (or a moved tap) with it.
                 run(["ip", "netns", "del", ns], check=False)
             self._made.clear()
+
+
+# --------------------------------------------------------------------------------------------
+# crafted frames: a raw AF_PACKET socket opened inside a namespace
+
+_CLONE_NEWNET = 0x40000000
+_ETH_P_ALL = 0x0003
+_PACKET_OUTGOING = 4
+
+
+def _setns(fd: int) -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.setns(fd, _CLONE_NEWNET) != 0:
+        err = ctypes.get_errno()
+        raise HarnessError(f"setns: {os.strerror(err)}")
+
+
+@contextlib.contextmanager
+def in_netns(name: str):
+    """Runs the body with the calling thread in network namespace `name` (sockets made
+    there stay in it) and always switches the thread back. Threads started inside inherit
+    the namespace."""
+    with open("/proc/thread-self/ns/net", "rb") as orig, \
+         open(f"/var/run/netns/{name}", "rb") as target:
+        _setns(target.fileno())
+        try:
+            yield
+        finally:
+            _setns(orig.fileno())
+
+
+class L2Port:
+    """A raw AF_PACKET socket on one interface of a namespace: send() whole Ethernet frames,
+    and a background thread records every frame that arrives (not the ones we send), with
+    its arrival time, so tests can wait, match and time replies. A context manager."""
+
+    def __init__(self, ns: str, ifname: str):
+        with in_netns(ns):
+            self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(_ETH_P_ALL))
+            self.sock.bind((ifname, 0))
+        self.ifname = ifname
+        self.frames: list[tuple[float, bytes]] = []  # (time.monotonic(), frame)
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._rx, daemon=True)
+        self._thread.start()
+
+    def _rx(self) -> None:
+        while not self._stop.is_set():
+            r, _, _ = select.select([self.sock], [], [], 0.05)
+            if not r:
+                continue
+            try:
+                data, addr = self.sock.recvfrom(65535)
+            except OSError:
+                return
+            if addr[2] == _PACKET_OUTGOING:
+                continue
+            with self._lock:
+                self.frames.append((time.monotonic(), data))
+
+    def send(self, frame: bytes) -> float:
+        """Sends one frame; returns time.monotonic() just after."""
+        self.sock.send(frame)
+        return time.monotonic()
+
+    def received(self, since: float = 0.0) -> list[tuple[float, bytes]]:
+        with self._lock:
+            return [(t, f) for t, f in self.frames if t >= since]
+
+    def wait_for(self, pred, since: float, timeout: float, count: int = 1
+                 ) -> list[tuple[float, bytes]]:
+        """Waits until `count` frames received since `since` satisfy pred(frame) or timeout;
+        returns the matching ones (all of them, even past count, at that moment)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            got = [(t, f) for t, f in self.received(since) if pred(f)]
+            if len(got) >= count or time.monotonic() >= deadline:
+                return got
+            time.sleep(0.01)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(2)
+        self.sock.close()
+
+    def __enter__(self) -> "L2Port":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 # --------------------------------------------------------------------------------------------
@@ -383,7 +614,8 @@ class StopResult:
 
 
 class Responder:
-    """pingwire-responder in the DUT namespace, attached to the veth with net_af_packet."""
+    """pingwire-responder in the DUT namespace, attached to the veth with net_af_packet
+    (Topology kind "veth") or making the link itself with net_tap (kind "tap")."""
 
     def __init__(self, topo: Topology, exe: str, *, mac: str | None = None,
                  app_args: list[str] | None = None, port_spec: str | None = None,
@@ -406,8 +638,10 @@ class Responder:
         self.result: StopResult | None = None
 
     def eal_args(self) -> list[str]:
+        vdev = (f"net_tap0,iface={self.topo.host_if}" if self.topo.kind == "tap"
+                else f"net_af_packet0,iface={self.topo.dut_if}")
         return ["-l", "0,1", "--no-huge", "-m", "512", "--no-pci", "--file-prefix", self.prefix,
-                "--vdev", f"net_af_packet0,iface={self.topo.dut_if}", *self.eal_extra]
+                "--vdev", vdev, *self.eal_extra]
 
     @property
     def argv(self) -> list[str]:
@@ -463,6 +697,7 @@ class Responder:
                                  f"  command: {self.command_line}\n"
                                  f"  stdout:\n{indent(self.stdout())}\n"
                                  f"  stderr:\n{indent(self.stderr())}")
+        self.topo.attach_tap()
 
     def wait_exit(self, timeout: float = 15) -> StopResult:
         """For runs that should end by themselves (bad options)."""
@@ -566,8 +801,19 @@ class Report:
 
 def check_counters(rep: Report, res: StopResult, port: int = 0, *,
                    min_echo4: int = 0, min_echo6: int = 0) -> PortCounters | None:
-    """The final summary: exit 0; rx == tx + forwarded + drops; the stated drop total, the
-    reply counters and the device's own counters agree; echo replies >= pings answered."""
+    """The final summary: exit 0; every frame accounted for; the stated drop total, the reply
+    and error counters and the device's own counters agree; echo replies >= pings answered.
+
+    Host mode (the port line states answered/held/generated):
+        rx == answered + held + sum(drops by reason)
+        tx == answered + generated
+        sum(replies) == answered + drop tx_full + datagrams answered
+                        (datagrams answered = reassembled datagrams - sum(datagram drops))
+        with no datagram answered, every frame generated is an ICMP error:
+        generated + generated_failed == error sent + error no_mbuf
+        Icmp/Icmp6 OutMsgs == sum of their OutTypeN
+    Older summaries (no answered/held/generated): rx == tx + forwarded + drops and
+    tx == sum(replies)."""
     rep.check(f"responder exits 0 after {res.signal_sent} and prints its summary",
               res.rc == 0 and not res.killed and FINAL_MARK in res.stdout, res.evidence)
     pc = res.ports.get(port)
@@ -576,13 +822,44 @@ def check_counters(rep: Report, res: StopResult, port: int = 0, *,
         return None
     block = "\n".join(pc.lines)
     drops = ", ".join(f"{k}={v}" for k, v in sorted(pc.drops.items())) or "(no drop lines)"
-    rep.check(f"port {port}: rx == tx + forwarded + sum(drops by reason)",
-              pc.rx == pc.tx + pc.forwarded + pc.dropped,
-              f"rx {pc.rx}, tx {pc.tx}, forwarded {pc.forwarded}, drops {pc.dropped}: {drops}")
+    if pc.host_balance:
+        rep.check(f"port {port}: rx == answered + held + sum(drops by reason)",
+                  pc.rx == pc.answered + pc.held + pc.dropped,
+                  f"rx {pc.rx}, answered {pc.answered}, held {pc.held}, drops {pc.dropped}: "
+                  f"{drops}")
+        rep.check(f"port {port}: tx == answered + generated",
+                  pc.tx == pc.answered + pc.generated,
+                  f"tx {pc.tx}, answered {pc.answered}, generated {pc.generated}")
+    else:
+        rep.check(f"port {port}: rx == tx + forwarded + sum(drops by reason)",
+                  pc.rx == pc.tx + pc.forwarded + pc.dropped,
+                  f"rx {pc.rx}, tx {pc.tx}, forwarded {pc.forwarded}, drops {pc.dropped}: {drops}")
     if pc.dropped_total is not None:
         rep.check(f"port {port}: stated 'dropped {pc.dropped_total}' == sum of the drop lines "
                   f"({pc.dropped})", pc.dropped_total == pc.dropped, "")
-    if pc.replies and pc.forwarded == 0:
+    if pc.host_balance:
+        dgram_answered = pc.datagrams - sum(pc.datagram_drops.values())
+        if pc.replies:
+            rep.check(f"port {port}: sum(replies) == answered + tx_full + datagrams answered "
+                      f"(every reply counted was sent or counted as refused)",
+                      sum(pc.replies.values()) == pc.answered + pc.drop("tx_full") + dgram_answered,
+                      f"replies {pc.replies}, answered {pc.answered}, "
+                      f"tx_full {pc.drop('tx_full')}, datagrams {pc.datagrams}, "
+                      f"datagram drops {pc.datagram_drops}")
+        if dgram_answered == 0 and pc.forwarded == 0:
+            rep.check(f"port {port}: generated + generated_failed == error sent + error no_mbuf "
+                      f"(all it generated were ICMP errors)",
+                      pc.generated + pc.generated_failed == pc.error("sent") + pc.error("no_mbuf"),
+                      f"generated {pc.generated}, generated_failed {pc.generated_failed}, "
+                      f"errors {pc.errors}")
+        for table in ("Icmp", "Icmp6"):
+            msgs = pc.mib.get(table + "Msg", {})
+            if table in pc.mib and "OutMsgs" in pc.mib[table]:
+                out_types = sum(v for k, v in msgs.items() if k.startswith("OutType"))
+                rep.check(f"port {port}: {table} OutMsgs == sum of {table}Msg OutTypeN",
+                          pc.mib[table]["OutMsgs"] == out_types,
+                          f"{table}: {pc.mib[table]}; {table}Msg: {msgs}")
+    elif pc.replies and pc.forwarded == 0:
         rep.check(f"port {port}: tx == sum of reply counters (host mode: all we send are replies)",
                   pc.tx == sum(pc.replies.values()), f"tx {pc.tx}, replies {pc.replies}")
     if "ipackets" in pc.device and "opackets" in pc.device:
@@ -692,9 +969,11 @@ def demo(exe: str) -> int:
             summary.append(f"  responder        port 0: received {pc.rx}, sent {pc.tx}, "
                            f"dropped {pc.dropped}{' (' + why + ')' if why else ''}; "
                            f"exit code {res.rc}")
-            summary.append(f"                   every packet accounted for (rx == tx + dropped): "
-                           f"{'yes' if pc.rx == pc.tx + pc.forwarded + pc.dropped else 'NO'}")
-            ok = ok and pc.rx == pc.tx + pc.forwarded + pc.dropped
+            rule = ("rx == answered + held + dropped, tx == answered + generated"
+                    if pc.host_balance else "rx == tx + dropped")
+            summary.append(f"                   every packet accounted for ({rule}): "
+                           f"{'yes' if pc.balanced else 'NO'}")
+            ok = ok and pc.balanced
         else:
             summary.append(f"  responder        exit code {res.rc}, no port summary parsed")
     say("Summary")
