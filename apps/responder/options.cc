@@ -165,10 +165,10 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
         return bad("--icmp-error-source fixed needs --icmp-error-source-addr");
 
     icmp::RateLimitConfig& rl = o.rate;
-    if (ratelimit_ms != ratelimit6_ms)
-        return bad("--icmp-ratelimit and --icmp6-ratelimit differ; one per-destination table serves both, give the same value");
+    // 0 disables a family's per-destination limit: an interval of 0 lets everything pass.
     rl.host_interval_ns = std::uint64_t{ratelimit_ms} * 1'000'000;
-    rl.host_burst = ratelimit_ms == 0 ? 0 : host_burst;
+    rl.host_interval_v6_ns = std::uint64_t{ratelimit6_ms} * 1'000'000;
+    rl.host_burst = host_burst;
     rl.global_per_sec = msgs_per_sec;
     rl.global_burst = msgs_burst;
     rl.deterministic = deterministic;

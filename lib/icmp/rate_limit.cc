@@ -97,6 +97,7 @@ void RateLimiter::configure(const RateLimitConfig& cfg, SharedBucket* global, st
     cfg_ = cfg;
     global_ = global;
     hosts_.configure(cfg.host_interval_ns, cfg.host_burst, cfg.host_table_sets);
+    hosts6_.configure(cfg.host_interval_v6_ns, cfg.host_burst, cfg.host_table_sets);
     rng_ = seed | 1;
 }
 
@@ -111,9 +112,9 @@ std::uint32_t RateLimiter::global_cost() noexcept {
 }
 
 template <class Addr>
-RateVerdict RateLimiter::check(const Addr& dst, std::uint64_t now_ns) noexcept {
+RateVerdict RateLimiter::check(HostBuckets& table, const Addr& dst, std::uint64_t now_ns) noexcept {
     if (global_ != nullptr && !global_->peek(now_ns)) return RateVerdict::limited_global;
-    if (!hosts_.take(dst, now_ns)) return RateVerdict::limited_host;
+    if (!table.take(dst, now_ns)) return RateVerdict::limited_host;
     if (global_ != nullptr) {
         const std::uint32_t cost = global_cost();
         if (cost != 0 && !global_->take(now_ns, cost)) return RateVerdict::limited_global;
@@ -123,12 +124,12 @@ RateVerdict RateLimiter::check(const Addr& dst, std::uint64_t now_ns) noexcept {
 
 RateVerdict RateLimiter::check_v4(std::uint8_t type, const wire::Ipv4Addr& dst, std::uint64_t now_ns) noexcept {
     if (!cfg_.mask_v4.test(type)) return RateVerdict::exempt;
-    return check(dst, now_ns);
+    return check(hosts_, dst, now_ns);
 }
 
 RateVerdict RateLimiter::check_v6(std::uint8_t type, const wire::Ipv6Addr& dst, std::uint64_t now_ns) noexcept {
     if (!cfg_.mask_v6.test(type)) return RateVerdict::exempt;
-    return check(dst, now_ns);
+    return check(hosts6_, dst, now_ns);
 }
 
 }  // namespace pw::icmp

@@ -28,8 +28,10 @@
 namespace pw::icmp {
 
 struct RateLimitConfig {
-    // Per destination (Linux icmp_ratelimit / icmpv6 ratelimit, in ms; 0 disables).
+    // Per destination (Linux net.ipv4.icmp_ratelimit / net.ipv6.icmp.ratelimit, in ms; 0
+    // disables). Each family has its own table, as Linux has its own inet_peer base.
     std::uint64_t host_interval_ns = 1'000'000'000;
+    std::uint64_t host_interval_v6_ns = 1'000'000'000;
     std::uint32_t host_burst = 6;
     // Global (Linux icmp_msgs_per_sec / icmp_msgs_burst; rate 0 disables).
     std::uint32_t global_per_sec = 1000;
@@ -123,15 +125,17 @@ public:
 
     const RateLimitConfig& config() const noexcept { return cfg_; }
     const HostBuckets& hosts() const noexcept { return hosts_; }
+    const HostBuckets& hosts_v6() const noexcept { return hosts6_; }
 
 private:
     template <class Addr>
-    RateVerdict check(const Addr& dst, std::uint64_t now_ns) noexcept;
+    RateVerdict check(HostBuckets& table, const Addr& dst, std::uint64_t now_ns) noexcept;
     std::uint32_t global_cost() noexcept;
 
     RateLimitConfig cfg_;
     SharedBucket* global_ = nullptr;
     HostBuckets hosts_;
+    HostBuckets hosts6_;
     std::uint64_t rng_ = 0x9e3779b97f4a7c15ULL;
 };
 

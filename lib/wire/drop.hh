@@ -50,6 +50,7 @@ namespace pw::wire {
     X(ip6_martian_source, "IPv6 source is multicast or loopback")                               \
     X(ip6_not_for_us, "IPv6 destination is not ours nor a group we joined")                     \
     X(ip6_bad_ext_header, "IPv6 extension header malformed (Parameter Problem owed)")                       \
+    X(ip6_routing_header, "IPv6 Routing header with Segments Left, type not processed (RFC 8200 4.4)") \
     X(ip6_unknown_option, "IPv6 option of unrecognised type whose action discards (RFC 8200 4.2)") \
     X(ip6_fragment, "IPv6 fragment not for one of our unicast addresses")                                        \
     X(ip6_unhandled_next_header, "IPv6 upper-layer protocol we do not serve (Parameter Problem owed)")                   \

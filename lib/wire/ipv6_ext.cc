@@ -85,6 +85,13 @@ ExtWalk walk_extensions(ConstBytes packet) noexcept {
             }
             if ((nh == nh_hop_by_hop || nh == nh_dest_opts) && !check_options(packet, u.offset, len, w.error))
                 return w;
+            // RFC 8200 4.4: we process no Routing Type (type 0 is deprecated by RFC 5095); with
+            // Segments Left non-zero the packet is discarded with Parameter Problem code 0
+            // pointing at the Routing Type; with zero it is ignored.
+            if (nh == nh_routing && load8(packet, u.offset + 3) != 0) {
+                w.error = {Drop::ip6_routing_header, static_cast<std::uint32_t>(u.offset + 2), 0};
+                return w;
+            }
         }
         u.nh_field = u.offset;
         u.protocol = load8(packet, u.offset);

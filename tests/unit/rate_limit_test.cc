@@ -49,6 +49,7 @@ RateLimitConfig hosts_only() {
 RateLimitConfig global_only(bool det = true) {
     RateLimitConfig c;
     c.host_interval_ns = 0;
+    c.host_interval_v6_ns = 0;
     c.deterministic = det;
     return c;
 }
