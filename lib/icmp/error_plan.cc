@@ -26,6 +26,45 @@ ErrorDecision stop(ErrorOutcome o) noexcept {
     return d;
 }
 
+constexpr std::size_t round_up(std::size_t n, std::size_t word) noexcept { return (n + word - 1) / word * word; }
+
+// RFC 4884 4.1, 4.2, 5: with an extension, the original datagram field is the quote zero
+// padded to at least 128 bytes and to a whole word (32 bits for ICMPv4, 64 for ICMPv6), and
+// cut to whole words so that the message with the extension still fits in room (the 576 /
+// 1280-byte limit less the IP and ICMP headers); or exactly 128 bytes when fixed_128.
+void plan_extension(ErrorPlan& p, std::size_t l3_len, std::size_t room, std::size_t word, const InterfaceInfo& info,
+                    bool fixed_128) noexcept {
+    const std::size_t ext = info.extension_len();
+    const std::size_t most = (room - ext) / word * word;
+    const std::size_t orig = fixed_128 ? rfc4884::min_original_len
+                                       : std::min(round_up(std::max(l3_len, rfc4884::min_original_len), word), most);
+    const std::size_t quote = std::min(l3_len, orig);
+    p.rfc4884 = true;
+    p.ext = &info;
+    p.quote_len = static_cast<std::uint32_t>(quote);
+    p.pad_len = static_cast<std::uint16_t>(orig - quote);
+    p.ext_len = static_cast<std::uint16_t>(ext);
+}
+
+// RFC 1812 5.2.7.2: a source route option (LSRR 131, SSRR 137; RFC 791 3.1) in the header.
+bool has_source_route(wire::ConstBytes hdr) noexcept {
+    std::size_t i = wire::ipv4::min_header_len;
+    while (i < hdr.size()) {
+        const std::uint8_t t = wire::load8(hdr, i);
+        if (t == 0) break;  // End of Option List
+        if (t == 1) {       // No Operation
+            ++i;
+            continue;
+        }
+        if (t == 131 || t == 137) return true;
+        if (i + 1 >= hdr.size()) break;
+        const std::uint8_t len = wire::load8(hdr, i + 1);
+        if (len < 2) break;
+        i += len;
+    }
+    return false;
+}
+
 }  // namespace
 
 ErrorDecision plan_error_v4(const Invoking& in, const ErrorSpec& spec, const ErrorContext& ctx) noexcept {
@@ -96,6 +135,8 @@ ErrorDecision plan_error_v4(const Invoking& in, const ErrorSpec& spec, const Err
     p.ident = ctx.ident;
     constexpr std::size_t room = max_error_len_v4 - ipv4::min_header_len - wire::icmp::header_len;
     p.quote_len = static_cast<std::uint32_t>(std::min(in.l3_len, room));
+    if (ctx.ext != nullptr && rfc4884::allowed_v4(spec.type))
+        plan_extension(p, in.l3_len, room, rfc4884::word_v4, *ctx.ext, cfg.rfc4884_original_128);
     return d;
 }
 
@@ -170,6 +211,99 @@ ErrorDecision plan_error_v6(const Invoking& in, const ErrorSpec& spec, const Err
     p.ttl = cfg.ttl;
     constexpr std::size_t room = max_error_len_v6 - ipv6::header_len - wire::icmp::header_len;
     p.quote_len = static_cast<std::uint32_t>(std::min(in.l3_len, room));
+    if (ctx.ext != nullptr && rfc4884::allowed_v6(spec.type))
+        plan_extension(p, in.l3_len, room, rfc4884::word_v6, *ctx.ext, cfg.rfc4884_original_128);
+    return d;
+}
+
+ErrorDecision plan_redirect_v4(const Invoking& in, const Ipv4Addr& next_hop, const ErrorContext& ctx) noexcept {
+    namespace ipv4 = wire::ipv4;
+    const auto& l3 = in.l3;
+    const Iface& iface = *ctx.iface;
+    const std::size_t ihl = std::size_t{wire::load8(l3, ipv4::field::ver_ihl) & 0x0fU} * 4;
+    const auto src = wire::load_bytes<Ipv4Addr>(l3, ipv4::field::src);
+
+    // RFC 1812 5.2.7.2: no Redirect about a packet that holds a source route option,
+    if (has_source_route(l3.first(std::min(ihl, l3.size())))) return stop(ErrorOutcome::count_);
+    // nor unless its source is on the same subnet as the next hop (that subnet is one of
+    // this interface's: the packet leaves by the interface it came in on). A next hop that
+    // is the source itself would bounce the packet back: no Redirect either.
+    const Ipv4Prefix* net = nullptr;
+    for (std::size_t i = 0; i < iface.n4 && net == nullptr; ++i)
+        if (iface.v4[i].contains(src) && iface.v4[i].contains(next_hop)) net = &iface.v4[i];
+    if (net == nullptr || next_hop == src) return stop(ErrorOutcome::count_);
+
+    // The rest as for errors (suppression, rate limits; RFC 1812 4.3.2.7), from our address on
+    // that subnet: RFC 1122 3.2.2.2, a host takes a Redirect only from its first-hop gateway.
+    ErrorConfig cfg = *ctx.config;
+    cfg.source = ErrorSource::fixed;
+    cfg.fixed_v4 = net->addr;
+    ErrorContext rctx = ctx;
+    rctx.config = &cfg;
+    rctx.ext = nullptr;
+    // RFC 1812 5.2.7.2: routers send Redirect for Host (code 1), never the network codes.
+    return plan_error_v4(in, ErrorSpec{wire::icmpv4::redirect, 1, next_hop.to_u32()}, rctx);
+}
+
+ErrorDecision plan_redirect_v6(const Invoking& in, const Ipv6Addr& target, const MacAddr* target_mac,
+                               const ErrorContext& ctx) noexcept {
+    namespace ipv6 = wire::ipv6;
+    const auto& l3 = in.l3;
+    const Iface& iface = *ctx.iface;
+    const auto src = wire::load_bytes<Ipv6Addr>(l3, ipv6::field::src);
+    const auto dst = wire::load_bytes<Ipv6Addr>(l3, ipv6::field::dst);
+
+    // RFC 4861 8.2: no Redirect about a packet to a multicast address;
+    if (dst.is_multicast()) return stop(ErrorOutcome::count_);
+    // RFC 4861 4.5: the target is the destination itself (it is on the link) or a router's
+    // link-local address (a host discards any other, RFC 4861 8.1).
+    if (!(target == dst || target.is_link_local())) return stop(ErrorOutcome::count_);
+    if (in.eth_dst.is_group()) return stop(ErrorOutcome::suppressed_l2_multicast);
+    if (src.is_unspecified() || src.is_multicast() || src.is_loopback())
+        return stop(ErrorOutcome::suppressed_source);
+    // RFC 4861 8.2: the source is a neighbour, link-local or in an on-link prefix of the
+    // interface the packet came in on (and is leaving by).
+    bool neighbour = src.is_link_local();
+    for (std::size_t i = 0; i < iface.n6 && !neighbour; ++i)
+        neighbour = !iface.v6[i].addr.is_link_local() && iface.v6[i].contains(src);
+    if (!neighbour) return stop(ErrorOutcome::count_);
+
+    if (ctx.limiter != nullptr) {
+        switch (ctx.limiter->check_v6(wire::icmpv6::redirect, src, ctx.now_ns)) {
+            case RateVerdict::limited_global:
+                return stop(ErrorOutcome::rate_limited_global);
+            case RateVerdict::limited_host:
+                return stop(ErrorOutcome::rate_limited_host);
+            case RateVerdict::pass:
+            case RateVerdict::exempt:
+                break;
+        }
+    }
+
+    // RFC 4861 4.5: from the link-local address of the interface it is sent on.
+    const Ipv6Addr* from = nullptr;
+    for (std::size_t i = 0; i < iface.n6 && from == nullptr; ++i)
+        if (iface.v6[i].addr.is_link_local()) from = &iface.v6[i].addr;
+    if (from == nullptr) return stop(ErrorOutcome::no_source_address);
+
+    ErrorDecision d;
+    ErrorPlan& p = d.plan;
+    p.v6 = true;
+    p.eth_dst = in.eth_src;
+    p.eth_src = iface.mac;
+    p.src6 = *from;
+    p.dst6 = src;
+    p.spec = ErrorSpec{wire::icmpv6::redirect, 0, 0};
+    p.ttl = 255;  // RFC 4861 4.5: hop limit 255, so that the receiver knows it is on-link
+    p.target6 = target;
+    p.redirect_dst6 = dst;
+    p.has_tlla = target_mac != nullptr;
+    if (target_mac != nullptr) p.tlla = *target_mac;
+    // RFC 4861 4.6.3: the Redirected Header quotes as much of the packet as fits in the
+    // minimum MTU, whole 8-byte units (a short packet is zero padded to the next one).
+    const std::size_t room = max_error_len_v6 - ipv6::header_len - wire::icmp::header_len - p.head_len();
+    p.quote_len = static_cast<std::uint32_t>(std::min(in.l3_len, room / 8 * 8));
+    p.pad_len = static_cast<std::uint16_t>(round_up(p.quote_len, 8) - p.quote_len);
     return d;
 }
 

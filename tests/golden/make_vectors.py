@@ -27,7 +27,8 @@ import scapy
 from scapy.utils import checksum  # noqa: F401
 from scapy.layers.inet import in4_pseudoheader  # noqa: F401
 from scapy.layers.inet6 import PseudoIPv6  # noqa: F401
-from scapy.contrib.icmp_extensions import ICMPExtensionHeader, ICMPExtensionObject  # noqa: F401
+from scapy.contrib.icmp_extensions import (  # noqa: F401
+    ICMPExtensionHeader, ICMPExtensionInterfaceInformation, ICMPExtensionObject)
 
 conf.verb = 0
 
@@ -746,6 +747,211 @@ vec("he_opt00_unicast_error", err6("ICMPv6DestUnreach(code=4)", opt6(0x00, "{US6
 vec("he_opt80_unicast_error", err6("ICMPv6ParamProblem(code=2, ptr=42)", opt6(0x80, "{US6}")))
 vec("he_opt80_allnodes_error", err6("ICMPv6ParamProblem(code=2, ptr=42)", opt6(0x80, "{ALLN}")))
 vec("he_optc0_unicast_error", err6("ICMPv6ParamProblem(code=2, ptr=42)", opt6(0xc0, "{US6}")))
+
+
+# --- Router errors, RFC 4884 / RFC 5837 extensions, Redirects, neighbour probes (issue 4) ---
+#
+# Router-side errors (router_errors_test.cc) about packets passing through: from PEER to
+# 198.19.5.5 (not ours), answered from the ingress interface's address (RFC 1812 4.3.2.4).
+# IPv4 errors carry the identification 0x4884 the tests plan them with.
+
+RID = "0x4884"
+RDST4 = "198.19.5.5"
+RDST6 = "2001:2:0:5::5"
+
+
+def rinv4(n):
+    return ("IP(src='{PEER4}', dst='" + RDST4 + "', tos=0x28, id=0x6a6a, flags='DF', ttl=1)"
+            "/UDP(sport=40000, dport=33434)/" + ERR_DATA.replace("{n}", str(n - 28)))
+
+
+def rinv6(n):
+    return ("IPv6(src='{PEER6}', dst='" + RDST6 + "', tc=0x28, fl=0xbeef, hlim=1)"
+            "/UDP(sport=40000, dport=33434)/" + ERR_DATA.replace("{n}", str(n - 48)))
+
+
+for n in [64, 201, 1500]:
+    vec(f"rt_inv4_{n}", rinv4(n))
+    vec(f"rt_inv6_{n}", rinv6(n))
+for n in [64, 1500]:
+    for name, icmp in [("net_unreach", "ICMP(type=3, code=0)"),
+                       ("host_unreach", "ICMP(type=3, code=1)"),
+                       ("admin_prohibited", "ICMP(type=3, code=13)"),
+                       ("ttl_exceeded", "ICMP(type=11, code=0)"),
+                       ("frag_needed", "ICMP(type=3, code=4, nexthopmtu=1400)")]:
+        vec(f"rt4_{name}_{n}", err4(icmp, RID, rinv4(n)))
+    for name, icmp in [("no_route", "ICMPv6DestUnreach(code=0)"),
+                       ("admin_prohibited", "ICMPv6DestUnreach(code=1)"),
+                       ("beyond_scope", "ICMPv6DestUnreach(code=2)"),
+                       ("addr_unreach", "ICMPv6DestUnreach(code=3)"),
+                       ("hop_limit_exceeded", "ICMPv6TimeExceeded(code=0)"),
+                       ("packet_too_big", "ICMPv6PacketTooBig(mtu=1400)")]:
+        vec(f"rt6_{name}_{n}", err6(icmp, rinv6(n)))
+# Packet Too Big is sent about a packet to a multicast group too (RFC 4443 3.2, 2.4(e.3)).
+RINV6_MCAST = ("IPv6(src='{PEER6}', dst='ff0e::1:2', hlim=9)/UDP(sport=40000, dport=5004)"
+               "/Raw(bytes(1452))")
+vec("rt_inv6_mcast", RINV6_MCAST)
+vec("rt6_packet_too_big_mcast", err6("ICMPv6PacketTooBig(mtu=1280)", RINV6_MCAST))
+
+# RFC 4884 multipart errors with an RFC 5837 Interface Information Object
+# (icmp_ext_test.cc), built with scapy's contrib.icmp_extensions. Two scapy defaults are not
+# RFC text and are overridden: the extension header checksum is given (scapy sums the
+# 4-byte header alone; RFC 4884 7 sums the whole structure), and the Interface Name
+# Sub-Object's length octet is given with the NUL padding in the name (scapy counts the name
+# alone; RFC 5837 4.3 counts the length octet too and pads to 4 bytes). The original datagram
+# field (quote, zero padded to 128 bytes and to a 32/64-bit word, cut so that the message
+# fits in 576/1280 bytes) and the length attribute are computed below from RFC 4884 4.1, 4.2, 5.
+
+
+def iio(role, ifindex=None, addr4=None, addr6=None, name=None, mtu=None):
+    """(scapy expression of the extension structure, its length in bytes)."""
+    f = [f"interface_role={role}"]
+    n = 4
+    if ifindex is not None:
+        f += ["has_ifindex=1", f"ifindex={ifindex}"]
+        n += 4
+    if addr4 is not None:
+        f += ["has_ipaddr=1", "afi=1", f"ip4='{addr4}'"]
+        n += 8
+    if addr6 is not None:
+        f += ["has_ipaddr=1", "afi=2", f"ip6='{addr6}'"]
+        n += 20
+    if name is not None:
+        sub = (1 + len(name) + 3) // 4 * 4
+        f += ["has_ifname=1", f"ifname_len={sub}", f"ifname=b'{name}' + bytes({sub - 1 - len(name)})"]
+        n += sub
+    if mtu is not None:
+        f += ["has_mtu=1", f"mtu={mtu}"]
+        n += 4
+    obj = "ICMPExtensionInterfaceInformation(" + ", ".join(f) + ")"
+    return ("ICMPExtensionHeader(chksum=checksum(raw(ICMPExtensionHeader(chksum=0)/" + obj
+            + ")))/" + obj), 4 + n
+
+
+NAME63 = "".join(chr(ord('a') + i % 26) for i in range(63))
+EXT_V4 = iio(0, ifindex=1, addr4="{US4}", name="port0", mtu=1500)       # 32 bytes
+EXT_V6 = iio(0, ifindex=1, addr6="{US6}", name="port0", mtu=1500)       # 44 bytes
+EXT_LONG4 = iio(0, ifindex=3, addr4="{US4}", name=NAME63, mtu=9000)     # 88 bytes
+EXT_LONG6 = iio(1, ifindex=3, addr6="{US_LL}", name=NAME63, mtu=9000)   # 100 bytes
+EXT_OUT = iio(2, ifindex=7, name="eth", mtu=1400)                       # 20 bytes
+EXT_MTU = iio(2, mtu=1400)                                              # 12 bytes
+
+
+def orig_len(l3, ext_len, v6, fixed=False):
+    if fixed:  # ErrorConfig::rfc4884_original_128, as Linux sends it
+        return 128
+    word = 8 if v6 else 4
+    room = (1280 - 40 - 8) if v6 else (576 - 20 - 8)
+    most = (room - ext_len) // word * word
+    return min((max(l3, 128) + word - 1) // word * word, most)
+
+
+def ext_err4(icmp, l3, inv, ext, fixed=False):
+    orig = orig_len(l3, ext[1], False, fixed)
+    quote = min(l3, orig)
+    return (E_PEER + "/IP(src='{US4}', dst='{PEER4}', tos=0xc0, ttl=64, id=" + RID + ", flags=0)/"
+            + icmp.replace(")", f", length={orig // 4})", 1) + f"/Raw(raw({inv})[:{quote}] + "
+            f"bytes({orig - quote}))/" + ext[0])
+
+
+def ext_err6(icmp, l3, inv, ext, fixed=False):
+    orig = orig_len(l3, ext[1], True, fixed)
+    quote = min(l3, orig)
+    return (E_PEER + "/IPv6(src='{US6}', dst='{PEER6}', hlim=64)/"
+            + icmp.replace(")", f", length={orig // 8})", 1) + f"/Raw(raw({inv})[:{quote}] + "
+            f"bytes({orig - quote}))/" + ext[0])
+
+
+for n in [64, 201, 1500]:
+    vec(f"ext4_ttl_exceeded_{n}", ext_err4("ICMP(type=11, code=0)", n, rinv4(n), EXT_V4))
+    vec(f"ext6_hop_limit_exceeded_{n}", ext_err6("ICMPv6TimeExceeded(code=0)", n, rinv6(n), EXT_V6))
+vec("ext4_frag_needed_1500", ext_err4("ICMP(type=3, code=4, nexthopmtu=1400)", 1500, rinv4(1500), EXT_V4))
+vec("ext4_net_unreach_long_name_1500", ext_err4("ICMP(type=3, code=0)", 1500, rinv4(1500), EXT_LONG4))
+vec("ext6_no_route_long_name_1500", ext_err6("ICMPv6DestUnreach(code=0)", 1500, rinv6(1500), EXT_LONG6))
+vec("ext4_host_unreach_outgoing_201", ext_err4("ICMP(type=3, code=1)", 201, rinv4(201), EXT_OUT))
+vec("ext6_addr_unreach_mtu_only_201", ext_err6("ICMPv6DestUnreach(code=3)", 201, rinv6(201), EXT_MTU))
+# The original datagram field fixed at 128 bytes (cut), as Linux and traceroute -e expect it.
+vec("ext4_ttl_exceeded_201_orig128", ext_err4("ICMP(type=11, code=0)", 201, rinv4(201), EXT_V4, True))
+vec("ext6_hop_limit_exceeded_1500_orig128",
+    ext_err6("ICMPv6TimeExceeded(code=0)", 1500, rinv6(1500), EXT_V6, True))
+# The extension structure alone, for the hand-checked bytes in icmp_ext_test.cc.
+vec("ext_structure_v4", EXT_V4[0])
+vec("ext_structure_v6", EXT_V6[0])
+vec("ext_structure_long6", EXT_LONG6[0])
+
+# Redirects (router_errors_test.cc). IPv4 (RFC 792, RFC 1812 5.2.7.2): PEER sent a packet for
+# 198.19.5.5 to us that leaves by the same interface toward 198.18.0.3: Redirect for Host to
+# that gateway. From a second subnet of the interface (198.18.1.0/24), the Redirect comes
+# from our address there.
+vec("redir_inv4_64", rinv4(64))
+vec("redir4_64",
+    E_PEER + "/IP(src='{US4}', dst='{PEER4}', tos=0xc0, ttl=64, id=" + RID + ", flags=0)"
+    "/ICMP(type=5, code=1, gw='198.18.0.3')/raw(" + rinv4(64) + ")")
+vec("redir4_1500",
+    E_PEER + "/IP(src='{US4}', dst='{PEER4}', tos=0xc0, ttl=64, id=" + RID + ", flags=0)"
+    "/ICMP(type=5, code=1, gw='198.18.0.3')/raw(" + rinv4(1500) + ")[:548]")
+REDIR_INV4_NET2 = ("IP(src='198.18.1.2', dst='" + RDST4 + "', id=0x6b6b, ttl=9)"
+                   "/UDP(sport=40000, dport=33434)/Raw(b'second subnet')")
+vec("redir_inv4_net2", REDIR_INV4_NET2)
+vec("redir4_net2",
+    E_PEER + "/IP(src='198.18.1.1', dst='198.18.1.2', tos=0xc0, ttl=64, id=" + RID + ", flags=0)"
+    "/ICMP(type=5, code=1, gw='198.18.1.3')/raw(" + REDIR_INV4_NET2 + ")")
+# A loose source route option (RFC 791 3.1, type 131): no Redirect (RFC 1812 5.2.7.2).
+vec("redir_inv4_lsrr",
+    "IP(src='{PEER4}', dst='" + RDST4 + "', id=0x6c6c, ttl=9, options=[IPOption_NOP(), "
+    "IPOption_LSRR(pointer=4, routers=['198.19.6.6'])])/UDP(sport=40000, dport=33434)")
+vec("redir_inv4_rr",
+    "IP(src='{PEER4}', dst='" + RDST4 + "', id=0x6d6d, ttl=9, options=[IPOption_RR(pointer=4, "
+    "routers=['0.0.0.0'])])/UDP(sport=40000, dport=33434)")
+
+# IPv6 (RFC 4861 4.5, 8.2): from our link-local address, hop limit 255, to PEER; Target the
+# router fe80::ff:fe00:3 (with its link-layer address when known) or the destination itself;
+# the Redirected Header option (RFC 4861 4.6.3) quotes the packet zero padded to 8 bytes, or
+# cut at 8-byte units so that the message fits in 1280 bytes.
+GW6_LL = "fe80::ff:fe00:3"
+GW_MAC = "02:00:00:00:00:03"
+
+
+def redir6(target, tlla, inv, l3):
+    room = 1280 - 40 - 8 - 32 - (8 if tlla else 0) - 8
+    quote = min(l3, room // 8 * 8)
+    pad = (8 - quote % 8) % 8
+    s = (E_PEER + "/IPv6(src='{US_LL}', dst='{PEER6}', hlim=255)/ICMPv6ND_Redirect(tgt='" + target
+         + "', dst='" + RDST6 + "')")
+    if tlla:
+        s += "/ICMPv6NDOptDstLLAddr(lladdr='" + GW_MAC + "')"
+    return s + f"/ICMPv6NDOptRedirectedHdr(pkt=raw({inv})[:{quote}] + bytes({pad}))"
+
+
+vec("redir6_201", redir6(GW6_LL, True, rinv6(201), 201))
+vec("redir6_1500", redir6(GW6_LL, True, rinv6(1500), 1500))
+vec("redir6_no_tlla_1500", redir6(GW6_LL, False, rinv6(1500), 1500))
+vec("redir6_onlink_64", redir6(RDST6, False, rinv6(64), 64))
+
+# Neighbour probes (neigh_probe_test.cc): ARP requests (RFC 826) and Neighbor Solicitations
+# (RFC 4861 4.3, 7.2.2) from us.
+vec("probe_arp_bcast",
+    "Ether(dst='{BCAST_MAC}', src='{US_MAC}')/ARP(op=1, hwsrc='{US_MAC}', psrc='{US4}', "
+    "hwdst='{ZERO_MAC}', pdst='{PEER4}')")
+vec("probe_arp_unicast",
+    "Ether(dst='{PEER_MAC}', src='{US_MAC}')/ARP(op=1, hwsrc='{US_MAC}', psrc='{US4}', "
+    "hwdst='{ZERO_MAC}', pdst='{PEER4}')")
+vec("probe_ns_mcast",
+    "Ether(dst=in6_getnsmac(in6_getnsma(inet_pton(socket.AF_INET6, '{PEER6}'))), src='{US_MAC}')"
+    "/IPv6(src='{US6}', dst=inet_ntop(socket.AF_INET6, in6_getnsma(inet_pton(socket.AF_INET6, "
+    "'{PEER6}'))), hlim=255)/ICMPv6ND_NS(tgt='{PEER6}')/ICMPv6NDOptSrcLLAddr(lladdr='{US_MAC}')")
+vec("probe_ns_mcast_wide",
+    "Ether(dst='33:33:ff:ef:12:34', src='{US_MAC}')/IPv6(src='{US6}', dst='ff02::1:ffef:1234', "
+    "hlim=255)/ICMPv6ND_NS(tgt='2001:2::ab:cdef:1234')/ICMPv6NDOptSrcLLAddr(lladdr='{US_MAC}')")
+vec("probe_ns_unicast",
+    "Ether(dst='{PEER_MAC}', src='{US_MAC}')/IPv6(src='{US6}', dst='{PEER6}', hlim=255)"
+    "/ICMPv6ND_NS(tgt='{PEER6}')/ICMPv6NDOptSrcLLAddr(lladdr='{US_MAC}')")
+vec("probe_ns_ll",
+    "Ether(dst='33:33:ff:00:00:02', src='{US_MAC}')/IPv6(src='{US_LL}', dst='ff02::1:ff00:2', "
+    "hlim=255)/ICMPv6ND_NS(tgt='{PEER_LL}')/ICMPv6NDOptSrcLLAddr(lladdr='{US_MAC}')")
+vec("probe_ns_dad",
+    "Ether(dst='{SNM_MAC}', src='{US_MAC}')/IPv6(src='::', dst='{SNM_US}', hlim=255)"
+    "/ICMPv6ND_NS(tgt='{US6}')")
 
 
 def main():
