@@ -19,7 +19,9 @@ bool check_options(ConstBytes packet, std::size_t start, std::size_t len, ExtErr
             continue;
         }
         if (i + 2 > end || i + 2 + std::size_t{load8(packet, i + 1)} > end) {
-            err = {Drop::ip6_bad_ext_header, static_cast<std::uint32_t>(i + 1), 0, false, false};
+            // Point at the Opt Data Len that overruns, or at the type when even that is cut off.
+            const std::size_t at = i + 1 < end ? i + 1 : i;
+            err = {Drop::ip6_bad_ext_header, static_cast<std::uint32_t>(at), 0, false, false};
             return false;
         }
         if (type != padn && type != router_alert) {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "tests/golden/vectors.hh"
 #include "tests/unit/test_util.hh"
 
@@ -261,6 +263,25 @@ TEST(Ipv6Ext, CutAtEveryLength) {
         else
             EXPECT_EQ(upper_of(b).offset, 104U);  // the walk does not look past it
     }
+}
+
+// Found by wire_fuzz: an option whose type is the header's last byte has no length byte;
+// the Parameter Problem pointer must stay inside the packet (at the type).
+TEST(Ipv6Ext, OptionCutAfterItsTypePointsAtTheType) {
+    std::vector<std::byte> p(48, std::byte{0});
+    p[0] = std::byte{0x60};
+    p[5] = std::byte{8};    // payload length
+    p[6] = std::byte{60};   // Destination Options
+    p[40] = std::byte{59};  // then No Next Header
+    p[41] = std::byte{0};   // 8 bytes
+    p[42] = std::byte{1};   // PadN, 3 bytes of data: 43..46
+    p[43] = std::byte{3};
+    p[47] = std::byte{0x05};  // a type with no room for its length
+    const auto w = pw::wire::ipv6::walk_extensions(pw::wire::ConstBytes{p});
+    ASSERT_FALSE(w.upper.has_value());
+    EXPECT_EQ(w.error.reason, pw::wire::Drop::ip6_bad_ext_header);
+    EXPECT_EQ(w.error.code, 0);
+    EXPECT_EQ(w.error.pointer, 47U);
 }
 
 }  // namespace
