@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "apps/responder/options.hh"
+#include "apps/responder/router_plane.hh"
 #include "drivers/eal.hh"
 #include "drivers/mempool.hh"
 #include "drivers/port.hh"
@@ -100,8 +101,11 @@ int main(int argc, char** argv) {
 
     pw::route::InterfaceTable interfaces;
     std::vector<pw::drivers::PortInfo> ports;
+    // Router mode's tables live in DPDK memory: released before the EAL is.
+    std::unique_ptr<pw::responder::RouterPlane> router;
     auto fail = [&](const std::string& msg) {
         std::fprintf(stderr, "pingwire-responder: error: %s\n", msg.c_str());
+        router.reset();
         for (const auto& p : ports) pw::drivers::stop_port(p.port);
         pw::drivers::eal_cleanup();
         return 1;
@@ -132,6 +136,12 @@ int main(int argc, char** argv) {
         ports.back().multicast_mode = pw::drivers::join_multicast(spec.port, groups);
     }
 
+    interfaces.set_router(opt.forward);
+    if (opt.forward) {
+        router = std::make_unique<pw::responder::RouterPlane>();
+        if (auto e = router->build(opt, interfaces, std::get<rte_mempool*>(pool))) return fail(*e);
+    }
+
     // RFC 8335 PROBE names our interfaces "port<ID>", index ID + 1.
     std::vector<pw::icmp::ProbeIface> probe_ifaces;
     for (const auto& p : ports) {
@@ -158,6 +168,7 @@ int main(int argc, char** argv) {
     env.probe_ifaces = probe_ifaces;
     env.tsc_hz = rte_get_tsc_hz();
     env.tsc_at_start = rte_get_tsc_cycles();
+    env.router = opt.forward ? &opt.router : nullptr;
     env.utc_ms_at_start = static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
 
@@ -169,6 +180,7 @@ int main(int argc, char** argv) {
             pw::pipeline::WorkerConfig cfg;
             for (const auto& p : ports)
                 if (w < p.rx_queues) cfg.rx.push_back({p.port, w, w});
+            if (router && w == 0) router->attach(env, cfg);
             worker_objs.push_back(std::make_unique<pw::pipeline::Worker>(cfg, env, counters[w], w));
         }
     } catch (const std::bad_alloc&) {
@@ -197,8 +209,16 @@ int main(int argc, char** argv) {
 
     using clock = std::chrono::steady_clock;
     auto next_stats = clock::now() + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(opt.stats_interval));
+    // The main lcore's control work: neighbour resolution in router mode (every millisecond),
+    // statistics.
+    const auto tick = std::chrono::milliseconds(opt.forward ? 1 : 50);
+    auto now_ns = [&env]() {
+        const std::uint64_t dt = rte_get_tsc_cycles() - env.tsc_at_start;
+        return dt / env.tsc_hz * 1'000'000'000U + dt % env.tsc_hz * 1'000'000'000U / env.tsc_hz;
+    };
     while (!g_stop.load(std::memory_order_relaxed)) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        std::this_thread::sleep_for(tick);
+        if (router) router->poll(now_ns());
         if (opt.stats_interval > 0 && clock::now() >= next_stats) {
             print_reports(ports, counters, false);
             next_stats += std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(opt.stats_interval));
@@ -207,7 +227,10 @@ int main(int argc, char** argv) {
     rte_eal_mp_wait_lcore();
     std::printf("pingwire-responder: stopping; final counters:\n");
     print_reports(ports, counters, true);
+    if (router) std::fputs(router->report(now_ns()).c_str(), stdout);
+    std::fflush(stdout);
     for (const auto& p : ports) pw::drivers::stop_port(p.port);
+    router.reset();
     pw::drivers::eal_cleanup();
     return 0;
 }

@@ -116,6 +116,20 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
     app.add_option("--ip6frag-time", ip6frag_time, "the same for IPv6 (net.ipv6.ip6frag_time, default 60)")->check(CLI::Range(0.01, 3600.0));
     app.add_option("--ipfrag-max-datagrams", frag_slots, "datagrams in reassembly at once, per lcore (default 64; 64 KiB each)")
         ->check(CLI::Range(1U, 4096U));
+    // Router mode.
+    bool forward = false, send_redirects = false;
+    std::vector<std::string> route_texts, deny_texts;
+    app.add_flag("--forward", forward,
+                 "router mode: forward between the ports (RFC 1812, RFC 8200) and send the router's ICMP errors");
+    app.add_option("--route", route_texts,
+                   "a static route: PREFIX,via=ADDR[,port=ID], PREFIX,reject (Administratively Prohibited) or\n"
+                   "PREFIX,blackhole; PREFIX may be default4/default6 (repeatable; connected prefixes come from addr=)");
+    app.add_option("--deny", deny_texts, "an ACL entry: packets to PREFIX get Communication Administratively Prohibited (repeatable)");
+    app.add_option("--send-redirects", send_redirects,
+                   "0|1: send Redirects when a packet leaves by the port it came in on (net.ipv4.conf.all.send_redirects; default 0)");
+    app.add_option("--max-routes", o.max_routes, "routes per family in the FIB (default 1024; IPv6 tables grow with it: give EAL more -m for more)")->check(CLI::Range(16U, 1U << 16));
+    app.add_option("--neigh-table", o.neigh_capacity, "neighbour entries, ARP and NDP together (default 4096)")
+        ->check(CLI::Range(16U, 1U << 22));
     app.set_version_flag("--version", "pingwire-responder 0.1.0");
 
     try {
@@ -190,6 +204,23 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
     }
     if ((table_sets & (table_sets - 1)) != 0) return bad("--icmp-ratelimit-table must be a power of two");
     rl.host_table_sets = table_sets;
+
+    o.forward = forward;
+    if (!forward && (!route_texts.empty() || !deny_texts.empty())) return bad("--route and --deny need --forward");
+    for (const auto& t : route_texts) {
+        auto r = route::parse_route_spec(t);
+        if (auto* e = std::get_if<std::string>(&r)) return bad("--route " + t + ": " + *e);
+        o.routes.push_back(std::get<route::RouteSpec>(r));
+    }
+    for (const auto& t : deny_texts) {
+        auto r = route::parse_deny_spec(t);
+        if (auto* e = std::get_if<std::string>(&r)) return bad("--deny " + t + ": " + *e);
+        o.denies.push_back(std::get<route::DenySpec>(r));
+    }
+    o.router.send_redirects = send_redirects;
+    // Router errors follow --icmp-error-source: for a packet not addressed to us "invoking"
+    // means the ingress interface's address (RFC 1812 4.3.2.4).
+    o.router.errors = pol.errors;
 
     o.reassembly.timeout_v4_ns = static_cast<std::uint64_t>(ipfrag_time * 1e9);
     o.reassembly.timeout_v6_ns = static_cast<std::uint64_t>(ip6frag_time * 1e9);

@@ -8,7 +8,9 @@
 #include "lib/icmp/host_context.hh"
 #include "lib/icmp/rate_limit.hh"
 #include "lib/icmp/reassembly.hh"
+#include "lib/icmp/forward.hh"
 #include "lib/route/port_spec.hh"
+#include "lib/route/route_spec.hh"
 
 namespace pw::responder {
 
@@ -21,6 +23,13 @@ struct Options {
     icmp::HostPolicy policy;
     icmp::RateLimitConfig rate;
     icmp::ReassemblyConfig reassembly;
+    // Router mode.
+    bool forward = false;
+    std::vector<route::RouteSpec> routes;
+    std::vector<route::DenySpec> denies;
+    icmp::RouterPolicy router;
+    unsigned max_routes = 1024;
+    unsigned neigh_capacity = 4096;
 };
 
 // What parsing gave: options to run with, or a text to print and an exit code (help: 0, a

@@ -2,10 +2,11 @@
 // aligned, no sharing); the main lcore sums the blocks when it reports.
 //
 // Every received frame ends in exactly one place:
-//     rx == answered + held + dropped          (dropped = sum of the named reasons)
-// and every frame handed to the port is either an answer built in place or a generated one
-// (an ICMP error, a reply to a reassembled datagram, a fragment of one):
-//     tx == answered + generated
+//     rx == answered + forwarded + held + dropped     (dropped = sum of the named reasons)
+// (forwarded: accepted for forwarding, counted on the ingress port) and every frame handed to
+// the port is an answer built in place, a generated one (an ICMP error, a reply to a
+// reassembled datagram, a fragment of one, a neighbour probe) or a forwarded one:
+//     tx == answered + generated + fwd_sent                (fwd_sent: on the egress port)
 // An answer the TX queue refuses is the drop reason tx_full; a generated frame that cannot be
 // built or sent is counted in generated_failed (and in the ICMP OutErrors).
 #pragma once
@@ -25,6 +26,9 @@ struct PortCounters {
     std::uint64_t rx = 0;
     std::uint64_t tx = 0;
     std::uint64_t answered = 0;          // answers built in place and sent
+    std::uint64_t forwarded = 0;         // ingress: accepted for forwarding
+    std::uint64_t fwd_sent = 0;          // egress: forwarded frames sent
+    std::uint64_t fwd_failed = 0;        // egress: refused by TX, next hop failed, fragmenting failed
     std::uint64_t held = 0;              // fragments taken by the reassembler
     std::uint64_t generated = 0;         // frames built anew and sent
     std::uint64_t generated_failed = 0;  // frames that could not be built or sent

@@ -23,8 +23,8 @@ void append_mib(std::string& s, const char* table, const icmp::IcmpMib& m) {
 }  // namespace
 
 std::string format_port_report(std::uint16_t port, const std::string& label, const PortCounters& c) {
-    std::string s = fmt::format("port {}: rx {} tx {} answered {} held {} generated {} dropped {}  ({})\n", port, c.rx,
-                                c.tx, c.answered, c.held, c.generated, c.dropped(), label);
+    std::string s = fmt::format("port {}: rx {} tx {} answered {} forwarded {} held {} generated {} fwd_sent {} dropped {}  ({})\n",
+                                port, c.rx, c.tx, c.answered, c.forwarded, c.held, c.generated, c.fwd_sent, c.dropped(), label);
     s += "  replies:";
     for (std::size_t i = 0; i < c.replies.size(); ++i)
         s += fmt::format(" {} {}", icmp::reply_name(static_cast<icmp::Reply>(i)), c.replies[i]);
@@ -42,8 +42,9 @@ std::string format_port_report(std::uint16_t port, const std::string& label, con
         s += fmt::format("  error {:<27} {:>12}  {}\n", icmp::error_outcome_name(o), c.icmp.errors[i],
                          icmp::error_outcome_description(o));
     }
-    if (c.datagrams != 0 || c.generated_failed != 0)
-        s += fmt::format("  reassembled datagrams {} generated_failed {}\n", c.datagrams, c.generated_failed);
+    if (c.datagrams != 0 || c.generated_failed != 0 || c.fwd_failed != 0)
+        s += fmt::format("  reassembled datagrams {} generated_failed {} fwd_failed {}\n", c.datagrams, c.generated_failed,
+                         c.fwd_failed);
     for (std::size_t i = 0; i < c.datagram_drops.size(); ++i) {
         if (c.datagram_drops[i] == 0) continue;
         const auto d = static_cast<wire::Drop>(i);

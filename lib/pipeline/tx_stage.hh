@@ -17,6 +17,10 @@ struct TxTag {
     bool icmp = false;     // carries one ICMP message (first fragment only, when fragmented)
     bool v6 = false;
     std::uint8_t type = 0; // its ICMP type
+    bool forwarded = false;  // a forwarded packet (counted on the egress port)
+
+    static constexpr TxTag forward() noexcept { return {false, false, false, 0, true}; }
+    static constexpr TxTag generated_frame() noexcept { return {true, false, false, 0, false}; }
 };
 
 class TxStage {
@@ -45,10 +49,11 @@ public:
             const TxTag& t = tags_[i];
             icmp::IcmpMib& mib = t.v6 ? pc.icmp.v6 : pc.icmp.v4;
             if (i < sent) {
-                ++(t.generated ? pc.generated : pc.answered);
+                ++(t.forwarded ? pc.fwd_sent : t.generated ? pc.generated : pc.answered);
                 if (t.icmp) mib.count_out(t.type);
             } else {
-                if (t.generated) ++pc.generated_failed;
+                if (t.forwarded) ++pc.fwd_failed;
+                else if (t.generated) ++pc.generated_failed;
                 else ++pc.drops[static_cast<std::size_t>(wire::Drop::tx_full)];
                 if (t.icmp) ++mib.out_errors;
             }

@@ -46,6 +46,7 @@ Worker::Worker(const WorkerConfig& cfg, const WorkerEnv& env, LcoreCounters& cou
         rx_[n_rx_++] = q;
         if (q.port < tx_queue_of_port_.size()) tx_queue_of_port_[q.port] = q.tx_queue;
     }
+    from_control_ = cfg.from_control;
     limiter_.configure(env.rate, env.global_bucket, 0x9e3779b97f4a7c15ULL * (index + 1));
     reasm_.configure(env.reassembly);
     // IPv6 fragment identifications: the worker index in the top byte keeps workers apart.
@@ -72,6 +73,7 @@ icmp::HostContext Worker::context(std::uint16_t port) noexcept {
     ctx.utc_ms_of_day = utc_ms_of_day_;
     ctx.ip_ident = &ip_ident_;
     ctx.probe_ifaces = env_.probe_ifaces;
+    ctx.router = env_.router;
     return ctx;
 }
 
@@ -226,6 +228,11 @@ unsigned Worker::poll_queue(const RxQueue& q) noexcept {
             continue;
         }
         const icmp::Verdict v = icmp::host_input(frame_room(m), m->data_len, ctx);
+        if (v.learn) post_learn(q.port, v);
+        if (v.route_lookup) {
+            forward(m, v, q, ctx);
+            continue;
+        }
         if (v.reply) {
             set_frame_len(m, v.len);
             m->ol_flags = 0;
@@ -252,6 +259,12 @@ unsigned Worker::poll_queue(const RxQueue& q) noexcept {
 unsigned Worker::poll_once() noexcept {
     unsigned total = 0;
     for (std::size_t i = 0; i < n_rx_; ++i) total += poll_queue(rx_[i]);
+    drain_control();
+    if (pending_.size() != 0) {
+        if (total == 0) update_clock();
+        sweep_pending();
+    }
+    tx_.flush(*counters_);
     if (reasm_.in_use() != 0) {
         if (total == 0) update_clock();
         if (now_ns_ >= next_expire_ns_) {
@@ -266,6 +279,12 @@ unsigned Worker::poll_once() noexcept {
 void Worker::run(const std::atomic<bool>& stop) noexcept {
     while (!stop.load(std::memory_order_relaxed)) poll_once();
     tx_.flush(*counters_);
+    // Packets still waiting for a next hop at exit are freed and counted, never leaked.
+    pending_.sweep([this](const Pending& p) {
+        ++counters_->port[p.egress].fwd_failed;
+        rte_pktmbuf_free(p.m);
+        return true;
+    });
 }
 
 }  // namespace pw::pipeline

@@ -10,13 +10,22 @@
 #include <span>
 #include <vector>
 
+#include "lib/icmp/forward.hh"
 #include "lib/icmp/host_context.hh"
 #include "lib/icmp/reassembly.hh"
 #include "lib/pipeline/counters.hh"
+#include "lib/pipeline/neigh_events.hh"
+#include "lib/pipeline/neigh_pending.hh"
 #include "lib/pipeline/tx_stage.hh"
 #include "lib/route/interfaces.hh"
 
 struct rte_mempool;
+struct rte_ring;
+
+namespace pw::route {
+class Fib;
+class NeighborTable;
+}  // namespace pw::route
 
 namespace pw::pipeline {
 
@@ -30,6 +39,7 @@ struct RxQueue {
 
 struct WorkerConfig {
     std::vector<RxQueue> rx;  // control path only: copied into a fixed array by Worker
+    rte_ring* from_control = nullptr;  // frames the control lcore asks this worker to send
 };
 
 // What all workers share, read-only once they run (the global rate bucket excepted, which is
@@ -42,6 +52,12 @@ struct WorkerEnv {
     icmp::ReassemblyConfig reassembly;
     rte_mempool* pool = nullptr;                   // for generated frames
     std::span<const icmp::ProbeIface> probe_ifaces;
+    // Router mode (--forward); all null for a host.
+    const icmp::RouterPolicy* router = nullptr;
+    const route::Fib* fib = nullptr;
+    const route::NeighborTable* neighbors = nullptr;
+    rte_ring* neigh_events = nullptr;  // NeighEvent, to the control lcore (multi-producer)
+    std::uint64_t neigh_wait_ns = 3'500'000'000;  // how long a packet may wait for its next hop
     std::uint64_t utc_ms_at_start = 0;  // wall clock (ms since the epoch) at tsc_at_start
     std::uint64_t tsc_at_start = 0;
     std::uint64_t tsc_hz = 0;
@@ -69,6 +85,15 @@ private:
     void send_error(std::uint16_t port, const icmp::ErrorPlan& plan, std::span<const wire::ConstBytes> quote) noexcept;
     void send_datagram(std::uint16_t port, wire::ConstBytes frame, std::size_t l2_len, TxTag tag) noexcept;
     void expire_fragments() noexcept;
+    // Router mode (forward_step.cc).
+    void forward(rte_mbuf* m, const icmp::Verdict& v, const RxQueue& q, const icmp::HostContext& ctx) noexcept;
+    icmp::Route route_for(bool v6, wire::ConstBytes l3) const noexcept;
+    bool transmit_forward(rte_mbuf* m, const Pending& p) noexcept;
+    void unreachable(rte_mbuf* m, const Pending& p) noexcept;
+    void sweep_pending() noexcept;
+    void post_learn(std::uint16_t port, const icmp::Verdict& v) noexcept;
+    void post_want(std::uint16_t port, bool v6, const wire::Ipv6Addr& addr) noexcept;
+    void drain_control() noexcept;
     void update_clock() noexcept;
 
     std::array<RxQueue, max_rx_queues> rx_{};
@@ -84,6 +109,17 @@ private:
     std::uint64_t now_ns_ = 0;
     std::uint32_t utc_ms_of_day_ = 0;
     std::uint64_t next_expire_ns_ = 0;
+    rte_ring* from_control_ = nullptr;
+    PendingQueue pending_;
+    std::uint64_t next_sweep_ns_ = 0;
+    // Recently asked next hops, so a busy flow toward an unresolved or stale neighbour asks
+    // the control lcore about once per interval, not once per packet.
+    struct Asked {
+        wire::Ipv6Addr addr;
+        std::uint16_t port = 0;
+        std::uint64_t at_ns = 0;
+    };
+    std::array<Asked, 64> asked_{};
 };
 
 }  // namespace pw::pipeline

@@ -20,6 +20,11 @@ public:
     // line, or nothing on success.
     std::optional<std::string> add(const PortSpec& spec, const wire::MacAddr& mac, std::uint16_t mtu);
 
+    // Router mode: Neighbor Advertisements carry the R flag (RFC 4861 4.4).
+    void set_router(bool on) noexcept {
+        for (auto& i : ifaces_) i.is_router = on;
+    }
+
     const icmp::Iface* find(std::uint16_t port) const noexcept {
         return port < max_ports && present_[port] ? &ifaces_[port] : nullptr;
     }

@@ -1,0 +1,234 @@
+// Router mode: the FIB lookup, the forwarding decision (lib/icmp ip4_forward/ip6_forward),
+// the next hop's MAC from the neighbour table, and the packets waiting for one.
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "lib/icmp/fragment.hh"
+#include "lib/pipeline/mbuf_bytes.hh"
+#include "lib/pipeline/worker.hh"
+#include "lib/route/fib.hh"
+#include "lib/route/neighbors.hh"
+#include "lib/wire/ethernet.hh"
+#include "lib/wire/icmp.hh"
+
+namespace pw::pipeline {
+
+namespace {
+
+constexpr std::uint64_t ask_again_ns = 500'000'000;
+constexpr std::uint64_t sweep_every_ns = 1'000'000;
+
+route::NeighView neighbour(const route::NeighborTable& t, std::uint16_t port, bool v6, const wire::Ipv6Addr& a) noexcept {
+    return v6 ? t.lookup(port, a) : t.lookup(port, unmapped(a));
+}
+
+}  // namespace
+
+icmp::Route Worker::route_for(bool v6, wire::ConstBytes l3) const noexcept {
+    icmp::Route r;
+    const route::Fib& fib = *env_.fib;
+    std::uint32_t nh = route::Fib::no_route;
+    if (v6) {
+        const auto dst = wire::load_bytes<wire::Ipv6Addr>(l3, wire::ipv6::field::dst);
+        fib.lookup_v6(reinterpret_cast<const std::uint8_t(*)[16]>(dst.bytes.data()), &nh, 1);
+        r.denied = fib.is_denied(dst);
+    } else {
+        const auto dst = wire::load_bytes<wire::Ipv4Addr>(l3, wire::ipv4::field::dst);
+        const std::uint32_t ip = dst.to_u32();
+        fib.lookup_v4(&ip, &nh, 1);
+        r.denied = fib.is_denied(dst);
+    }
+    if (nh == route::Fib::no_route) return r;
+    const route::NextHop& hop = fib.next_hop(nh);
+    r.port = hop.port;
+    r.egress = env_.interfaces->find(hop.port);
+    r.gw4 = hop.gw4;
+    r.gw6 = hop.gw6;
+    switch (hop.kind) {
+        case route::RouteKind::none: r.kind = icmp::Route::Kind::none; break;
+        case route::RouteKind::connected: r.kind = icmp::Route::Kind::connected; break;
+        case route::RouteKind::via: r.kind = icmp::Route::Kind::via; break;
+        case route::RouteKind::reject: r.kind = icmp::Route::Kind::reject; break;
+        case route::RouteKind::blackhole: r.kind = icmp::Route::Kind::blackhole; break;
+        case route::RouteKind::deny:
+            // The ACL: the kind says nothing of where it would go; it is denied before that.
+            r.kind = icmp::Route::Kind::connected;
+            r.denied = true;
+            break;
+    }
+    if (r.egress == nullptr && !r.denied &&
+        (r.kind == icmp::Route::Kind::connected || r.kind == icmp::Route::Kind::via))
+        r.kind = icmp::Route::Kind::none;
+    return r;
+}
+
+void Worker::post_learn(std::uint16_t port, const icmp::Verdict& v) noexcept {
+    if (env_.neigh_events == nullptr) return;
+    NeighEvent e;
+    e.kind = NeighEvent::Kind::learned;
+    e.v6 = !(v.learn_addr.bytes[10] == 0xff && v.learn_addr.bytes[11] == 0xff &&
+             std::all_of(v.learn_addr.bytes.begin(), v.learn_addr.bytes.begin() + 10, [](std::uint8_t b) { return b == 0; }));
+    e.solicited = v.learn_solicited;
+    e.advert = v.learn_advert;
+    e.override_flag = v.learn_override;
+    e.port = port;
+    e.addr = v.learn_addr;
+    e.mac = v.learn_mac;
+    // A full ring loses a hint, not a packet: the entry is learnt again from the next one.
+    rte_ring_enqueue_elem(env_.neigh_events, &e, sizeof e);
+}
+
+void Worker::post_want(std::uint16_t port, bool v6, const wire::Ipv6Addr& addr) noexcept {
+    if (env_.neigh_events == nullptr) return;
+    Asked& slot = asked_[(addr.bytes[15] ^ addr.bytes[14] ^ port) % asked_.size()];
+    if (slot.port == port && slot.addr == addr && now_ns_ - slot.at_ns < ask_again_ns) return;
+    slot = {addr, port, now_ns_};
+    NeighEvent e;
+    e.kind = NeighEvent::Kind::want;
+    e.v6 = v6;
+    e.port = port;
+    e.addr = addr;
+    rte_ring_enqueue_elem(env_.neigh_events, &e, sizeof e);
+}
+
+// Sends a packet whose next hop is known: MACs rewritten, fragmented if it must be.
+bool Worker::transmit_forward(rte_mbuf* m, const Pending& p) noexcept {
+    const route::NeighView nv = neighbour(*env_.neighbors, p.egress, p.v6, p.next_hop);
+    if (!nv.found || (nv.state != route::NeighState::reachable && nv.state != route::NeighState::stale)) return false;
+    // RFC 4861 7.3.3: a stale entry is used, and checked again (once: `probing` says it is).
+    if (nv.state == route::NeighState::stale && !nv.probing) post_want(p.egress, p.v6, p.next_hop);
+    const icmp::Iface* out = env_.interfaces->find(p.egress);
+    const wire::Bytes frame{rte_pktmbuf_mtod(m, std::byte*), m->data_len};
+    wire::store_bytes(frame, 0, nv.mac);
+    wire::store_bytes(frame, 6, out->mac);
+    PortCounters& pc = counters_->port[p.egress];
+    const std::uint16_t txq = tx_queue_of_port_[p.egress];
+    if (!p.fragment_needed) {
+        tx_.add(p.egress, txq, m, TxTag::forward(), *counters_);
+        return true;
+    }
+    // RFC 1812 5.2.6 / RFC 791 3.2: fragment to the egress MTU, each piece in its own mbuf.
+    const std::size_t l2 = wire::eth::header_len;
+    const wire::ConstBytes l3 = wire::ConstBytes{frame}.subspan(l2);
+    const std::size_t n = icmp::fragment_count_v4(l3, out->mtu);
+    if (n == 0) {
+        ++pc.fwd_failed;
+        ++counters_->port[p.ingress].drops[static_cast<std::size_t>(wire::Drop::fragment_failed)];
+        rte_pktmbuf_free(m);
+        return true;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        rte_mbuf* f = rte_pktmbuf_alloc(env_.pool);
+        if (f == nullptr) {
+            pc.fwd_failed += n - i;
+            break;
+        }
+        const wire::Bytes room = frame_room(f);
+        std::memcpy(room.data(), frame.data(), l2);
+        const std::size_t len = icmp::emit_fragment_v4(room.subspan(l2), l3, out->mtu, i);
+        set_frame_len(f, static_cast<std::uint32_t>(l2 + len));
+        tx_.add(p.egress, txq, f, TxTag::forward(), *counters_);
+    }
+    rte_pktmbuf_free(m);
+    return true;
+}
+
+// The next hop did not resolve: Host Unreachable (RFC 1812 5.2.7.1 code 1) / Address
+// Unreachable (RFC 4443 3.1 code 3), from the ingress interface, back to the source.
+void Worker::unreachable(rte_mbuf* m, const Pending& p) noexcept {
+    const wire::ConstBytes frame{rte_pktmbuf_mtod(m, const std::byte*), m->data_len};
+    const wire::ConstBytes l3 = frame.subspan(wire::eth::header_len);
+    const icmp::Iface* in_if = env_.interfaces->find(p.ingress);
+    icmp::Invoking in{wire::load_bytes<wire::MacAddr>(frame, 6), wire::load_bytes<wire::MacAddr>(frame, 0), l3, l3.size()};
+    icmp::ErrorContext ec;
+    ec.iface = in_if;
+    ec.config = &env_.router->errors;
+    ec.limiter = &limiter_;
+    ec.now_ns = now_ns_;
+    ec.ident = ip_ident_++;
+    const auto d = p.v6 ? icmp::plan_error_v6(in, {wire::icmpv6::dest_unreachable, 3, 0}, ec)
+                        : icmp::plan_error_v4(in, {wire::icmpv4::dest_unreachable, 1, 0}, ec);
+    ++counters_->port[p.egress].fwd_failed;
+    if (d.outcome == icmp::ErrorOutcome::sent) {
+        const wire::ConstBytes seg[1] = {l3};
+        send_error(p.ingress, d.plan, seg);
+    } else {
+        counters_->port[p.ingress].icmp.count_outcome(p.v6, d.outcome);
+    }
+    rte_pktmbuf_free(m);
+}
+
+void Worker::forward(rte_mbuf* m, const icmp::Verdict& v, const RxQueue& q, const icmp::HostContext& ctx) noexcept {
+    PortCounters& pc = counters_->port[q.port];
+    const wire::Bytes frame{rte_pktmbuf_mtod(m, std::byte*), m->data_len};
+    const icmp::Route r = route_for(v.v6, wire::ConstBytes{frame}.subspan(v.l3_from));
+    const icmp::Verdict fv = v.v6 ? icmp::ip6_forward(frame, v.l3_from, r, ctx) : icmp::ip4_forward(frame, v.l3_from, r, ctx);
+    if (fv.error_to_send()) {
+        // An error about a packet we drop, or a Redirect about one we still forward.
+        const wire::ConstBytes seg[1] = {wire::ConstBytes{frame}.subspan(fv.quote_from)};
+        send_error(q.port, fv.plan, seg);
+    }
+    if (!fv.forward) {
+        ++pc.drops[static_cast<std::size_t>(fv.drop)];
+        rte_pktmbuf_free(m);
+        return;
+    }
+    ++pc.forwarded;
+    // The frame now ends where the IP datagram does (link-layer padding dropped).
+    const wire::ConstBytes l3 = wire::ConstBytes{frame}.subspan(v.l3_from);
+    const std::size_t l3_len = v.v6 ? wire::ipv6::header_len + wire::load16(l3, wire::ipv6::field::payload_length)
+                                    : wire::load16(l3, wire::ipv4::field::total_length);
+    set_frame_len(m, static_cast<std::uint32_t>(v.l3_from + l3_len));
+    m->ol_flags = 0;
+    Pending p;
+    p.m = m;
+    p.egress = fv.egress_port;
+    p.ingress = q.port;
+    p.v6 = v.v6;
+    p.fragment_needed = fv.fragment_needed;
+    p.next_hop = v.v6 ? fv.next_hop6 : mapped(fv.next_hop4);
+    p.since_ns = now_ns_;
+    if (transmit_forward(m, p)) return;
+    // Unresolved: wait in the bounded queue and ask the control lcore to resolve it.
+    post_want(p.egress, p.v6, p.next_hop);
+    if (!pending_.push(p)) {
+        --pc.forwarded;  // not forwarded after all: counted as this drop, so rx stays balanced
+        ++pc.drops[static_cast<std::size_t>(wire::Drop::neigh_queue_full)];
+        rte_pktmbuf_free(m);
+    }
+}
+
+void Worker::sweep_pending() noexcept {
+    if (pending_.size() == 0 || now_ns_ < next_sweep_ns_) return;
+    next_sweep_ns_ = now_ns_ + sweep_every_ns;
+    pending_.sweep([this](const Pending& p) {
+        const route::NeighView nv = neighbour(*env_.neighbors, p.egress, p.v6, p.next_hop);
+        if (nv.found && nv.state == route::NeighState::failed) {
+            unreachable(p.m, p);
+            return true;
+        }
+        if (transmit_forward(p.m, p)) return true;
+        if (now_ns_ - p.since_ns > env_.neigh_wait_ns) {
+            unreachable(p.m, p);
+            return true;
+        }
+        post_want(p.egress, p.v6, p.next_hop);
+        return false;
+    });
+}
+
+void Worker::drain_control() noexcept {
+    if (from_control_ == nullptr) return;
+    rte_mbuf* ms[burst_size];
+    const unsigned n = rte_ring_dequeue_burst(from_control_, reinterpret_cast<void**>(ms), burst_size, nullptr);
+    for (unsigned i = 0; i < n; ++i) {
+        const std::uint16_t port = ms[i]->port;
+        tx_.add(port, tx_queue_of_port_[port], ms[i], TxTag::generated_frame(), *counters_);
+    }
+}
+
+}  // namespace pw::pipeline
