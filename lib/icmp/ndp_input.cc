@@ -99,6 +99,8 @@ Verdict na_input(const wire::ipv6::View<std::byte>& ip, std::size_t icmp_offset,
     if (!opts) return Verdict::dropped(Drop::ndp_invalid);
     if (opts->target_lladdr) {
         v.learn = true;
+        v.learn_advert = true;
+        v.learn_override = (flags & ndp::na_flag_override) != 0;
         v.learn_solicited = (flags & ndp::na_flag_solicited) != 0;
         v.learn_addr = target;
         v.learn_mac = *opts->target_lladdr;

@@ -79,7 +79,9 @@ struct Verdict {
     // Router mode: a neighbour's link-layer address seen in an ARP packet or ND message
     // (RFC 826 merge, RFC 4861 7.2.5); the caller passes it to the neighbour table.
     bool learn = false;
+    bool learn_advert = false;     // an advertisement (ARP reply, NA, other ARP) vs a solicitation
     bool learn_solicited = false;  // an ARP reply or a solicited NA: the entry is reachable
+    bool learn_override = true;    // the NA's O flag (ARP: always)
     wire::Ipv6Addr learn_addr;     // IPv4 as ::ffff:a.b.c.d when !v6
     wire::MacAddr learn_mac;
 
