@@ -153,6 +153,29 @@ int main(int argc, char** argv) {
         probe_ifaces.push_back(pi);
     }
 
+    // RFC 5837: each port described as the incoming interface of the errors it sends.
+    std::vector<pw::icmp::InterfaceInfo> ext4(pw::route::max_ports), ext6(pw::route::max_ports);
+    for (const auto& p : ports) {
+        const auto* ifc = interfaces.find(p.port);
+        for (auto* info : {&ext4[p.port], &ext6[p.port]}) {
+            info->role = pw::icmp::IfRole::incoming;
+            info->has_ifindex = true;
+            info->ifindex = p.port + 1U;
+            info->has_mtu = true;
+            info->mtu = ifc->mtu;
+            std::snprintf(info->name.data(), info->name.size(), "port%u", p.port);
+        }
+        if (ifc->n4 > 0) {
+            ext4[p.port].has_addr = true;
+            ext4[p.port].a4 = ifc->v4[0].addr;
+        }
+        if (ifc->n6 > 0) {
+            ext6[p.port].has_addr = true;
+            ext6[p.port].addr_v6 = true;
+            ext6[p.port].a6 = ifc->v6[ifc->n6 - 1].addr;  // the last added: global when there is one
+        }
+    }
+
     // The global ICMP budget: one bucket, shared by every worker (see rate_limit.hh).
     pw::icmp::SharedBucket global_bucket;
     if (opt.rate.global_per_sec != 0)
@@ -169,6 +192,10 @@ int main(int argc, char** argv) {
     env.tsc_hz = rte_get_tsc_hz();
     env.tsc_at_start = rte_get_tsc_cycles();
     env.router = opt.forward ? &opt.router : nullptr;
+    if (opt.errors_extension) {
+        env.ext_v4 = ext4.data();
+        env.ext_v6 = ext6.data();
+    }
     env.utc_ms_at_start = static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
 

@@ -127,6 +127,10 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
     app.add_option("--deny", deny_texts, "an ACL entry: packets to PREFIX get Communication Administratively Prohibited (repeatable)");
     app.add_option("--send-redirects", send_redirects,
                    "0|1: send Redirects when a packet leaves by the port it came in on (net.ipv4.conf.all.send_redirects; default 0)");
+    app.add_option("--icmp-errors-extension", o.errors_extension,
+                   "0|1: append an RFC 5837 Interface Information Object (ingress ifIndex, address, name, MTU) to\n"
+                   "Time Exceeded and Destination Unreachable, as RFC 4884 multipart messages with the original\n"
+                   "datagram padded or cut to 128 bytes (net.ipv4.icmp_errors_extension_mask 0x1; default 0)");
     app.add_option("--max-routes", o.max_routes, "routes per family in the FIB (default 1024; IPv6 tables grow with it: give EAL more -m for more)")->check(CLI::Range(16U, 1U << 16));
     app.add_option("--neigh-table", o.neigh_capacity, "neighbour entries, ARP and NDP together (default 4096)")
         ->check(CLI::Range(16U, 1U << 22));
@@ -220,6 +224,9 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
     o.router.send_redirects = send_redirects;
     // Router errors follow --icmp-error-source: for a packet not addressed to us "invoking"
     // means the ingress interface's address (RFC 1812 4.3.2.4).
+    // RFC 4884 5.1 lets the original datagram be longer than 128 bytes, but traceroute and
+    // tcpdump read the extension at 128, as Linux lays it out: so do we.
+    if (o.errors_extension) pol.errors.rfc4884_original_128 = true;
     o.router.errors = pol.errors;
 
     o.reassembly.timeout_v4_ns = static_cast<std::uint64_t>(ipfrag_time * 1e9);

@@ -30,6 +30,7 @@ struct Options {
     icmp::RouterPolicy router;
     unsigned max_routes = 1024;
     unsigned neigh_capacity = 4096;
+    bool errors_extension = false;  // RFC 4884 / RFC 5837 on Time Exceeded and Destination Unreachable
 };
 
 // What parsing gave: options to run with, or a text to print and an exit code (help: 0, a

@@ -45,6 +45,10 @@ struct HostContext {
     std::uint16_t* ip_ident = nullptr;  // next IPv4 identification for errors we build
     std::span<const ProbeIface> probe_ifaces{};  // RFC 8335: interfaces a PROBE may ask about
     const RouterPolicy* router = nullptr;  // router mode (--forward); null: a host
+    // RFC 4884 / RFC 5837: the ingress interface described in Time Exceeded and Destination
+    // Unreachable (one object per family, its address of that family); null: plain errors.
+    const InterfaceInfo* ext_v4 = nullptr;
+    const InterfaceInfo* ext_v6 = nullptr;
 };
 
 }  // namespace pw::icmp

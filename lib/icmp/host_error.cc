@@ -9,7 +9,9 @@ Verdict finish(const Frame& f, Drop reason, const ErrorDecision& d, bool v6, con
     Verdict v = Verdict::dropped(reason);
     v.error = d.outcome;
     // `sent` is counted by the caller once the error is built (it may still lack an mbuf).
-    if (ctx.stats != nullptr && d.outcome != ErrorOutcome::sent) ctx.stats->count_outcome(v6, d.outcome);
+    // count_ means nothing was owed (a Redirect whose conditions do not hold).
+    if (ctx.stats != nullptr && d.outcome != ErrorOutcome::sent && d.outcome != ErrorOutcome::count_)
+        ctx.stats->count_outcome(v6, d.outcome);
     if (d.outcome == ErrorOutcome::sent) {
         v.plan = d.plan;
         v.quote_from = static_cast<std::uint32_t>(f.l2_len);
@@ -25,6 +27,7 @@ Verdict error_v4(const Frame& f, const wire::ipv4::View<std::byte>& ip, Drop rea
     ec.config = &cfg;
     ec.limiter = ctx.limiter;
     ec.now_ns = ctx.now_ns;
+    ec.ext = ctx.ext_v4;
     if (ctx.ip_ident != nullptr) ec.ident = (*ctx.ip_ident)++;
     return finish(f, reason, plan_error_v4(in, spec, ec), false, ctx);
 }
@@ -37,10 +40,34 @@ Verdict error_v6(const Frame& f, const wire::ipv6::View<std::byte>& ip, Drop rea
     ec.config = &cfg;
     ec.limiter = ctx.limiter;
     ec.now_ns = ctx.now_ns;
+    ec.ext = ctx.ext_v6;
     return finish(f, reason, plan_error_v6(in, spec, ec), true, ctx);
 }
 
 }  // namespace
+
+Verdict redirect_v4(const Frame& f, const wire::ipv4::View<std::byte>& ip, const Ipv4Addr& next_hop,
+                    const HostContext& ctx) noexcept {
+    const Invoking in{f.eth_src, f.eth_dst, ip.bytes(), ip.bytes().size()};
+    ErrorContext ec;
+    ec.iface = ctx.iface;
+    ec.config = &ctx.router->errors;
+    ec.limiter = ctx.limiter;
+    ec.now_ns = ctx.now_ns;
+    if (ctx.ip_ident != nullptr) ec.ident = (*ctx.ip_ident)++;
+    return finish(f, Drop::count_, plan_redirect_v4(in, next_hop, ec), false, ctx);
+}
+
+Verdict redirect_v6(const Frame& f, const wire::ipv6::View<std::byte>& ip, const Ipv6Addr& target,
+                    const HostContext& ctx) noexcept {
+    const Invoking in{f.eth_src, f.eth_dst, ip.bytes(), ip.bytes().size()};
+    ErrorContext ec;
+    ec.iface = ctx.iface;
+    ec.config = &ctx.router->errors;
+    ec.limiter = ctx.limiter;
+    ec.now_ns = ctx.now_ns;
+    return finish(f, Drop::count_, plan_redirect_v6(in, target, nullptr, ec), true, ctx);
+}
 
 Verdict host_error_v4(const Frame& f, const wire::ipv4::View<std::byte>& ip, Drop reason, const ErrorSpec& spec,
                       const HostContext& ctx) noexcept {

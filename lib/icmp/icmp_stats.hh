@@ -39,6 +39,7 @@ struct IcmpStats {
     std::array<std::uint64_t, error_outcome_count> errors{};
 
     void count_outcome(bool v6_family, ErrorOutcome o) noexcept {
+        if (o >= ErrorOutcome::count_) return;
         ++errors[static_cast<std::size_t>(o)];
         if (o == ErrorOutcome::rate_limited_global) ++(v6_family ? v6 : v4).out_rate_limit_global;
         if (o == ErrorOutcome::rate_limited_host) ++(v6_family ? v6 : v4).out_rate_limit_host;

@@ -47,16 +47,9 @@ Verdict ip4_forward(wire::Bytes frame, std::size_t l2_len, const Route& route, c
     const Ipv4Addr next_hop = route.kind == Route::Kind::via ? route.gw4 : ip.dst();
     Verdict v;
     // RFC 1812 5.2.7.2: a Redirect (code 1, for the host) when the packet leaves by the
-    // interface it came in on, toward a next hop on the sender's subnet; the packet is
+    // interface it came in on toward a next hop on the sender's subnet; the packet is
     // forwarded all the same.
-    if (ctx.router->send_redirects && &out == &in) {
-        for (std::size_t i = 0; i < in.n4; ++i) {
-            if (in.v4[i].contains(ip.src()) && in.v4[i].contains(next_hop)) {
-                v = router_error_v4(f, ip, Drop::count_, {icmpv4::redirect, 1, next_hop.to_u32()}, ctx);
-                break;
-            }
-        }
-    }
+    if (ctx.router->send_redirects && &out == &in) v = redirect_v4(f, ip, next_hop, ctx);
     // RFC 1812 5.3.1 and RFC 1624: TTL - 1 with an incremental header checksum update (the
     // TTL is the high byte of the word it shares with the protocol).
     const std::uint16_t old_word = wire::load16(f.l3(), ipv4::field::ttl);

@@ -44,8 +44,13 @@ Verdict ip6_forward(wire::Bytes frame, std::size_t l2_len, const Route& route, c
 
     const Ipv6Addr next_hop = route.kind == Route::Kind::via ? route.gw6 : ip.dst();
     Verdict v;
-    // ICMPv6 Redirects (RFC 4861 8.2) are not sent yet: their message has its own layout
-    // (target, destination, redirected header option) that the error builder lacks.
+    // RFC 4861 8.2: a Redirect when the packet leaves by the interface it came in on. Its
+    // target is the destination itself when on-link, else the next router, which must be
+    // named by its link-local address (RFC 4861 4.5): a gateway given by a global address
+    // gets no Redirect.
+    if (ctx.router->send_redirects && &out == &in &&
+        (route.kind == Route::Kind::connected || next_hop.is_link_local()))
+        v = redirect_v6(f, ip, next_hop, ctx);
     ip.set_hop_limit(static_cast<std::uint8_t>(ip.hop_limit() - 1));
     v.reply = false;
     v.drop = Drop::count_;

@@ -55,6 +55,13 @@ Verdict router_error_v4(const Frame& f, const wire::ipv4::View<std::byte>& ip, D
 Verdict router_error_v6(const Frame& f, const wire::ipv6::View<std::byte>& ip, Drop reason,
                         const ErrorSpec& spec, const HostContext& ctx) noexcept;
 
+// Redirects (RFC 1812 5.2.7.2, RFC 4861 8.2) about a packet we forward all the same; the
+// conditions on source, next hop and options are plan_redirect_v4/v6's.
+Verdict redirect_v4(const Frame& f, const wire::ipv4::View<std::byte>& ip, const Ipv4Addr& next_hop,
+                    const HostContext& ctx) noexcept;
+Verdict redirect_v6(const Frame& f, const wire::ipv6::View<std::byte>& ip, const Ipv6Addr& target,
+                    const HostContext& ctx) noexcept;
+
 // Turns the IPv4 datagram of f into a reply to its source from dst, in place: strips options,
 // fresh TTL, addresses swapped, header checksum. Returns the reply frame's length.
 std::size_t ip4_reply_in_place(Frame& f, const wire::ipv4::View<std::byte>& ip, std::size_t payload_len,

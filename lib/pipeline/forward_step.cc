@@ -150,6 +150,8 @@ void Worker::unreachable(rte_mbuf* m, const Pending& p) noexcept {
     ec.limiter = &limiter_;
     ec.now_ns = now_ns_;
     ec.ident = ip_ident_++;
+    if (p.v6 && env_.ext_v6 != nullptr) ec.ext = &env_.ext_v6[p.ingress];
+    if (!p.v6 && env_.ext_v4 != nullptr) ec.ext = &env_.ext_v4[p.ingress];
     const auto d = p.v6 ? icmp::plan_error_v6(in, {wire::icmpv6::dest_unreachable, 3, 0}, ec)
                         : icmp::plan_error_v4(in, {wire::icmpv4::dest_unreachable, 1, 0}, ec);
     ++counters_->port[p.egress].fwd_failed;

@@ -74,6 +74,8 @@ icmp::HostContext Worker::context(std::uint16_t port) noexcept {
     ctx.ip_ident = &ip_ident_;
     ctx.probe_ifaces = env_.probe_ifaces;
     ctx.router = env_.router;
+    if (env_.ext_v4 != nullptr) ctx.ext_v4 = &env_.ext_v4[port];
+    if (env_.ext_v6 != nullptr) ctx.ext_v6 = &env_.ext_v6[port];
     return ctx;
 }
 
@@ -156,7 +158,11 @@ void Worker::on_fragment(rte_mbuf* m, const icmp::Verdict& v, const RxQueue& q, 
             // a Parameter Problem code 0 pointing at the offending field.
             const icmp::Invoking in{wire::load_bytes<wire::MacAddr>(l2, 6), wire::load_bytes<wire::MacAddr>(l2, 0),
                                     l3, l3.size()};
-            const icmp::ErrorContext ec{ctx.iface, &ctx.policy->errors, &limiter_, now_ns_, 0};
+            icmp::ErrorContext ec;
+            ec.iface = ctx.iface;
+            ec.config = &ctx.policy->errors;
+            ec.limiter = &limiter_;
+            ec.now_ns = now_ns_;
             const auto d = icmp::plan_error_v6(in, {wire::icmpv6::parameter_problem, 0, r.pointer}, ec);
             if (d.outcome == icmp::ErrorOutcome::sent) {
                 const wire::ConstBytes seg[1] = {l3};
@@ -199,7 +205,13 @@ void Worker::expire_fragments() noexcept {
         const icmp::Invoking in{wire::load_bytes<wire::MacAddr>(e.l2, 6), wire::load_bytes<wire::MacAddr>(e.l2, 0),
                                 wire::ConstBytes{head, n}, e.first_len};
         std::uint16_t ident = ip_ident_++;
-        const icmp::ErrorContext ec{ctx.iface, &ctx.policy->errors, &limiter_, now_ns_, ident};
+        icmp::ErrorContext ec;
+        ec.iface = ctx.iface;
+        ec.config = &ctx.policy->errors;
+        ec.limiter = &limiter_;
+        ec.now_ns = now_ns_;
+        ec.ident = ident;
+        ec.ext = e.v6 ? ctx.ext_v6 : ctx.ext_v4;
         const auto d = e.v6 ? icmp::plan_error_v6(in, {wire::icmpv6::time_exceeded, 1, 0}, ec)
                             : icmp::plan_error_v4(in, {wire::icmpv4::time_exceeded, 1, 0}, ec);
         if (d.outcome == icmp::ErrorOutcome::sent) send_error(e.port, d.plan, e.first_fragment);

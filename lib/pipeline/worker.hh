@@ -52,6 +52,10 @@ struct WorkerEnv {
     icmp::ReassemblyConfig reassembly;
     rte_mempool* pool = nullptr;                   // for generated frames
     std::span<const icmp::ProbeIface> probe_ifaces;
+    // RFC 4884 / RFC 5837 Interface Information, indexed by port (route::max_ports entries
+    // each); null: errors without extensions.
+    const icmp::InterfaceInfo* ext_v4 = nullptr;
+    const icmp::InterfaceInfo* ext_v6 = nullptr;
     // Router mode (--forward); all null for a host.
     const icmp::RouterPolicy* router = nullptr;
     const route::Fib* fib = nullptr;
