@@ -7,6 +7,7 @@
 #include <cstring>
 #include <vector>
 
+#include "lib/icmp/forward.hh"
 #include "lib/icmp/host_input.hh"
 #include "lib/icmp/icmp_error.hh"
 #include "lib/wire/ethernet.hh"
@@ -53,6 +54,8 @@ struct Host {
     pw::icmp::RateLimiter limiter;
     pw::icmp::SharedBucket global;
     pw::icmp::IcmpStats stats;
+    pw::icmp::Iface egress = make_iface();
+    pw::icmp::RouterPolicy router;
     pw::icmp::ProbeIface probe{};
     std::uint16_t ident = 0;
     std::uint64_t now = 0;
@@ -64,6 +67,8 @@ struct Host {
         rate.host_table_sets = 4;
         global.configure(1'000'000, 50);
         limiter.configure(rate, &global, 1);
+        router.send_redirects = true;
+        egress.mtu = 1280;
         probe.iface = &iface;
         probe.index = 1;
         std::memcpy(probe.name.data(), "port0", 6);
@@ -87,7 +92,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static Host host;
     if (size < 1) return 0;
     const bool repair = (data[0] & 1) != 0;
-    const std::size_t room = 64 + (data[0] >> 1);  // tailroom after the frame: 64..191 bytes
+    const bool router_mode = (data[0] & 2) != 0;
+    const std::size_t room = 64 + (data[0] >> 2);  // tailroom after the frame: 64..127 bytes
     ++data;
     --size;
     std::vector<std::byte> buf(size + room);
@@ -95,9 +101,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     pw::wire::Bytes all{buf.data(), buf.size()};
     if (repair) repair_checksums(all.first(size));
     const std::vector<std::byte> before(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(size));
-    const auto v = pw::icmp::host_input(all, size, host.context());
+    auto ctx = host.context();
+    if (router_mode) ctx.router = &host.router;
+    auto v = pw::icmp::host_input(all, size, ctx);
+    if (v.route_lookup) {
+        // Router mode: a route chosen by the frame's last byte, through the forwarding step.
+        pw::icmp::Route r;
+        const std::uint8_t sel = size > 0 ? data[size - 1] : 0;
+        r.kind = static_cast<pw::icmp::Route::Kind>(sel % 5);
+        r.denied = (sel & 0x80) != 0;
+        r.port = 1;
+        r.egress = (sel & 0x40) != 0 ? &host.iface : &host.egress;
+        r.gw4 = *pw::wire::Ipv4Addr::parse("198.18.0.1");
+        r.gw6 = *pw::wire::Ipv6Addr::parse("fe80::1");
+        const pw::wire::Bytes frame = all.first(size);
+        v = v.v6 ? pw::icmp::ip6_forward(frame, v.l3_from, r, ctx) : pw::icmp::ip4_forward(frame, v.l3_from, r, ctx);
+    }
     if (v.reply && (v.len > buf.size() || v.len < pw::wire::eth::header_len)) std::abort();
-    if (!v.reply && !v.reassemble && v.drop == pw::wire::Drop::count_) std::abort();
+    if (!v.reply && !v.reassemble && !v.forward && v.drop == pw::wire::Drop::count_) std::abort();
     if (v.error_to_send()) {
         // The planned error quotes bytes that exist, and the builder writes only its frame.
         if (v.quote_from + v.plan.quote_len > size) std::abort();
