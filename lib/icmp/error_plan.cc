@@ -20,6 +20,20 @@ constexpr bool is_informational_v4(std::uint8_t t) noexcept {
     }
 }
 
+// What a rate-limit verdict means for an error: nothing (it may go), or the outcome to count.
+std::optional<ErrorOutcome> limited(RateVerdict v) noexcept {
+    switch (v) {
+        case RateVerdict::limited_global:
+            return ErrorOutcome::rate_limited_global;
+        case RateVerdict::limited_host:
+            return ErrorOutcome::rate_limited_host;
+        case RateVerdict::pass:
+        case RateVerdict::exempt:
+            break;
+    }
+    return std::nullopt;
+}
+
 ErrorDecision stop(ErrorOutcome o) noexcept {
     ErrorDecision d;
     d.outcome = o;
@@ -96,15 +110,7 @@ ErrorDecision plan_error_v4(const Invoking& in, const ErrorSpec& spec, const Err
     // "Don't limit PMTU discovery"): the mask is per type and type 3 is in it.
     const bool pmtud = spec.type == wire::icmpv4::dest_unreachable && spec.code == 4;
     if (ctx.limiter != nullptr && !pmtud) {
-        switch (ctx.limiter->check_v4(spec.type, src, ctx.now_ns)) {
-            case RateVerdict::limited_global:
-                return stop(ErrorOutcome::rate_limited_global);
-            case RateVerdict::limited_host:
-                return stop(ErrorOutcome::rate_limited_host);
-            case RateVerdict::pass:
-            case RateVerdict::exempt:
-                break;
-        }
+        if (const auto o = limited(ctx.limiter->check_v4(spec.type, src, ctx.now_ns))) return stop(*o);
     }
 
     ErrorDecision d;
@@ -175,15 +181,7 @@ ErrorDecision plan_error_v6(const Invoking& in, const ErrorSpec& spec, const Err
         return stop(ErrorOutcome::suppressed_source);
 
     if (ctx.limiter != nullptr) {
-        switch (ctx.limiter->check_v6(spec.type, src, ctx.now_ns)) {
-            case RateVerdict::limited_global:
-                return stop(ErrorOutcome::rate_limited_global);
-            case RateVerdict::limited_host:
-                return stop(ErrorOutcome::rate_limited_host);
-            case RateVerdict::pass:
-            case RateVerdict::exempt:
-                break;
-        }
+        if (const auto o = limited(ctx.limiter->check_v6(spec.type, src, ctx.now_ns))) return stop(*o);
     }
 
     ErrorDecision d;
@@ -269,15 +267,7 @@ ErrorDecision plan_redirect_v6(const Invoking& in, const Ipv6Addr& target, const
     if (!neighbour) return stop(ErrorOutcome::count_);
 
     if (ctx.limiter != nullptr) {
-        switch (ctx.limiter->check_v6(wire::icmpv6::redirect, src, ctx.now_ns)) {
-            case RateVerdict::limited_global:
-                return stop(ErrorOutcome::rate_limited_global);
-            case RateVerdict::limited_host:
-                return stop(ErrorOutcome::rate_limited_host);
-            case RateVerdict::pass:
-            case RateVerdict::exempt:
-                break;
-        }
+        if (const auto o = limited(ctx.limiter->check_v6(wire::icmpv6::redirect, src, ctx.now_ns))) return stop(*o);
     }
 
     // RFC 4861 4.5: from the link-local address of the interface it is sent on.

@@ -2,6 +2,8 @@
 // match, connected and via next hops, reject / blackhole / deny, the start-up errors, and bulk
 // lookups against a reference LPM on random routes and addresses (fixed seed).
 #include <gtest/gtest.h>
+
+#include "tests/component/ring_env.hh"
 #include <rte_eal.h>
 
 #include <algorithm>
@@ -27,25 +29,6 @@ using wire::Ipv4Addr;
 using wire::Ipv4Prefix;
 using wire::Ipv6Addr;
 using wire::Ipv6Prefix;
-
-class EalEnv : public ::testing::Environment {
-public:
-    void SetUp() override {
-        const std::string prefix = "pw_fib_" + std::to_string(getpid());
-        std::vector<std::string> args{
-            "fib_test", "--no-huge",     "-m",   "256",         "--no-pci",     "-l",
-            "0",        "--file-prefix", prefix, "--log-level", "lib.eal:error"};
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        ASSERT_GE(rte_eal_init(static_cast<int>(argv.size()), argv.data()), 0);
-    }
-    void TearDown() override {
-        rte_eal_cleanup();
-        const std::string cmd =
-            "rm -rf /var/run/dpdk/pw_fib_" + std::to_string(getpid()) + " 2>/dev/null";
-        [[maybe_unused]] int rc = std::system(cmd.c_str());
-    }
-};
 
 Ipv4Addr ip4(const char* s) { return *Ipv4Addr::parse(s); }
 Ipv6Addr ip6(const char* s) { return *Ipv6Addr::parse(s); }
@@ -460,6 +443,6 @@ TEST(Fib, BulkLookupsMatchAReferenceLpm) {
 
 int main(int argc, char** argv) {
     ::testing::InitGoogleTest(&argc, argv);
-    ::testing::AddGlobalTestEnvironment(new EalEnv);
+    ::testing::AddGlobalTestEnvironment(new pw::test::EalEnv("pw_fib"));
     return RUN_ALL_TESTS();
 }

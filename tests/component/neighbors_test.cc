@@ -3,6 +3,8 @@
 // RFC 4861 7.2.3 / 7.2.5 update rules, capacity, churn against a model, and a reader thread doing
 // lock-free lookups while the control thread rewrites the table.
 #include <gtest/gtest.h>
+
+#include "tests/component/ring_env.hh"
 #include <rte_eal.h>
 
 #include <atomic>
@@ -28,25 +30,6 @@ using route::NeighState;
 using wire::Ipv4Addr;
 using wire::Ipv6Addr;
 using wire::MacAddr;
-
-class EalEnv : public ::testing::Environment {
-public:
-    void SetUp() override {
-        const std::string prefix = "pw_neigh_" + std::to_string(getpid());
-        std::vector<std::string> args{
-            "neighbors_test", "--no-huge", "-m",          "256",          "--no-pci", "-l", "0",
-            "--file-prefix",  prefix,      "--log-level", "lib.eal:error"};
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        ASSERT_GE(rte_eal_init(static_cast<int>(argv.size()), argv.data()), 0);
-    }
-    void TearDown() override {
-        rte_eal_cleanup();
-        const std::string cmd =
-            "rm -rf /var/run/dpdk/pw_neigh_" + std::to_string(getpid()) + " 2>/dev/null";
-        [[maybe_unused]] int rc = std::system(cmd.c_str());
-    }
-};
 
 constexpr std::uint64_t ms = 1'000'000;
 constexpr std::uint64_t s = 1'000 * ms;
@@ -473,6 +456,6 @@ TEST(Neighbors, ReaderNeverSeesATornEntry) {
 
 int main(int argc, char** argv) {
     ::testing::InitGoogleTest(&argc, argv);
-    ::testing::AddGlobalTestEnvironment(new EalEnv);
+    ::testing::AddGlobalTestEnvironment(new pw::test::EalEnv("pw_neigh"));
     return RUN_ALL_TESTS();
 }

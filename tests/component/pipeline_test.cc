@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "drivers/mempool.hh"
+#include "tests/component/ring_env.hh"
 #include "drivers/port.hh"
 #include "lib/icmp/fragment.hh"
 #include "lib/icmp/reassembly.hh"
@@ -45,55 +46,9 @@ const Ipv4Addr our4 = *Ipv4Addr::parse("198.18.0.2");
 const Ipv6Addr peer6 = *Ipv6Addr::parse("2001:2::1");
 const Ipv6Addr our6 = *Ipv6Addr::parse("2001:2::2");
 
-rte_mempool* g_pool = nullptr;
-
-class EalEnv : public ::testing::Environment {
-public:
-    void SetUp() override {
-        const std::string prefix = "pw_component_" + std::to_string(getpid());
-        std::vector<std::string> args{"pipeline_test", "--no-huge", "-m", "256", "--no-pci", "-l", "0",
-                                      "--file-prefix", prefix, "--log-level", "lib.eal:error"};
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        ASSERT_GE(rte_eal_init(static_cast<int>(argv.size()), argv.data()), 0);
-        auto p = drivers::make_pktmbuf_pool("pw_test_pool", 4095);
-        ASSERT_TRUE(std::holds_alternative<rte_mempool*>(p));
-        g_pool = std::get<rte_mempool*>(p);
-    }
-    void TearDown() override {
-        rte_eal_cleanup();
-        const std::string dir = "/var/run/dpdk/pw_component_" + std::to_string(getpid());
-        std::string cmd = "rm -rf " + dir + " 2>/dev/null";
-        [[maybe_unused]] int rc = std::system(cmd.c_str());
-    }
-};
-
-// A port built from a pair of rings, set up by the drivers layer like any other port.
-struct RingPort {
-    rte_ring* rx = nullptr;
-    rte_ring* tx = nullptr;
-    std::uint16_t port = 0;
-    MacAddr mac;
-
-    RingPort(const std::string& name, unsigned tx_ring_size) {
-        rx = rte_ring_create((name + "_rx").c_str(), 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-        tx = rte_ring_create((name + "_tx").c_str(), tx_ring_size, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-        EXPECT_NE(rx, nullptr);
-        EXPECT_NE(tx, nullptr);
-        const int id = rte_eth_from_rings(name.c_str(), &rx, 1, &tx, 1, 0);
-        EXPECT_GE(id, 0);
-        port = static_cast<std::uint16_t>(id);
-        drivers::PortSetup s;
-        s.port = port;
-        s.pool = g_pool;
-        s.rx_desc = 256;
-        s.tx_desc = 256;
-        s.link_wait_ms = 0;
-        auto r = drivers::setup_port(s);
-        EXPECT_TRUE(std::holds_alternative<drivers::PortInfo>(r)) << std::get<std::string>(r);
-        mac = std::get<drivers::PortInfo>(r).mac;
-    }
-};
+using test::g_pool;
+using test::RingPort;
+using test::to_mbuf;
 
 std::vector<std::byte> echo4_frame(const MacAddr& dst_mac, std::size_t payload, std::uint16_t seq) {
     std::vector<std::byte> f(wire::eth::header_len + 20 + 8 + payload);
@@ -127,28 +82,6 @@ std::vector<std::byte> arp_request_frame() {
     wire::eth::Repr{MacAddr::broadcast(), peer_mac, wire::eth::type_arp}.emit(b);
     wire::arp::Repr{wire::arp::op_request, peer_mac, peer4, MacAddr{}, our4}.emit(b.subspan(14));
     return f;
-}
-
-rte_mbuf* to_mbuf(const std::vector<std::byte>& frame) {
-    rte_mbuf* m = rte_pktmbuf_alloc(g_pool);
-    EXPECT_NE(m, nullptr);
-    char* p = rte_pktmbuf_append(m, static_cast<std::uint16_t>(frame.size()));
-    EXPECT_NE(p, nullptr);
-    std::memcpy(p, frame.data(), frame.size());
-    return m;
-}
-
-void inject(RingPort& rp, const std::vector<rte_mbuf*>& ms) {
-    ASSERT_EQ(rte_ring_enqueue_burst(rp.rx, reinterpret_cast<void* const*>(ms.data()),
-                                     static_cast<unsigned>(ms.size()), nullptr),
-              ms.size());
-}
-
-std::vector<rte_mbuf*> drain(RingPort& rp) {
-    std::vector<rte_mbuf*> out(1024);
-    const unsigned n = rte_ring_dequeue_burst(rp.tx, reinterpret_cast<void**>(out.data()), 1024, nullptr);
-    out.resize(n);
-    return out;
 }
 
 // The environment every worker in these tests shares: default host policy, Linux's rate
@@ -202,10 +135,10 @@ TEST(Pipeline, AnswersAMixedBurstAndReturnsEveryMbuf) {
     auto trunc = echo4_frame(rp.mac, 56, 101);
     trunc.resize(20);  // cut inside the IPv4 header
     in.push_back(to_mbuf(trunc));
-    inject(rp, in);
+    rp.inject(in);
 
     EXPECT_EQ(w.poll_once(), in.size());
-    auto out = drain(rp);
+    auto out = rp.drain();
     ASSERT_EQ(out.size(), 12U);  // 1 ARP + 10 echo4 + 1 echo6
 
     const auto& c = counters.port[rp.port];
@@ -257,9 +190,9 @@ TEST(Pipeline, RepliesTheTxQueueRefusesAreFreedAndCounted) {
     const unsigned avail_before = drivers::pool_available(g_pool);
     std::vector<rte_mbuf*> in;
     for (std::uint16_t i = 0; i < 32; ++i) in.push_back(to_mbuf(echo4_frame(rp.mac, 56, i)));
-    inject(rp, in);
+    rp.inject(in);
     EXPECT_EQ(w.poll_once(), 32U);
-    auto out = drain(rp);
+    auto out = rp.drain();
     EXPECT_EQ(out.size(), 7U);
     const auto& c = counters.port[rp.port];
     EXPECT_EQ(c.tx, 7U);
@@ -289,9 +222,9 @@ TEST(Pipeline, ChainedFrameIsLinearisedAndAnswered) {
     std::memcpy(rte_pktmbuf_append(tail, static_cast<std::uint16_t>(frame.size() - cut)), frame.data() + cut,
                 frame.size() - cut);
     ASSERT_EQ(rte_pktmbuf_chain(head, tail), 0);
-    inject(rp, {head});
+    rp.inject({head});
     EXPECT_EQ(w.poll_once(), 1U);
-    auto out = drain(rp);
+    auto out = rp.drain();
     ASSERT_EQ(out.size(), 1U);
     EXPECT_EQ(out[0]->nb_segs, 1);
     EXPECT_EQ(out[0]->pkt_len, frame.size());
@@ -326,9 +259,9 @@ TEST(Pipeline, PortUnreachableBuiltInFreshMbufsUnderTheRateLimit) {
     const unsigned avail_before = drivers::pool_available(g_pool);
     std::vector<rte_mbuf*> in;
     for (int i = 0; i < 10; ++i) in.push_back(to_mbuf(udp4_frame(rp.mac, 33434, 1000)));
-    inject(rp, in);
+    rp.inject(in);
     EXPECT_EQ(w.poll_once(), 10U);
-    auto out = drain(rp);
+    auto out = rp.drain();
     // Linux's per-destination burst of 6; the rest held back by the limit.
     ASSERT_EQ(out.size(), 6U);
     const auto& c = counters.port[rp.port];
@@ -384,9 +317,9 @@ TEST(Pipeline, FragmentedEchoIsReassembledAndTheReplyFragmented) {
         frag.resize(14 + len);
         in.push_back(to_mbuf(frag));
     }
-    inject(rp, in);
+    rp.inject(in);
     EXPECT_EQ(w.poll_once(), n);
-    auto out = drain(rp);
+    auto out = rp.drain();
     ASSERT_EQ(out.size(), n);
     const auto& c = counters.port[rp.port];
     EXPECT_EQ(c.held, n);
@@ -439,12 +372,12 @@ TEST(Pipeline, ReassemblyTimeoutWithTheFirstFragmentSendsTimeExceeded) {
     std::vector<std::byte> first(14 + 1500);
     std::memcpy(first.data(), big.data(), 14);
     first.resize(14 + icmp::emit_fragment_v4(wire::Bytes{first}.subspan(14), l3, 1500, 0));
-    inject(rp, {to_mbuf(first)});
+    rp.inject({to_mbuf(first)});
     EXPECT_EQ(w.poll_once(), 1U);
-    EXPECT_TRUE(drain(rp).empty());
+    EXPECT_TRUE(rp.drain().empty());
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     w.poll_once();
-    auto out = drain(rp);
+    auto out = rp.drain();
     ASSERT_EQ(out.size(), 1U);
     wire::ConstBytes f{rte_pktmbuf_mtod(out[0], const std::byte*), out[0]->data_len};
     const auto ip = wire::ipv4::View<const std::byte>::checked(f.subspan(14));
@@ -463,6 +396,6 @@ TEST(Pipeline, ReassemblyTimeoutWithTheFirstFragmentSendsTimeExceeded) {
 
 int main(int argc, char** argv) {
     ::testing::InitGoogleTest(&argc, argv);
-    ::testing::AddGlobalTestEnvironment(new EalEnv);
+    ::testing::AddGlobalTestEnvironment(new pw::test::EalEnv("pw_component"));
     return RUN_ALL_TESTS();
 }

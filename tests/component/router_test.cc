@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "drivers/mempool.hh"
+#include "tests/component/ring_env.hh"
 #include "drivers/port.hh"
 #include "lib/pipeline/control.hh"
 #include "lib/pipeline/neigh_events.hh"
@@ -41,59 +42,9 @@ const Ipv4Addr ip_r0 = *Ipv4Addr::parse("198.18.1.1");
 const Ipv4Addr ip_b = *Ipv4Addr::parse("198.18.2.2");
 const Ipv4Addr ip_r1 = *Ipv4Addr::parse("198.18.2.1");
 
-rte_mempool* g_pool = nullptr;
-
-class EalEnv : public ::testing::Environment {
-public:
-    void SetUp() override {
-        const std::string prefix = "pw_router_" + std::to_string(getpid());
-        std::vector<std::string> args{"router_test", "--no-huge", "-m", "512", "--no-pci", "-l", "0",
-                                      "--file-prefix", prefix, "--log-level", "lib.eal:error"};
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        ASSERT_GE(rte_eal_init(static_cast<int>(argv.size()), argv.data()), 0);
-        auto p = drivers::make_pktmbuf_pool("pw_router_pool", 4095);
-        ASSERT_TRUE(std::holds_alternative<rte_mempool*>(p));
-        g_pool = std::get<rte_mempool*>(p);
-    }
-    void TearDown() override {
-        rte_eal_cleanup();
-        std::string cmd = "rm -rf /var/run/dpdk/pw_router_" + std::to_string(getpid()) + " 2>/dev/null";
-        [[maybe_unused]] int rc = std::system(cmd.c_str());
-    }
-};
-
-struct RingPort {
-    rte_ring* rx = nullptr;
-    rte_ring* tx = nullptr;
-    std::uint16_t port = 0;
-    MacAddr mac;
-
-    explicit RingPort(const std::string& name) {
-        rx = rte_ring_create((name + "_rx").c_str(), 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-        tx = rte_ring_create((name + "_tx").c_str(), 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-        port = static_cast<std::uint16_t>(rte_eth_from_rings(name.c_str(), &rx, 1, &tx, 1, 0));
-        drivers::PortSetup s;
-        s.port = port;
-        s.pool = g_pool;
-        s.rx_desc = 256;
-        s.tx_desc = 256;
-        s.link_wait_ms = 0;
-        auto r = drivers::setup_port(s);
-        EXPECT_TRUE(std::holds_alternative<drivers::PortInfo>(r));
-        mac = std::get<drivers::PortInfo>(r).mac;
-    }
-    void inject(const std::vector<std::byte>& frame) {
-        rte_mbuf* m = rte_pktmbuf_alloc(g_pool);
-        std::memcpy(rte_pktmbuf_append(m, static_cast<std::uint16_t>(frame.size())), frame.data(), frame.size());
-        ASSERT_EQ(rte_ring_enqueue(rx, m), 0);
-    }
-    std::vector<rte_mbuf*> drain() {
-        std::vector<rte_mbuf*> out(1024);
-        out.resize(rte_ring_dequeue_burst(tx, reinterpret_cast<void**>(out.data()), 1024, nullptr));
-        return out;
-    }
-};
+using test::bytes;
+using test::g_pool;
+using test::RingPort;
 
 std::vector<std::byte> echo(const MacAddr& to, const Ipv4Addr& dst, std::uint8_t ttl, std::size_t payload, bool df) {
     std::vector<std::byte> f(14 + 20 + 8 + payload);
@@ -190,8 +141,6 @@ struct Router {
         }
     }
 };
-
-wire::ConstBytes bytes(rte_mbuf* m) { return {rte_pktmbuf_mtod(m, const std::byte*), m->data_len}; }
 
 TEST(Router, ForwardsWithTtlDecrementedAndMacsRewritten) {
     Router r;
@@ -353,6 +302,6 @@ TEST(Router, ANextHopThatNeverAnswersTurnsTheWaitingPacketsIntoHostUnreachable) 
 
 int main(int argc, char** argv) {
     ::testing::InitGoogleTest(&argc, argv);
-    ::testing::AddGlobalTestEnvironment(new EalEnv);
+    ::testing::AddGlobalTestEnvironment(new pw::test::EalEnv("pw_router"));
     return RUN_ALL_TESTS();
 }
