@@ -4,6 +4,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -78,16 +79,28 @@ std::variant<PortInfo, std::string> setup_port(const PortSetup& s) {
         if (int rc = rte_eth_tx_queue_setup(port, q, nb_txd, static_cast<unsigned>(socket), nullptr); rc != 0)
             return err(port, "tx queue " + std::to_string(q) + " setup failed", rc);
 
+    bool software_mac = false;
     if (s.mac) {
         auto a = to_ether(*s.mac);
-        if (int rc = rte_eth_dev_default_mac_addr_set(port, &a); rc != 0)
+        if (int rc = rte_eth_dev_default_mac_addr_set(port, &a); rc == -ENOTSUP) {
+            // Some virtual devices (net_pcap, net_null) cannot change their MAC: the address is
+            // then ours in software, and the port listens to every frame (the handlers filter
+            // on the destination MAC anyway).
+            software_mac = true;
+        } else if (rc != 0) {
             return err(port, "cannot set mac " + s.mac->to_string(), rc);
+        }
     }
     if (int rc = rte_eth_dev_start(port); rc != 0) return err(port, "start failed", rc);
 
     rte_ether_addr mac{};
     rte_eth_macaddr_get(port, &mac);
     std::memcpy(out.mac.bytes.data(), mac.addr_bytes, 6);
+    if (software_mac) {
+        out.mac = *s.mac;
+        out.software_mac = true;
+        rte_eth_promiscuous_enable(port);
+    }
     std::uint16_t mtu = 1500;
     if (rte_eth_dev_get_mtu(port, &mtu) == 0) out.mtu = mtu;
     out.multicast_mode = join_multicast(port, s.multicast);

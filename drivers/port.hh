@@ -38,6 +38,7 @@ struct PortInfo {
     std::uint16_t rx_queues = 0;
     std::uint16_t tx_queues = 0;
     std::string multicast_mode;  // "list", "allmulti" or "promiscuous"
+    bool software_mac = false;   // mac= could not be set in the device: kept in software
     bool link_up = false;
     std::uint32_t link_speed_mbps = 0;
 };

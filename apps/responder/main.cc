@@ -227,8 +227,9 @@ int main(int argc, char** argv) {
         std::string addrs;
         for (std::size_t i = 0; i < ifc->n4; ++i) addrs += fmt::format(" {}/{}", ifc->v4[i].addr.to_string(), ifc->v4[i].len);
         for (std::size_t i = 0; i < ifc->n6; ++i) addrs += fmt::format(" {}/{}", ifc->v6[i].addr.to_string(), ifc->v6[i].len);
-        std::printf("port %u: %s (%s) mac %s mtu %u queues %u link %s multicast %s addrs%s\n", p.port, p.name.c_str(),
-                    p.driver.c_str(), p.mac.to_string().c_str(), p.mtu, p.rx_queues, p.link_up ? "up" : "down",
+        std::printf("port %u: %s (%s) mac %s%s mtu %u queues %u link %s multicast %s addrs%s\n", p.port, p.name.c_str(),
+                    p.driver.c_str(), p.mac.to_string().c_str(), p.software_mac ? " (software)" : "", p.mtu, p.rx_queues,
+                    p.link_up ? "up" : "down",
                     p.multicast_mode.c_str(), addrs.c_str());
     }
     std::printf("pingwire-responder: ready (%zu ports, %u workers)\n", ports.size(), n_workers);
