@@ -57,7 +57,9 @@ pw::icmp::Iface make_iface() {
     return iface;
 }
 
-wire::Bytes as_bytes(std::vector<std::byte>& v) { return {v.data(), v.size()}; }
+wire::Bytes as_bytes(std::vector<std::byte>& v) {
+    return {v.data(), v.size()};
+}
 
 void fill_payload(wire::Bytes out) {
     for (std::size_t i = 0; i < out.size(); ++i) out[i] = std::byte{static_cast<std::uint8_t>(i)};
@@ -108,8 +110,8 @@ std::vector<std::byte> ipv6_echo_request() {
     wire::icmp::Repr{wire::icmpv6::echo_request, 0, 0x12340001U}.emit(msg);
     fill_payload(msg.subspan(wire::icmp::header_len));
     wire::icmp::View<std::byte>::checked(msg, wire::Drop::icmp6_truncated)
-        ->fill_checksum_v6(wire::pseudo_sum_v6(peer_v6, our_v6, static_cast<std::uint32_t>(icmp_len),
-                                               wire::ipv6::nh_icmp6));
+        ->fill_checksum_v6(wire::pseudo_sum_v6(
+            peer_v6, our_v6, static_cast<std::uint32_t>(icmp_len), wire::ipv6::nh_icmp6));
     return f;
 }
 
@@ -139,7 +141,8 @@ std::vector<std::byte> neighbor_solicitation() {
     const Ipv6Addr group = our_v6.solicited_node();
     std::vector<std::byte> f(wire::eth::header_len + wire::ipv6::header_len + icmp_len);
     const wire::Bytes b = as_bytes(f);
-    wire::eth::Repr{.dst = group.multicast_mac(), .src = peer_mac, .ethertype = wire::eth::type_ipv6}
+    wire::eth::Repr{
+        .dst = group.multicast_mac(), .src = peer_mac, .ethertype = wire::eth::type_ipv6}
         .emit(b);
     const wire::Bytes l3 = b.subspan(wire::eth::header_len);
     wire::ipv6::Repr{.src = peer_v6,

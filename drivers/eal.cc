@@ -36,10 +36,14 @@ std::optional<std::string> eal_init(std::vector<char*>& eal_args) {
 std::vector<unsigned> worker_lcores() {
     std::vector<unsigned> w;
     unsigned lcore;
-    RTE_LCORE_FOREACH_WORKER(lcore) { w.push_back(lcore); }
+    RTE_LCORE_FOREACH_WORKER(lcore) {
+        w.push_back(lcore);
+    }
     return w;
 }
 
-void eal_cleanup() { rte_eal_cleanup(); }
+void eal_cleanup() {
+    rte_eal_cleanup();
+}
 
 }  // namespace pw::drivers

@@ -17,6 +17,8 @@ std::variant<rte_mempool*, std::string> make_pktmbuf_pool(const std::string& nam
     return p;
 }
 
-unsigned pool_available(const rte_mempool* pool) { return rte_mempool_avail_count(pool); }
+unsigned pool_available(const rte_mempool* pool) {
+    return rte_mempool_avail_count(pool);
+}
 
 }  // namespace pw::drivers

@@ -25,15 +25,19 @@ rte_ether_addr to_ether(const wire::MacAddr& m) {
 
 }  // namespace
 
-std::uint16_t port_count() { return rte_eth_dev_count_avail(); }
+std::uint16_t port_count() {
+    return rte_eth_dev_count_avail();
+}
 
 std::string join_multicast(std::uint16_t port, const std::vector<wire::MacAddr>& groups) {
     std::vector<rte_ether_addr> list;
     list.reserve(groups.size());
     for (const auto& g : groups) list.push_back(to_ether(g));
-    if (rte_eth_dev_set_mc_addr_list(port, list.data(), static_cast<std::uint32_t>(list.size())) == 0)
+    if (rte_eth_dev_set_mc_addr_list(port, list.data(), static_cast<std::uint32_t>(list.size())) ==
+        0)
         return "list";
-    if (rte_eth_allmulticast_enable(port) == 0 && rte_eth_allmulticast_get(port) == 1) return "allmulti";
+    if (rte_eth_allmulticast_enable(port) == 0 && rte_eth_allmulticast_get(port) == 1)
+        return "allmulti";
     // Some virtual devices have neither: receive everything and filter in software (the
     // handlers check the destination MAC of every frame).
     rte_eth_promiscuous_enable(port);
@@ -43,10 +47,11 @@ std::string join_multicast(std::uint16_t port, const std::vector<wire::MacAddr>&
 std::variant<PortInfo, std::string> setup_port(const PortSetup& s) {
     const std::uint16_t port = s.port;
     if (!rte_eth_dev_is_valid_port(port))
-        return "port " + std::to_string(port) + " does not exist (DPDK found " + std::to_string(port_count()) +
-               " ports; add a --vdev or allow a NIC with -a)";
+        return "port " + std::to_string(port) + " does not exist (DPDK found " +
+               std::to_string(port_count()) + " ports; add a --vdev or allow a NIC with -a)";
     rte_eth_dev_info info{};
-    if (int rc = rte_eth_dev_info_get(port, &info); rc != 0) return err(port, "cannot read device info", rc);
+    if (int rc = rte_eth_dev_info_get(port, &info); rc != 0)
+        return err(port, "cannot read device info", rc);
 
     PortInfo out;
     out.port = port;
@@ -56,13 +61,15 @@ std::variant<PortInfo, std::string> setup_port(const PortSetup& s) {
     out.name = name;
     out.rx_queues = std::min<std::uint16_t>(s.rx_queues, info.max_rx_queues);
     out.tx_queues = std::min<std::uint16_t>(s.tx_queues, info.max_tx_queues);
-    if (out.rx_queues == 0 || out.tx_queues == 0) return "port " + std::to_string(port) + ": device has no queues";
+    if (out.rx_queues == 0 || out.tx_queues == 0)
+        return "port " + std::to_string(port) + ": device has no queues";
 
     rte_eth_conf conf{};
     if (s.mtu) {
         if (*s.mtu > info.max_mtu || *s.mtu < info.min_mtu)
-            return "port " + std::to_string(port) + ": mtu " + std::to_string(*s.mtu) + " is outside what " +
-                   out.driver + " supports (" + std::to_string(info.min_mtu) + ".." + std::to_string(info.max_mtu) + ")";
+            return "port " + std::to_string(port) + ": mtu " + std::to_string(*s.mtu) +
+                   " is outside what " + out.driver + " supports (" + std::to_string(info.min_mtu) +
+                   ".." + std::to_string(info.max_mtu) + ")";
         conf.rxmode.mtu = *s.mtu;
     }
     if (int rc = rte_eth_dev_configure(port, out.rx_queues, out.tx_queues, &conf); rc != 0)
@@ -71,12 +78,18 @@ std::variant<PortInfo, std::string> setup_port(const PortSetup& s) {
     std::uint16_t nb_rxd = s.rx_desc, nb_txd = s.tx_desc;
     if (int rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nb_rxd, &nb_txd); rc != 0)
         return err(port, "cannot adjust descriptor counts", rc);
-    const int socket = rte_eth_dev_socket_id(port) >= 0 ? rte_eth_dev_socket_id(port) : static_cast<int>(rte_socket_id());
+    const int socket = rte_eth_dev_socket_id(port) >= 0 ? rte_eth_dev_socket_id(port)
+                                                        : static_cast<int>(rte_socket_id());
     for (std::uint16_t q = 0; q < out.rx_queues; ++q)
-        if (int rc = rte_eth_rx_queue_setup(port, q, nb_rxd, static_cast<unsigned>(socket), nullptr, s.pool); rc != 0)
-            return err(port, "rx queue " + std::to_string(q) + " setup failed (pool too small?)", rc);
+        if (int rc = rte_eth_rx_queue_setup(port, q, nb_rxd, static_cast<unsigned>(socket), nullptr,
+                                            s.pool);
+            rc != 0)
+            return err(port, "rx queue " + std::to_string(q) + " setup failed (pool too small?)",
+                       rc);
     for (std::uint16_t q = 0; q < out.tx_queues; ++q)
-        if (int rc = rte_eth_tx_queue_setup(port, q, nb_txd, static_cast<unsigned>(socket), nullptr); rc != 0)
+        if (int rc =
+                rte_eth_tx_queue_setup(port, q, nb_txd, static_cast<unsigned>(socket), nullptr);
+            rc != 0)
             return err(port, "tx queue " + std::to_string(q) + " setup failed", rc);
 
     bool software_mac = false;
@@ -107,7 +120,8 @@ std::variant<PortInfo, std::string> setup_port(const PortSetup& s) {
 
     // Wait for link up; virtual devices are up at once, NICs take a moment.
     rte_eth_link link{};
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(s.link_wait_ms);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(s.link_wait_ms);
     for (;;) {
         if (rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == RTE_ETH_LINK_UP) break;
         if (std::chrono::steady_clock::now() >= deadline) break;

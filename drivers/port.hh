@@ -31,8 +31,8 @@ struct PortSetup {
 
 struct PortInfo {
     std::uint16_t port = 0;
-    std::string driver;       // e.g. net_af_packet
-    std::string name;         // device name, e.g. net_af_packet0
+    std::string driver;  // e.g. net_af_packet
+    std::string name;    // device name, e.g. net_af_packet0
     wire::MacAddr mac;
     std::uint16_t mtu = 1500;
     std::uint16_t rx_queues = 0;

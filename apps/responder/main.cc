@@ -29,7 +29,9 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 
-extern "C" void on_signal(int) { g_stop.store(true, std::memory_order_relaxed); }
+extern "C" void on_signal(int) {
+    g_stop.store(true, std::memory_order_relaxed);
+}
 
 struct WorkerSlot {
     pw::pipeline::Worker* worker = nullptr;
@@ -45,11 +47,13 @@ void print_reports(const std::vector<pw::drivers::PortInfo>& ports,
     std::string out;
     for (const auto& p : ports) {
         const auto c = pw::pipeline::sum_port(counters, p.port);
-        out += pw::pipeline::format_port_report(p.port, fmt::format("{} {}", p.name, p.mac.to_string()), c);
+        out += pw::pipeline::format_port_report(p.port,
+                                                fmt::format("{} {}", p.name, p.mac.to_string()), c);
         if (with_device) {
             const auto d = pw::drivers::device_stats(p.port);
-            out += fmt::format("  device: ipackets {} opackets {} imissed {} ierrors {} oerrors {} rx_nombuf {}\n",
-                               d.ipackets, d.opackets, d.imissed, d.ierrors, d.oerrors, d.rx_nombuf);
+            out += fmt::format(
+                "  device: ipackets {} opackets {} imissed {} ierrors {} oerrors {} rx_nombuf {}\n",
+                d.ipackets, d.opackets, d.imissed, d.ierrors, d.oerrors, d.rx_nombuf);
         }
     }
     std::fputs(out.c_str(), stdout);
@@ -66,7 +70,8 @@ int main(int argc, char** argv) {
         std::fputs(e->text.c_str(), e->code == 0 ? stdout : stderr);
         return e->code;
     }
-    const auto opt_holder = std::make_unique<pw::responder::Options>(std::get<pw::responder::Options>(parsed));
+    const auto opt_holder =
+        std::make_unique<pw::responder::Options>(std::get<pw::responder::Options>(parsed));
     const auto& opt = *opt_holder;
 
     if (auto e = pw::drivers::eal_init(args.eal)) {
@@ -75,8 +80,10 @@ int main(int argc, char** argv) {
     }
     const auto workers = pw::drivers::worker_lcores();
     if (workers.empty()) {
-        std::fprintf(stderr, "pingwire-responder: error: no worker lcore: give at least two lcores (e.g. -l 0,1); "
-                             "the main lcore does control work only\n");
+        std::fprintf(
+            stderr,
+            "pingwire-responder: error: no worker lcore: give at least two lcores (e.g. -l 0,1); "
+            "the main lcore does control work only\n");
         pw::drivers::eal_cleanup();
         return 2;
     }
@@ -89,7 +96,8 @@ int main(int argc, char** argv) {
     if (n_mbufs == 0) {
         n_mbufs = 4096;
         for (std::size_t i = 0; i < opt.ports.size(); ++i)
-            n_mbufs += n_workers * (opt.rx_desc + opt.tx_desc + 2048U + 2U * pw::pipeline::burst_size);
+            n_mbufs +=
+                n_workers * (opt.rx_desc + opt.tx_desc + 2048U + 2U * pw::pipeline::burst_size);
         n_mbufs += (n_workers + 1U) * 256U;
     }
     auto pool = pw::drivers::make_pktmbuf_pool("pw_mbufs", n_mbufs);
@@ -125,14 +133,15 @@ int main(int argc, char** argv) {
         auto info = std::get<pw::drivers::PortInfo>(r);
         ports.push_back(info);
         if (info.tx_queues < info.rx_queues)
-            return fail(fmt::format("port {}: {} has fewer TX queues ({}) than RX queues ({})", info.port,
-                                    info.driver, info.tx_queues, info.rx_queues));
+            return fail(fmt::format("port {}: {} has fewer TX queues ({}) than RX queues ({})",
+                                    info.port, info.driver, info.tx_queues, info.rx_queues));
         if (auto e = interfaces.add(spec, info.mac, info.mtu)) return fail(*e);
         // Join the Ethernet groups of ff02::1 and of the solicited-node group of each address
         // (RFC 4861 7.2.1), now that the link-local address is known.
         std::vector<pw::wire::MacAddr> groups{pw::wire::Ipv6Addr::all_nodes().multicast_mac()};
         const auto* ifc = interfaces.find(spec.port);
-        for (std::size_t i = 0; i < ifc->n6; ++i) groups.push_back(ifc->v6[i].addr.solicited_node().multicast_mac());
+        for (std::size_t i = 0; i < ifc->n6; ++i)
+            groups.push_back(ifc->v6[i].addr.solicited_node().multicast_mac());
         ports.back().multicast_mode = pw::drivers::join_multicast(spec.port, groups);
     }
 
@@ -172,7 +181,8 @@ int main(int argc, char** argv) {
         if (ifc->n6 > 0) {
             ext6[p.port].has_addr = true;
             ext6[p.port].addr_v6 = true;
-            ext6[p.port].a6 = ifc->v6[ifc->n6 - 1].addr;  // the last added: global when there is one
+            ext6[p.port].a6 =
+                ifc->v6[ifc->n6 - 1].addr;  // the last added: global when there is one
         }
     }
 
@@ -196,8 +206,10 @@ int main(int argc, char** argv) {
         env.ext_v4 = ext4.data();
         env.ext_v6 = ext6.data();
     }
-    env.utc_ms_at_start = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+    env.utc_ms_at_start =
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
 
     // Queue q of every port goes to worker q; worker q transmits on its own TX queue q.
     std::vector<pw::pipeline::LcoreCounters> counters(n_workers);
@@ -211,7 +223,9 @@ int main(int argc, char** argv) {
             worker_objs.push_back(std::make_unique<pw::pipeline::Worker>(cfg, env, counters[w], w));
         }
     } catch (const std::bad_alloc&) {
-        return fail("not enough memory for the per-lcore tables (lower --ipfrag-max-datagrams or --icmp-ratelimit-table)");
+        return fail(
+            "not enough memory for the per-lcore tables (lower --ipfrag-max-datagrams or "
+            "--icmp-ratelimit-table)");
     }
 
     std::signal(SIGINT, on_signal);
@@ -225,18 +239,21 @@ int main(int argc, char** argv) {
     for (const auto& p : ports) {
         const auto* ifc = interfaces.find(p.port);
         std::string addrs;
-        for (std::size_t i = 0; i < ifc->n4; ++i) addrs += fmt::format(" {}/{}", ifc->v4[i].addr.to_string(), ifc->v4[i].len);
-        for (std::size_t i = 0; i < ifc->n6; ++i) addrs += fmt::format(" {}/{}", ifc->v6[i].addr.to_string(), ifc->v6[i].len);
-        std::printf("port %u: %s (%s) mac %s%s mtu %u queues %u link %s multicast %s addrs%s\n", p.port, p.name.c_str(),
-                    p.driver.c_str(), p.mac.to_string().c_str(), p.software_mac ? " (software)" : "", p.mtu, p.rx_queues,
-                    p.link_up ? "up" : "down",
-                    p.multicast_mode.c_str(), addrs.c_str());
+        for (std::size_t i = 0; i < ifc->n4; ++i)
+            addrs += fmt::format(" {}/{}", ifc->v4[i].addr.to_string(), ifc->v4[i].len);
+        for (std::size_t i = 0; i < ifc->n6; ++i)
+            addrs += fmt::format(" {}/{}", ifc->v6[i].addr.to_string(), ifc->v6[i].len);
+        std::printf("port %u: %s (%s) mac %s%s mtu %u queues %u link %s multicast %s addrs%s\n",
+                    p.port, p.name.c_str(), p.driver.c_str(), p.mac.to_string().c_str(),
+                    p.software_mac ? " (software)" : "", p.mtu, p.rx_queues,
+                    p.link_up ? "up" : "down", p.multicast_mode.c_str(), addrs.c_str());
     }
     std::printf("pingwire-responder: ready (%zu ports, %u workers)\n", ports.size(), n_workers);
     std::fflush(stdout);
 
     using clock = std::chrono::steady_clock;
-    auto next_stats = clock::now() + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(opt.stats_interval));
+    auto next_stats = clock::now() + std::chrono::duration_cast<clock::duration>(
+                                         std::chrono::duration<double>(opt.stats_interval));
     // The main lcore's control work: neighbour resolution in router mode (every millisecond),
     // statistics.
     const auto tick = std::chrono::milliseconds(opt.forward ? 1 : 50);
@@ -249,7 +266,8 @@ int main(int argc, char** argv) {
         if (router) router->poll(now_ns());
         if (opt.stats_interval > 0 && clock::now() >= next_stats) {
             print_reports(ports, counters, false);
-            next_stats += std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(opt.stats_interval));
+            next_stats += std::chrono::duration_cast<clock::duration>(
+                std::chrono::duration<double>(opt.stats_interval));
         }
     }
     rte_eal_mp_wait_lcore();

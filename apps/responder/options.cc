@@ -6,7 +6,8 @@
 
 namespace pw::responder {
 
-std::variant<std::vector<unsigned>, std::string> parse_ranges(const std::string& text, unsigned max) {
+std::variant<std::vector<unsigned>, std::string> parse_ranges(const std::string& text,
+                                                              unsigned max) {
     std::vector<unsigned> out;
     std::size_t pos = 0;
     while (pos < text.size()) {
@@ -18,7 +19,8 @@ std::variant<std::vector<unsigned>, std::string> parse_ranges(const std::string&
         try {
             std::size_t used = 0;
             const unsigned long lo = std::stoul(item.substr(0, dash), &used);
-            if (used != item.substr(0, dash).size()) return "'" + item + "' is not a number or range";
+            if (used != item.substr(0, dash).size())
+                return "'" + item + "' is not a number or range";
             unsigned long hi = lo;
             if (dash != std::string::npos) {
                 const std::string h = item.substr(dash + 1);
@@ -38,101 +40,151 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
     Options o;
     std::vector<std::string> port_texts;
     CLI::App app{
-        "pingwire-responder: a DPDK host that answers ICMP (echo, timestamp, PROBE) and ICMPv6 echo,\n"
-        "ARP and Neighbor Solicitation for its addresses, sends the ICMP errors a host owes (port and\n"
+        "pingwire-responder: a DPDK host that answers ICMP (echo, timestamp, PROBE) and ICMPv6 "
+        "echo,\n"
+        "ARP and Neighbor Solicitation for its addresses, sends the ICMP errors a host owes (port "
+        "and\n"
         "protocol unreachable, parameter problem, reassembly time exceeded) under Linux-like rate\n"
         "limits, and explains every packet it did not answer.\n\n"
-        "usage: pingwire-responder [EAL options] -- --port ID[,mac=MAC][,mtu=N][,addr=A/PLEN]... [options]\n"
-        "example: pingwire-responder -l 0,1 --no-huge -m 512 --vdev net_af_packet0,iface=veth0 -- \\\n"
+        "usage: pingwire-responder [EAL options] -- --port ID[,mac=MAC][,mtu=N][,addr=A/PLEN]... "
+        "[options]\n"
+        "example: pingwire-responder -l 0,1 --no-huge -m 512 --vdev net_af_packet0,iface=veth0 -- "
+        "\\\n"
         "           --port 0,addr=198.18.0.2/24,addr=2001:2::2/64",
         "pingwire-responder"};
     app.get_formatter()->column_width(44);
-    app.add_option("--port", port_texts,
-                   "configure DPDK port ID: mac= sets its MAC, mtu= its MTU, addr= adds an IPv4 or IPv6\n"
-                   "address with its prefix length (repeat addr=; repeat --port for more ports). A\n"
-                   "link-local IPv6 address (EUI-64 of the MAC) is always added.")
+    app.add_option(
+           "--port", port_texts,
+           "configure DPDK port ID: mac= sets its MAC, mtu= its MTU, addr= adds an IPv4 or IPv6\n"
+           "address with its prefix length (repeat addr=; repeat --port for more ports). A\n"
+           "link-local IPv6 address (EUI-64 of the MAC) is always added.")
         ->take_all();
-    app.add_option("--stats-interval", o.stats_interval, "print the counters every SECONDS (default 0: only at exit)")
+    app.add_option("--stats-interval", o.stats_interval,
+                   "print the counters every SECONDS (default 0: only at exit)")
         ->check(CLI::Range(0.0, 86400.0));
-    app.add_option("--rx-desc", o.rx_desc, "RX descriptors per queue (default 1024)")->check(CLI::Range(32, 16384));
-    app.add_option("--tx-desc", o.tx_desc, "TX descriptors per queue (default 1024)")->check(CLI::Range(32, 16384));
+    app.add_option("--rx-desc", o.rx_desc, "RX descriptors per queue (default 1024)")
+        ->check(CLI::Range(32, 16384));
+    app.add_option("--tx-desc", o.tx_desc, "TX descriptors per queue (default 1024)")
+        ->check(CLI::Range(32, 16384));
     app.add_option("--mbufs", o.mbufs, "mbufs in the pool (default: sized from ports and queues)")
         ->check(CLI::Range(1023U, 1U << 24));
 
     // Echo and query policy (Linux sysctl names).
-    bool echo_ignore_all = false, echo_ignore_bcast = true, echo6_ignore_all = false, echo6_ignore_mcast = false;
+    bool echo_ignore_all = false, echo_ignore_bcast = true, echo6_ignore_all = false,
+         echo6_ignore_mcast = false;
     bool probe = false, no_timestamp = false;
-    app.add_option("--icmp-echo-ignore-all", echo_ignore_all, "0|1: ignore every IPv4 echo (net.ipv4.icmp_echo_ignore_all, default 0)");
+    app.add_option("--icmp-echo-ignore-all", echo_ignore_all,
+                   "0|1: ignore every IPv4 echo (net.ipv4.icmp_echo_ignore_all, default 0)");
     app.add_option("--icmp-echo-ignore-broadcasts", echo_ignore_bcast,
-                   "0|1: ignore echo and timestamp to broadcast addresses (net.ipv4.icmp_echo_ignore_broadcasts, default 1)");
-    app.add_option("--icmp6-echo-ignore-all", echo6_ignore_all, "0|1: ignore every IPv6 echo (net.ipv6.icmp.echo_ignore_all, default 0)");
+                   "0|1: ignore echo and timestamp to broadcast addresses "
+                   "(net.ipv4.icmp_echo_ignore_broadcasts, default 1)");
+    app.add_option("--icmp6-echo-ignore-all", echo6_ignore_all,
+                   "0|1: ignore every IPv6 echo (net.ipv6.icmp.echo_ignore_all, default 0)");
     app.add_option("--icmp6-echo-ignore-multicast", echo6_ignore_mcast,
-                   "0|1: ignore IPv6 echo to multicast groups (net.ipv6.icmp.echo_ignore_multicast, default 0)");
+                   "0|1: ignore IPv6 echo to multicast groups "
+                   "(net.ipv6.icmp.echo_ignore_multicast, default 0)");
     app.add_option("--icmp-echo-enable-probe", probe,
-                   "0|1: answer RFC 8335 extended echo (PROBE), IPv4 and IPv6 (net.ipv4.icmp_echo_enable_probe, default 0)");
-    app.add_flag("--no-timestamp", no_timestamp, "do not answer ICMP timestamp requests (answered by default, as Linux)");
+                   "0|1: answer RFC 8335 extended echo (PROBE), IPv4 and IPv6 "
+                   "(net.ipv4.icmp_echo_enable_probe, default 0)");
+    app.add_flag("--no-timestamp", no_timestamp,
+                 "do not answer ICMP timestamp requests (answered by default, as Linux)");
     std::string udp_open;
-    app.add_option("--udp-open", udp_open, "UDP ports to accept silently instead of Port Unreachable, e.g. 53,5000-5010");
+    app.add_option("--udp-open", udp_open,
+                   "UDP ports to accept silently instead of Port Unreachable, e.g. 53,5000-5010");
 
     // Errors.
     std::string error_source = "invoking";
     std::vector<std::string> error_source_addrs;
-    app.add_option("--icmp-error-source", error_source,
-                   "where errors come from: invoking (the address the packet was sent to, when ours; default),\n"
-                   "ingress (the ingress interface's first address), fixed (--icmp-error-source-addr)")
+    app.add_option(
+           "--icmp-error-source", error_source,
+           "where errors come from: invoking (the address the packet was sent to, when ours; "
+           "default),\n"
+           "ingress (the ingress interface's first address), fixed (--icmp-error-source-addr)")
         ->check(CLI::IsMember({"invoking", "ingress", "fixed"}));
-    app.add_option("--icmp-error-source-addr", error_source_addrs, "the fixed source address of errors (one IPv4, one IPv6)");
+    app.add_option("--icmp-error-source-addr", error_source_addrs,
+                   "the fixed source address of errors (one IPv4, one IPv6)");
 
     // Rate limits.
-    unsigned ratelimit_ms = 1000, ratelimit6_ms = 1000, msgs_per_sec = 1000, msgs_burst = 50, host_burst = 6;
+    unsigned ratelimit_ms = 1000, ratelimit6_ms = 1000, msgs_per_sec = 1000, msgs_burst = 50,
+             host_burst = 6;
     std::string ratemask = "0x1818", ratemask6 = "0-1,3-127";
     bool deterministic = false;
     unsigned table_sets = static_cast<unsigned>(icmp::HostBuckets::default_sets);
     app.add_option("--icmp-ratelimit", ratelimit_ms,
-                   "ms between ICMPv4 errors to one destination after the burst; 0 disables (net.ipv4.icmp_ratelimit, default 1000)")
+                   "ms between ICMPv4 errors to one destination after the burst; 0 disables "
+                   "(net.ipv4.icmp_ratelimit, default 1000)")
         ->check(CLI::Range(0U, 3600000U));
-    app.add_option("--icmp6-ratelimit", ratelimit6_ms, "the same for ICMPv6 (net.ipv6.icmp.ratelimit, default 1000)")
+    app.add_option("--icmp6-ratelimit", ratelimit6_ms,
+                   "the same for ICMPv6 (net.ipv6.icmp.ratelimit, default 1000)")
         ->check(CLI::Range(0U, 3600000U));
-    app.add_option("--icmp-ratelimit-burst", host_burst, "errors to one destination before the rate applies (Linux XRLIM_BURST_FACTOR, default 6)")
+    app.add_option("--icmp-ratelimit-burst", host_burst,
+                   "errors to one destination before the rate applies (Linux XRLIM_BURST_FACTOR, "
+                   "default 6)")
         ->check(CLI::Range(1U, 1000000U));
-    app.add_option("--icmp-msgs-per-sec", msgs_per_sec, "global ICMP error budget per second, all lcores together; 0 disables (net.ipv4.icmp_msgs_per_sec, default 1000)")
+    app.add_option("--icmp-msgs-per-sec", msgs_per_sec,
+                   "global ICMP error budget per second, all lcores together; 0 disables "
+                   "(net.ipv4.icmp_msgs_per_sec, default 1000)")
         ->check(CLI::Range(0U, 100000000U));
-    app.add_option("--icmp-msgs-burst", msgs_burst, "global burst (net.ipv4.icmp_msgs_burst, default 50)")
+    app.add_option("--icmp-msgs-burst", msgs_burst,
+                   "global burst (net.ipv4.icmp_msgs_burst, default 50)")
         ->check(CLI::Range(1U, 100000000U));
     app.add_option("--icmp-ratemask", ratemask,
-                   "ICMPv4 types limited, as a bit mask (net.ipv4.icmp_ratemask, default 0x1818: types 3, 4, 11, 12; add bit 0 to limit echo replies)");
+                   "ICMPv4 types limited, as a bit mask (net.ipv4.icmp_ratemask, default 0x1818: "
+                   "types 3, 4, 11, 12; add bit 0 to limit echo replies)");
     app.add_option("--icmp6-ratemask", ratemask6,
-                   "ICMPv6 types limited, as ranges (net.ipv6.icmp.ratemask, default 0-1,3-127: errors but Packet Too Big; add 129 for echo replies)");
+                   "ICMPv6 types limited, as ranges (net.ipv6.icmp.ratemask, default 0-1,3-127: "
+                   "errors but Packet Too Big; add 129 for echo replies)");
     app.add_flag("--icmp-ratelimit-deterministic", deterministic,
-                 "spend exactly one global credit per error (Linux spends a random 0-2), so benchmarks get exact figures");
-    app.add_option("--icmp-ratelimit-table", table_sets, "per-destination table size per lcore, in sets of 4 (power of two, default 1024)")
+                 "spend exactly one global credit per error (Linux spends a random 0-2), so "
+                 "benchmarks get exact figures");
+    app.add_option(
+           "--icmp-ratelimit-table", table_sets,
+           "per-destination table size per lcore, in sets of 4 (power of two, default 1024)")
         ->check(CLI::Range(1U, 1U << 20));
 
     // Reassembly.
     double ipfrag_time = 30, ip6frag_time = 60;
     unsigned frag_slots = 64;
-    app.add_option("--ipfrag-time", ipfrag_time, "seconds an IPv4 datagram may take to reassemble (net.ipv4.ipfrag_time, default 30)")
+    app.add_option(
+           "--ipfrag-time", ipfrag_time,
+           "seconds an IPv4 datagram may take to reassemble (net.ipv4.ipfrag_time, default 30)")
         ->check(CLI::Range(0.01, 3600.0));
-    app.add_option("--ip6frag-time", ip6frag_time, "the same for IPv6 (net.ipv6.ip6frag_time, default 60)")->check(CLI::Range(0.01, 3600.0));
-    app.add_option("--ipfrag-max-datagrams", frag_slots, "datagrams in reassembly at once, per lcore (default 64; 64 KiB each)")
+    app.add_option("--ip6frag-time", ip6frag_time,
+                   "the same for IPv6 (net.ipv6.ip6frag_time, default 60)")
+        ->check(CLI::Range(0.01, 3600.0));
+    app.add_option("--ipfrag-max-datagrams", frag_slots,
+                   "datagrams in reassembly at once, per lcore (default 64; 64 KiB each)")
         ->check(CLI::Range(1U, 4096U));
     // Router mode.
     bool forward = false, send_redirects = false;
     std::vector<std::string> route_texts, deny_texts;
     app.add_flag("--forward", forward,
-                 "router mode: forward between the ports (RFC 1812, RFC 8200) and send the router's ICMP errors");
+                 "router mode: forward between the ports (RFC 1812, RFC 8200) and send the "
+                 "router's ICMP errors");
     app.add_option("--route", route_texts,
-                   "a static route: PREFIX,via=ADDR[,port=ID], PREFIX,reject (Administratively Prohibited) or\n"
-                   "PREFIX,blackhole; PREFIX may be default4/default6 (repeatable; connected prefixes come from addr=)");
-    app.add_option("--deny", deny_texts, "an ACL entry: packets to PREFIX get Communication Administratively Prohibited (repeatable)");
+                   "a static route: PREFIX,via=ADDR[,port=ID], PREFIX,reject (Administratively "
+                   "Prohibited) or\n"
+                   "PREFIX,blackhole; PREFIX may be default4/default6 (repeatable; connected "
+                   "prefixes come from addr=)");
+    app.add_option("--deny", deny_texts,
+                   "an ACL entry: packets to PREFIX get Communication Administratively Prohibited "
+                   "(repeatable)");
     app.add_option("--send-redirects", send_redirects,
-                   "0|1: send Redirects when a packet leaves by the port it came in on (net.ipv4.conf.all.send_redirects; default 0)");
-    app.add_option("--icmp-errors-extension", o.errors_extension,
-                   "0|1: append an RFC 5837 Interface Information Object (ingress ifIndex, address, name, MTU) to\n"
-                   "Time Exceeded and Destination Unreachable, as RFC 4884 multipart messages with the original\n"
-                   "datagram padded or cut to 128 bytes (net.ipv4.icmp_errors_extension_mask 0x1; default 0)");
-    app.add_option("--max-routes", o.max_routes, "routes per family in the FIB (default 1024; IPv6 tables grow with it: give EAL more -m for more)")->check(CLI::Range(16U, 1U << 16));
-    app.add_option("--neigh-table", o.neigh_capacity, "neighbour entries, ARP and NDP together (default 4096)")
+                   "0|1: send Redirects when a packet leaves by the port it came in on "
+                   "(net.ipv4.conf.all.send_redirects; default 0)");
+    app.add_option(
+        "--icmp-errors-extension", o.errors_extension,
+        "0|1: append an RFC 5837 Interface Information Object (ingress ifIndex, address, name, "
+        "MTU) to\n"
+        "Time Exceeded and Destination Unreachable, as RFC 4884 multipart messages with the "
+        "original\n"
+        "datagram padded or cut to 128 bytes (net.ipv4.icmp_errors_extension_mask 0x1; default 0)");
+    app.add_option("--max-routes", o.max_routes,
+                   "routes per family in the FIB (default 1024; IPv6 tables grow with it: give EAL "
+                   "more -m for more)")
+        ->check(CLI::Range(16U, 1U << 16));
+    app.add_option("--neigh-table", o.neigh_capacity,
+                   "neighbour entries, ARP and NDP together (default 4096)")
         ->check(CLI::Range(16U, 1U << 22));
     app.set_version_flag("--version", "pingwire-responder 0.1.0");
 
@@ -145,7 +197,9 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
     } catch (const CLI::ParseError& e) {
         return Exit{std::string("pingwire-responder: error: ") + e.what() + " (see --help)\n", 2};
     }
-    auto bad = [](const std::string& what) { return Exit{"pingwire-responder: error: " + what + "\n", 2}; };
+    auto bad = [](const std::string& what) {
+        return Exit{"pingwire-responder: error: " + what + "\n", 2};
+    };
 
     // Checked after the parse so that an unknown option is reported as such first.
     if (port_texts.empty()) return bad("--port is required (see --help)");
@@ -155,7 +209,8 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
         const auto& spec = std::get<route::PortSpec>(r);
         for (const auto& prev : o.ports)
             if (prev.port == spec.port)
-                return bad("--port " + std::to_string(spec.port) + " is given twice (put all its addresses in one --port)");
+                return bad("--port " + std::to_string(spec.port) +
+                           " is given twice (put all its addresses in one --port)");
         o.ports.push_back(spec);
     }
 
@@ -175,11 +230,15 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
                         : error_source == "fixed" ? icmp::ErrorSource::fixed
                                                   : icmp::ErrorSource::invoking_dst;
     for (const auto& a : error_source_addrs) {
-        if (const auto a4 = wire::Ipv4Addr::parse(a)) pol.errors.fixed_v4 = *a4;
-        else if (const auto a6 = wire::Ipv6Addr::parse(a)) pol.errors.fixed_v6 = *a6;
-        else return bad("--icmp-error-source-addr: '" + a + "' is not an IPv4 or IPv6 address");
+        if (const auto a4 = wire::Ipv4Addr::parse(a))
+            pol.errors.fixed_v4 = *a4;
+        else if (const auto a6 = wire::Ipv6Addr::parse(a))
+            pol.errors.fixed_v6 = *a6;
+        else
+            return bad("--icmp-error-source-addr: '" + a + "' is not an IPv4 or IPv6 address");
     }
-    if (pol.errors.source == icmp::ErrorSource::fixed && !pol.errors.fixed_v4 && !pol.errors.fixed_v6)
+    if (pol.errors.source == icmp::ErrorSource::fixed && !pol.errors.fixed_v4 &&
+        !pol.errors.fixed_v6)
         return bad("--icmp-error-source fixed needs --icmp-error-source-addr");
 
     icmp::RateLimitConfig& rl = o.rate;
@@ -206,11 +265,13 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
         rl.mask_v6.reset();
         for (unsigned t : std::get<std::vector<unsigned>>(r)) rl.mask_v6.set(t);
     }
-    if ((table_sets & (table_sets - 1)) != 0) return bad("--icmp-ratelimit-table must be a power of two");
+    if ((table_sets & (table_sets - 1)) != 0)
+        return bad("--icmp-ratelimit-table must be a power of two");
     rl.host_table_sets = table_sets;
 
     o.forward = forward;
-    if (!forward && (!route_texts.empty() || !deny_texts.empty())) return bad("--route and --deny need --forward");
+    if (!forward && (!route_texts.empty() || !deny_texts.empty()))
+        return bad("--route and --deny need --forward");
     for (const auto& t : route_texts) {
         auto r = route::parse_route_spec(t);
         if (auto* e = std::get_if<std::string>(&r)) return bad("--route " + t + ": " + *e);

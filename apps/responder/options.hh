@@ -30,7 +30,8 @@ struct Options {
     icmp::RouterPolicy router;
     unsigned max_routes = 1024;
     unsigned neigh_capacity = 4096;
-    bool errors_extension = false;  // RFC 4884 / RFC 5837 on Time Exceeded and Destination Unreachable
+    bool errors_extension =
+        false;  // RFC 4884 / RFC 5837 on Time Exceeded and Destination Unreachable
 };
 
 // What parsing gave: options to run with, or a text to print and an exit code (help: 0, a
@@ -43,6 +44,7 @@ struct Exit {
 std::variant<Options, Exit> parse_options(std::vector<char*>& args);
 
 // "0-1,3-127" -> the set of numbers (each 0..max); nullopt-like empty string on error.
-std::variant<std::vector<unsigned>, std::string> parse_ranges(const std::string& text, unsigned max);
+std::variant<std::vector<unsigned>, std::string> parse_ranges(const std::string& text,
+                                                              unsigned max);
 
 }  // namespace pw::responder

@@ -21,7 +21,9 @@ RouterPlane::~RouterPlane() {
     if (events_ != nullptr) rte_ring_free(events_);
 }
 
-std::optional<std::string> RouterPlane::build(const Options& opt, const route::InterfaceTable& ifaces, rte_mempool* pool) {
+std::optional<std::string> RouterPlane::build(const Options& opt,
+                                              const route::InterfaceTable& ifaces,
+                                              rte_mempool* pool) {
     if (auto e = fib_.init("pw_fib", opt.max_routes, opt.max_routes)) return "FIB: " + *e;
     if (auto e = fib_.add_interfaces(ifaces)) return "FIB: " + *e;
     for (const auto& r : opt.routes)
@@ -30,10 +32,13 @@ std::optional<std::string> RouterPlane::build(const Options& opt, const route::I
         if (auto e = fib_.add(d)) return "--deny " + route::to_string(d.prefix) + ": " + *e;
     if (auto e = neighbors_.init("pw_neigh", opt.neigh_capacity)) return "neighbour table: " + *e;
     const int socket = static_cast<int>(rte_socket_id());
-    events_ = rte_ring_create_elem("pw_neigh_events", sizeof(pipeline::NeighEvent), 4096, socket, RING_F_SC_DEQ);
-    if (events_ == nullptr) return std::string("cannot create the neighbour event ring: ") + rte_strerror(rte_errno);
+    events_ = rte_ring_create_elem("pw_neigh_events", sizeof(pipeline::NeighEvent), 4096, socket,
+                                   RING_F_SC_DEQ);
+    if (events_ == nullptr)
+        return std::string("cannot create the neighbour event ring: ") + rte_strerror(rte_errno);
     to_worker_ = rte_ring_create("pw_control_tx", 1024, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
-    if (to_worker_ == nullptr) return std::string("cannot create the control TX ring: ") + rte_strerror(rte_errno);
+    if (to_worker_ == nullptr)
+        return std::string("cannot create the control TX ring: ") + rte_strerror(rte_errno);
     pipeline::Control::Env ce;
     ce.neighbors = &neighbors_;
     ce.interfaces = &ifaces;
@@ -53,13 +58,15 @@ void RouterPlane::attach(pipeline::WorkerEnv& env, pipeline::WorkerConfig& worke
 
 std::string RouterPlane::report(std::uint64_t now_ns) const {
     const auto& c = control_->counters();
-    std::string s = fmt::format("router: routes v4 {} v6 {}; neighbours {} (events {} probes_sent {} probes_failed {} "
-                                "table_full {} resolutions_failed {})\n",
-                                fib_.size_v4(), fib_.size_v6(), neighbors_.size(), c.events, c.probes_sent,
-                                c.probes_failed, c.table_full, c.resolutions_failed);
+    std::string s = fmt::format(
+        "router: routes v4 {} v6 {}; neighbours {} (events {} probes_sent {} probes_failed {} "
+        "table_full {} resolutions_failed {})\n",
+        fib_.size_v4(), fib_.size_v6(), neighbors_.size(), c.events, c.probes_sent, c.probes_failed,
+        c.table_full, c.resolutions_failed);
     neighbors_.for_each(now_ns, [&s](const route::NeighInfo& n) {
-        s += fmt::format("  neigh {:<40} {:<10} {} age {:.1f}s\n", n.key.to_string(), route::to_string(n.state),
-                         n.mac.to_string(), static_cast<double>(n.age_ns) / 1e9);
+        s += fmt::format("  neigh {:<40} {:<10} {} age {:.1f}s\n", n.key.to_string(),
+                         route::to_string(n.state), n.mac.to_string(),
+                         static_cast<double>(n.age_ns) / 1e9);
     });
     return s;
 }

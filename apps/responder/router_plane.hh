@@ -28,7 +28,8 @@ public:
 
     // Builds the FIB (connected prefixes, --route, --deny), the neighbour table and the rings.
     // Returns one line on failure.
-    std::optional<std::string> build(const Options& opt, const route::InterfaceTable& ifaces, rte_mempool* pool);
+    std::optional<std::string> build(const Options& opt, const route::InterfaceTable& ifaces,
+                                     rte_mempool* pool);
     // Gives the workers what router mode needs; worker 0 sends the control lcore's probes.
     void attach(pipeline::WorkerEnv& env, pipeline::WorkerConfig& worker0) const noexcept;
     void poll(std::uint64_t now_ns) noexcept { control_->poll(now_ns); }

@@ -5,7 +5,8 @@ namespace pw::icmp {
 
 namespace {
 
-void learn(Verdict& v, const Ipv4Addr& a, const MacAddr& mac, bool advert, bool solicited) noexcept {
+void learn(Verdict& v, const Ipv4Addr& a, const MacAddr& mac, bool advert,
+           bool solicited) noexcept {
     v.learn = true;
     v.learn_advert = advert;
     v.learn_solicited = solicited;
@@ -32,7 +33,8 @@ Verdict arp_input(Frame& f, const HostContext& ctx) noexcept {
     if (v->oper() != arp::op_request) {
         Verdict d = Verdict::dropped(Drop::arp_not_request);
         // Router mode: a reply tells us a next hop's MAC (RFC 826 "Packet Reception").
-        if (ctx.router != nullptr && v->oper() == arp::op_reply && !spa.is_unspecified()) learn(d, spa, sha, true, true);
+        if (ctx.router != nullptr && v->oper() == arp::op_reply && !spa.is_unspecified())
+            learn(d, spa, sha, true, true);
         return d;
     }
     const auto target = v->tpa();

@@ -13,7 +13,16 @@ namespace {
 // types as errors too).
 constexpr bool is_informational_v4(std::uint8_t t) noexcept {
     switch (t) {
-        case 0: case 8: case 13: case 14: case 15: case 16: case 17: case 18: case 42: case 43:
+        case 0:
+        case 8:
+        case 13:
+        case 14:
+        case 15:
+        case 16:
+        case 17:
+        case 18:
+        case 42:
+        case 43:
             return true;
         default:
             return false;
@@ -40,18 +49,21 @@ ErrorDecision stop(ErrorOutcome o) noexcept {
     return d;
 }
 
-constexpr std::size_t round_up(std::size_t n, std::size_t word) noexcept { return (n + word - 1) / word * word; }
+constexpr std::size_t round_up(std::size_t n, std::size_t word) noexcept {
+    return (n + word - 1) / word * word;
+}
 
 // RFC 4884 4.1, 4.2, 5: with an extension, the original datagram field is the quote zero
 // padded to at least 128 bytes and to a whole word (32 bits for ICMPv4, 64 for ICMPv6), and
 // cut to whole words so that the message with the extension still fits in room (the 576 /
 // 1280-byte limit less the IP and ICMP headers); or exactly 128 bytes when fixed_128.
-void plan_extension(ErrorPlan& p, std::size_t l3_len, std::size_t room, std::size_t word, const InterfaceInfo& info,
-                    bool fixed_128) noexcept {
+void plan_extension(ErrorPlan& p, std::size_t l3_len, std::size_t room, std::size_t word,
+                    const InterfaceInfo& info, bool fixed_128) noexcept {
     const std::size_t ext = info.extension_len();
     const std::size_t most = (room - ext) / word * word;
-    const std::size_t orig = fixed_128 ? rfc4884::min_original_len
-                                       : std::min(round_up(std::max(l3_len, rfc4884::min_original_len), word), most);
+    const std::size_t orig =
+        fixed_128 ? rfc4884::min_original_len
+                  : std::min(round_up(std::max(l3_len, rfc4884::min_original_len), word), most);
     const std::size_t quote = std::min(l3_len, orig);
     p.rfc4884 = true;
     p.ext = &info;
@@ -81,7 +93,8 @@ bool has_source_route(wire::ConstBytes hdr) noexcept {
 
 }  // namespace
 
-ErrorDecision plan_error_v4(const Invoking& in, const ErrorSpec& spec, const ErrorContext& ctx) noexcept {
+ErrorDecision plan_error_v4(const Invoking& in, const ErrorSpec& spec,
+                            const ErrorContext& ctx) noexcept {
     namespace ipv4 = wire::ipv4;
     const auto& l3 = in.l3;
     const Iface& iface = *ctx.iface;
@@ -92,7 +105,8 @@ ErrorDecision plan_error_v4(const Invoking& in, const ErrorSpec& spec, const Err
 
     // RFC 1122 3.2.2 and RFC 1812 4.3.2.7, in the order of Linux's __icmp_send:
     // not about a datagram to an IP broadcast or multicast address,
-    if (dst.is_multicast() || iface.is_v4_broadcast(dst)) return stop(ErrorOutcome::suppressed_ip_multicast);
+    if (dst.is_multicast() || iface.is_v4_broadcast(dst))
+        return stop(ErrorOutcome::suppressed_ip_multicast);
     // nor one sent as a link-layer broadcast or multicast,
     if (in.eth_dst.is_group()) return stop(ErrorOutcome::suppressed_l2_multicast);
     // nor a fragment other than the first,
@@ -104,13 +118,15 @@ ErrorDecision plan_error_v4(const Invoking& in, const ErrorSpec& spec, const Err
     }
     // nor a datagram whose source is not one unique host (0/8, 127/8, 224/4, 240/4,
     // limited or directed broadcast).
-    if (src.is_martian_source() || iface.is_v4_broadcast(src)) return stop(ErrorOutcome::suppressed_source);
+    if (src.is_martian_source() || iface.is_v4_broadcast(src))
+        return stop(ErrorOutcome::suppressed_source);
 
     // Fragmentation Needed is never rate-limited, whatever the mask (Linux icmpv4_mask_allow:
     // "Don't limit PMTU discovery"): the mask is per type and type 3 is in it.
     const bool pmtud = spec.type == wire::icmpv4::dest_unreachable && spec.code == 4;
     if (ctx.limiter != nullptr && !pmtud) {
-        if (const auto o = limited(ctx.limiter->check_v4(spec.type, src, ctx.now_ns))) return stop(*o);
+        if (const auto o = limited(ctx.limiter->check_v4(spec.type, src, ctx.now_ns)))
+            return stop(*o);
     }
 
     ErrorDecision d;
@@ -119,8 +135,10 @@ ErrorDecision plan_error_v4(const Invoking& in, const ErrorSpec& spec, const Err
     std::optional<Ipv4Addr> from;
     switch (cfg.source) {
         case ErrorSource::invoking_dst:
-            if (iface.owns_v4(dst)) from = dst;
-            else if (iface.n4 > 0) from = iface.v4[0].addr;
+            if (iface.owns_v4(dst))
+                from = dst;
+            else if (iface.n4 > 0)
+                from = iface.v4[0].addr;
             break;
         case ErrorSource::ingress:
             if (iface.n4 > 0) from = iface.v4[0].addr;
@@ -146,7 +164,8 @@ ErrorDecision plan_error_v4(const Invoking& in, const ErrorSpec& spec, const Err
     return d;
 }
 
-ErrorDecision plan_error_v6(const Invoking& in, const ErrorSpec& spec, const ErrorContext& ctx) noexcept {
+ErrorDecision plan_error_v6(const Invoking& in, const ErrorSpec& spec,
+                            const ErrorContext& ctx) noexcept {
     namespace ipv6 = wire::ipv6;
     namespace icmpv6 = wire::icmpv6;
     const auto& l3 = in.l3;
@@ -157,9 +176,11 @@ ErrorDecision plan_error_v6(const Invoking& in, const ErrorSpec& spec, const Err
     // Where the upper layer is, as far as the bytes at hand show. A packet whose extension
     // headers cannot be walked (the cause of a Parameter Problem, say) is not ICMPv6 for
     // this purpose.
-    const std::size_t avail = std::min(l3.size(), ipv6::header_len + std::size_t{wire::load16(l3, ipv6::field::payload_length)});
+    const std::size_t avail = std::min(
+        l3.size(), ipv6::header_len + std::size_t{wire::load16(l3, ipv6::field::payload_length)});
     const auto walk = ipv6::walk_extensions(l3.first(avail));
-    if (walk.upper && walk.upper->protocol == ipv6::nh_icmp6 && !(walk.upper->fragment && walk.upper->frag_offset != 0)) {
+    if (walk.upper && walk.upper->protocol == ipv6::nh_icmp6 &&
+        !(walk.upper->fragment && walk.upper->frag_offset != 0)) {
         if (avail < walk.upper->offset + 1) return stop(ErrorOutcome::suppressed_icmp_error);
         const std::uint8_t t = wire::load8(l3, walk.upper->offset);
         // RFC 4443 2.4(e.1): not about an ICMPv6 error message; (e.2) nor a Redirect.
@@ -181,7 +202,8 @@ ErrorDecision plan_error_v6(const Invoking& in, const ErrorSpec& spec, const Err
         return stop(ErrorOutcome::suppressed_source);
 
     if (ctx.limiter != nullptr) {
-        if (const auto o = limited(ctx.limiter->check_v6(spec.type, src, ctx.now_ns))) return stop(*o);
+        if (const auto o = limited(ctx.limiter->check_v6(spec.type, src, ctx.now_ns)))
+            return stop(*o);
     }
 
     ErrorDecision d;
@@ -214,7 +236,8 @@ ErrorDecision plan_error_v6(const Invoking& in, const ErrorSpec& spec, const Err
     return d;
 }
 
-ErrorDecision plan_redirect_v4(const Invoking& in, const Ipv4Addr& next_hop, const ErrorContext& ctx) noexcept {
+ErrorDecision plan_redirect_v4(const Invoking& in, const Ipv4Addr& next_hop,
+                               const ErrorContext& ctx) noexcept {
     namespace ipv4 = wire::ipv4;
     const auto& l3 = in.l3;
     const Iface& iface = *ctx.iface;
@@ -243,8 +266,8 @@ ErrorDecision plan_redirect_v4(const Invoking& in, const Ipv4Addr& next_hop, con
     return plan_error_v4(in, ErrorSpec{wire::icmpv4::redirect, 1, next_hop.to_u32()}, rctx);
 }
 
-ErrorDecision plan_redirect_v6(const Invoking& in, const Ipv6Addr& target, const MacAddr* target_mac,
-                               const ErrorContext& ctx) noexcept {
+ErrorDecision plan_redirect_v6(const Invoking& in, const Ipv6Addr& target,
+                               const MacAddr* target_mac, const ErrorContext& ctx) noexcept {
     namespace ipv6 = wire::ipv6;
     const auto& l3 = in.l3;
     const Iface& iface = *ctx.iface;
@@ -267,7 +290,8 @@ ErrorDecision plan_redirect_v6(const Invoking& in, const Ipv6Addr& target, const
     if (!neighbour) return stop(ErrorOutcome::count_);
 
     if (ctx.limiter != nullptr) {
-        if (const auto o = limited(ctx.limiter->check_v6(wire::icmpv6::redirect, src, ctx.now_ns))) return stop(*o);
+        if (const auto o = limited(ctx.limiter->check_v6(wire::icmpv6::redirect, src, ctx.now_ns)))
+            return stop(*o);
     }
 
     // RFC 4861 4.5: from the link-local address of the interface it is sent on.
@@ -291,7 +315,8 @@ ErrorDecision plan_redirect_v6(const Invoking& in, const Ipv6Addr& target, const
     if (target_mac != nullptr) p.tlla = *target_mac;
     // RFC 4861 4.6.3: the Redirected Header quotes as much of the packet as fits in the
     // minimum MTU, whole 8-byte units (a short packet is zero padded to the next one).
-    const std::size_t room = max_error_len_v6 - ipv6::header_len - wire::icmp::header_len - p.head_len();
+    const std::size_t room =
+        max_error_len_v6 - ipv6::header_len - wire::icmp::header_len - p.head_len();
     p.quote_len = static_cast<std::uint32_t>(std::min(in.l3_len, room / 8 * 8));
     p.pad_len = static_cast<std::uint16_t>(round_up(p.quote_len, 8) - p.quote_len);
     return d;

@@ -40,9 +40,11 @@ struct RouterPolicy {
 // router-side ICMP errors through the one error builder, the TTL decrement with an
 // incremental checksum update. Returns a Verdict with forward set (egress port, next hop,
 // fragment_needed when it must be fragmented) or a drop with the error it owes.
-Verdict ip4_forward(wire::Bytes frame, std::size_t l2_len, const Route& route, const HostContext& ctx) noexcept;
+Verdict ip4_forward(wire::Bytes frame, std::size_t l2_len, const Route& route,
+                    const HostContext& ctx) noexcept;
 
 // The same for IPv6 (RFC 8200, RFC 4443): routers never fragment, they send Packet Too Big.
-Verdict ip6_forward(wire::Bytes frame, std::size_t l2_len, const Route& route, const HostContext& ctx) noexcept;
+Verdict ip6_forward(wire::Bytes frame, std::size_t l2_len, const Route& route,
+                    const HostContext& ctx) noexcept;
 
 }  // namespace pw::icmp

@@ -17,8 +17,12 @@ namespace {
 constexpr std::size_t ipv6_min_mtu = 1280;  // RFC 8200 5
 constexpr std::size_t frag_hdr_len = 8;     // RFC 8200 4.5
 
-std::size_t floor8(std::size_t v) noexcept { return v & ~std::size_t{7}; }
-std::size_t ceil_div(std::size_t a, std::size_t b) noexcept { return (a + b - 1) / b; }
+std::size_t floor8(std::size_t v) noexcept {
+    return v & ~std::size_t{7};
+}
+std::size_t ceil_div(std::size_t a, std::size_t b) noexcept {
+    return (a + b - 1) / b;
+}
 
 // How a datagram is cut: fragment 0 carries first bytes of data, each next one `inner`,
 // the last at most `last_max`; count is 1 when the datagram fits as it is.
@@ -29,7 +33,9 @@ struct Cut {
     std::size_t inner = 0;     // data bytes of fragments 1 .. count-2
     std::size_t last_max = 0;  // at most this many in fragment count-1 (when count > 1)
 
-    std::size_t offset(std::size_t index) const noexcept { return index == 0 ? 0 : first + (index - 1) * inner; }
+    std::size_t offset(std::size_t index) const noexcept {
+        return index == 0 ? 0 : first + (index - 1) * inner;
+    }
     std::size_t length(std::size_t index) const noexcept {
         if (count == 1) return data;
         if (index == 0) return first;
@@ -38,7 +44,8 @@ struct Cut {
     }
 };
 
-Cut make_cut(std::size_t data, std::size_t first, std::size_t inner, std::size_t last_max) noexcept {
+Cut make_cut(std::size_t data, std::size_t first, std::size_t inner,
+             std::size_t last_max) noexcept {
     Cut c;
     c.data = data;
     c.first = first;
@@ -105,8 +112,8 @@ bool plan_v4(wire::ConstBytes l3, std::uint16_t mtu, PlanV4& p) noexcept {
 struct PlanV6 {
     ipv6::View<const std::byte> ip;
     Cut cut;
-    std::size_t unfrag = ipv6::header_len;             // Unfragmentable Part length
-    std::size_t nh_field = ipv6::field::next_header;   // Next Header field of its last header
+    std::size_t unfrag = ipv6::header_len;            // Unfragmentable Part length
+    std::size_t nh_field = ipv6::field::next_header;  // Next Header field of its last header
 };
 
 bool plan_v6(wire::ConstBytes l3, std::uint16_t mtu, PlanV6& p) noexcept {
@@ -160,7 +167,8 @@ std::size_t fragment_length_v4(wire::ConstBytes l3, std::uint16_t mtu, std::size
     return (index == 0 ? p.ip.header_length() : p.later_len) + p.cut.length(index);
 }
 
-std::size_t emit_fragment_v4(wire::Bytes out, wire::ConstBytes l3, std::uint16_t mtu, std::size_t index) noexcept {
+std::size_t emit_fragment_v4(wire::Bytes out, wire::ConstBytes l3, std::uint16_t mtu,
+                             std::size_t index) noexcept {
     PlanV4 p;
     if (!plan_v4(l3, mtu, p) || index >= p.cut.count) return 0;
     const wire::ConstBytes whole = p.ip.bytes();
@@ -169,7 +177,8 @@ std::size_t emit_fragment_v4(wire::Bytes out, wire::ConstBytes l3, std::uint16_t
         std::memcpy(out.data(), whole.data(), whole.size());
         return whole.size();
     }
-    const wire::ConstBytes hdr = index == 0 ? p.ip.header() : wire::ConstBytes(p.later.data(), p.later_len);
+    const wire::ConstBytes hdr =
+        index == 0 ? p.ip.header() : wire::ConstBytes(p.later.data(), p.later_len);
     const std::size_t off = p.cut.offset(index);
     const std::size_t len = p.cut.length(index);
     const std::size_t total = hdr.size() + len;
@@ -185,7 +194,8 @@ std::size_t emit_fragment_v4(wire::Bytes out, wire::ConstBytes l3, std::uint16_t
     wire::store8(h, ipv4::field::ver_ihl, static_cast<std::uint8_t>(0x40 | (hdr.size() / 4)));
     wire::store16(h, ipv4::field::total_length, static_cast<std::uint16_t>(total));
     wire::store16(h, ipv4::field::flags_frag,
-                  static_cast<std::uint16_t>((p.ip.dont_fragment() ? ipv4::flag_df : 0) | (mf ? ipv4::flag_mf : 0) |
+                  static_cast<std::uint16_t>((p.ip.dont_fragment() ? ipv4::flag_df : 0) |
+                                             (mf ? ipv4::flag_mf : 0) |
                                              (frag_units & ipv4::frag_offset_mask)));
     wire::store16(h, ipv4::field::checksum, 0);
     wire::store16(h, ipv4::field::checksum, wire::checksum(h));
@@ -204,8 +214,8 @@ std::size_t fragment_length_v6(wire::ConstBytes l3, std::uint16_t mtu, std::size
     return p.unfrag + frag_hdr_len + p.cut.length(index);
 }
 
-std::size_t emit_fragment_v6(wire::Bytes out, wire::ConstBytes l3, std::uint16_t mtu, std::uint32_t ident,
-                             std::size_t index) noexcept {
+std::size_t emit_fragment_v6(wire::Bytes out, wire::ConstBytes l3, std::uint16_t mtu,
+                             std::uint32_t ident, std::size_t index) noexcept {
     PlanV6 p;
     if (!plan_v6(l3, mtu, p) || index >= p.cut.count) return 0;
     const wire::ConstBytes whole = p.ip.bytes();
@@ -229,7 +239,8 @@ std::size_t emit_fragment_v6(wire::Bytes out, wire::ConstBytes l3, std::uint16_t
     wire::store32(fh, 4, ident);
     std::memcpy(out.data() + p.unfrag + frag_hdr_len, whole.data() + p.unfrag + off, len);
     wire::store8(out, p.nh_field, ipv6::nh_fragment);
-    wire::store16(out, ipv6::field::payload_length, static_cast<std::uint16_t>(total - ipv6::header_len));
+    wire::store16(out, ipv6::field::payload_length,
+                  static_cast<std::uint16_t>(total - ipv6::header_len));
     return total;
 }
 

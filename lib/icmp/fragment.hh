@@ -35,7 +35,8 @@ std::size_t fragment_count_v4(wire::ConstBytes l3, std::uint16_t mtu) noexcept;
 std::size_t fragment_length_v4(wire::ConstBytes l3, std::uint16_t mtu, std::size_t index) noexcept;
 // Writes fragment index (its IP header, then its data) at the start of out; returns the L3
 // bytes written (<= mtu).
-std::size_t emit_fragment_v4(wire::Bytes out, wire::ConstBytes l3, std::uint16_t mtu, std::size_t index) noexcept;
+std::size_t emit_fragment_v4(wire::Bytes out, wire::ConstBytes l3, std::uint16_t mtu,
+                             std::size_t index) noexcept;
 
 // IPv6, RFC 8200 4.5, for l3, a whole IPv6 packet from its fixed header: the Unfragmentable
 // Part (the IPv6 header, plus the Hop-by-Hop and Routing headers and Destination Options
@@ -46,7 +47,7 @@ std::size_t emit_fragment_v4(wire::Bytes out, wire::ConstBytes l3, std::uint16_t
 // multiple of 8 but in the last. mtu must be at least 1280 (RFC 8200 5).
 std::size_t fragment_count_v6(wire::ConstBytes l3, std::uint16_t mtu) noexcept;
 std::size_t fragment_length_v6(wire::ConstBytes l3, std::uint16_t mtu, std::size_t index) noexcept;
-std::size_t emit_fragment_v6(wire::Bytes out, wire::ConstBytes l3, std::uint16_t mtu, std::uint32_t ident,
-                             std::size_t index) noexcept;
+std::size_t emit_fragment_v6(wire::Bytes out, wire::ConstBytes l3, std::uint16_t mtu,
+                             std::uint32_t ident, std::size_t index) noexcept;
 
 }  // namespace pw::icmp

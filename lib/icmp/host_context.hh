@@ -28,7 +28,7 @@ struct HostPolicy {
 // An interface as RFC 8335 PROBE sees it.
 struct ProbeIface {
     const Iface* iface = nullptr;
-    std::uint32_t index = 0;  // ifIndex: the DPDK port id + 1
+    std::uint32_t index = 0;      // ifIndex: the DPDK port id + 1
     std::array<char, 32> name{};  // e.g. "port0"
     bool up = true;
 };
@@ -40,11 +40,11 @@ struct HostContext {
     const HostPolicy* policy = nullptr;
     RateLimiter* limiter = nullptr;  // null: no rate limit
     IcmpStats* stats = nullptr;
-    std::uint64_t now_ns = 0;        // monotonic
-    std::uint32_t utc_ms_of_day = 0; // for Timestamp Reply (RFC 792)
-    std::uint16_t* ip_ident = nullptr;  // next IPv4 identification for errors we build
+    std::uint64_t now_ns = 0;                    // monotonic
+    std::uint32_t utc_ms_of_day = 0;             // for Timestamp Reply (RFC 792)
+    std::uint16_t* ip_ident = nullptr;           // next IPv4 identification for errors we build
     std::span<const ProbeIface> probe_ifaces{};  // RFC 8335: interfaces a PROBE may ask about
-    const RouterPolicy* router = nullptr;  // router mode (--forward); null: a host
+    const RouterPolicy* router = nullptr;        // router mode (--forward); null: a host
     // RFC 4884 / RFC 5837: the ingress interface described in Time Exceeded and Destination
     // Unreachable (one object per family, its address of that family); null: plain errors.
     const InterfaceInfo* ext_v4 = nullptr;

@@ -5,12 +5,14 @@ namespace pw::icmp {
 
 namespace {
 
-Verdict finish(const Frame& f, Drop reason, const ErrorDecision& d, bool v6, const HostContext& ctx) noexcept {
+Verdict finish(const Frame& f, Drop reason, const ErrorDecision& d, bool v6,
+               const HostContext& ctx) noexcept {
     Verdict v = Verdict::dropped(reason);
     v.error = d.outcome;
     // `sent` is counted by the caller once the error is built (it may still lack an mbuf).
     // count_ means nothing was owed (a Redirect whose conditions do not hold).
-    if (ctx.stats != nullptr && d.outcome != ErrorOutcome::sent && d.outcome != ErrorOutcome::count_)
+    if (ctx.stats != nullptr && d.outcome != ErrorOutcome::sent &&
+        d.outcome != ErrorOutcome::count_)
         ctx.stats->count_outcome(v6, d.outcome);
     if (d.outcome == ErrorOutcome::sent) {
         v.plan = d.plan;
@@ -19,8 +21,8 @@ Verdict finish(const Frame& f, Drop reason, const ErrorDecision& d, bool v6, con
     return v;
 }
 
-Verdict error_v4(const Frame& f, const wire::ipv4::View<std::byte>& ip, Drop reason, const ErrorSpec& spec,
-                 const HostContext& ctx, const ErrorConfig& cfg) noexcept {
+Verdict error_v4(const Frame& f, const wire::ipv4::View<std::byte>& ip, Drop reason,
+                 const ErrorSpec& spec, const HostContext& ctx, const ErrorConfig& cfg) noexcept {
     const Invoking in{f.eth_src, f.eth_dst, ip.bytes(), ip.bytes().size()};
     ErrorContext ec;
     ec.iface = ctx.iface;
@@ -32,8 +34,8 @@ Verdict error_v4(const Frame& f, const wire::ipv4::View<std::byte>& ip, Drop rea
     return finish(f, reason, plan_error_v4(in, spec, ec), false, ctx);
 }
 
-Verdict error_v6(const Frame& f, const wire::ipv6::View<std::byte>& ip, Drop reason, const ErrorSpec& spec,
-                 const HostContext& ctx, const ErrorConfig& cfg) noexcept {
+Verdict error_v6(const Frame& f, const wire::ipv6::View<std::byte>& ip, Drop reason,
+                 const ErrorSpec& spec, const HostContext& ctx, const ErrorConfig& cfg) noexcept {
     const Invoking in{f.eth_src, f.eth_dst, ip.bytes(), ip.bytes().size()};
     ErrorContext ec;
     ec.iface = ctx.iface;
@@ -69,24 +71,26 @@ Verdict redirect_v6(const Frame& f, const wire::ipv6::View<std::byte>& ip, const
     return finish(f, Drop::count_, plan_redirect_v6(in, target, nullptr, ec), true, ctx);
 }
 
-Verdict host_error_v4(const Frame& f, const wire::ipv4::View<std::byte>& ip, Drop reason, const ErrorSpec& spec,
-                      const HostContext& ctx) noexcept {
+Verdict host_error_v4(const Frame& f, const wire::ipv4::View<std::byte>& ip, Drop reason,
+                      const ErrorSpec& spec, const HostContext& ctx) noexcept {
     return error_v4(f, ip, reason, spec, ctx, ctx.policy->errors);
 }
 
-Verdict host_error_v6(const Frame& f, const wire::ipv6::View<std::byte>& ip, Drop reason, const ErrorSpec& spec,
-                      const HostContext& ctx) noexcept {
+Verdict host_error_v6(const Frame& f, const wire::ipv6::View<std::byte>& ip, Drop reason,
+                      const ErrorSpec& spec, const HostContext& ctx) noexcept {
     return error_v6(f, ip, reason, spec, ctx, ctx.policy->errors);
 }
 
-Verdict router_error_v4(const Frame& f, const wire::ipv4::View<std::byte>& ip, Drop reason, const ErrorSpec& spec,
-                        const HostContext& ctx) noexcept {
-    return error_v4(f, ip, reason, spec, ctx, ctx.router != nullptr ? ctx.router->errors : ctx.policy->errors);
+Verdict router_error_v4(const Frame& f, const wire::ipv4::View<std::byte>& ip, Drop reason,
+                        const ErrorSpec& spec, const HostContext& ctx) noexcept {
+    return error_v4(f, ip, reason, spec, ctx,
+                    ctx.router != nullptr ? ctx.router->errors : ctx.policy->errors);
 }
 
-Verdict router_error_v6(const Frame& f, const wire::ipv6::View<std::byte>& ip, Drop reason, const ErrorSpec& spec,
-                        const HostContext& ctx) noexcept {
-    return error_v6(f, ip, reason, spec, ctx, ctx.router != nullptr ? ctx.router->errors : ctx.policy->errors);
+Verdict router_error_v6(const Frame& f, const wire::ipv6::View<std::byte>& ip, Drop reason,
+                        const ErrorSpec& spec, const HostContext& ctx) noexcept {
+    return error_v6(f, ip, reason, spec, ctx,
+                    ctx.router != nullptr ? ctx.router->errors : ctx.policy->errors);
 }
 
 }  // namespace pw::icmp

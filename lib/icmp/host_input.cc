@@ -29,7 +29,12 @@ Verdict host_input(wire::Bytes buffer, std::size_t frame_len, const HostContext&
 
 Verdict host_input_reassembled(wire::Bytes buffer, std::size_t frame_len, std::size_t l2_len,
                                const HostContext& ctx) noexcept {
-    Frame f{buffer, frame_len, l2_len, wire::load_bytes<MacAddr>(buffer, 6), wire::load_bytes<MacAddr>(buffer, 0), true};
+    Frame f{buffer,
+            frame_len,
+            l2_len,
+            wire::load_bytes<MacAddr>(buffer, 6),
+            wire::load_bytes<MacAddr>(buffer, 0),
+            true};
     const std::uint16_t type = wire::load16(buffer, l2_len - 2);
     return type == wire::eth::type_ipv6 ? ip6_input(f, ctx) : ip4_input(f, ctx);
 }

@@ -60,13 +60,16 @@ Verdict icmp4_input(Frame& f, const wire::ipv4::View<std::byte>& ip, bool to_bro
             // RFC 1122 3.2.2.6: an echo to a broadcast address MAY be silently discarded; by
             // default we do (icmp_echo_ignore_broadcasts=1), which keeps us out of Smurf
             // amplification.
-            if (to_broadcast && pol.echo_ignore_broadcasts) return Verdict::dropped(Drop::icmp4_echo_to_broadcast);
-            if (reply_limited(ctx, icmpv4::echo_reply, ip.src())) return Verdict::dropped(Drop::echo_rate_limited);
+            if (to_broadcast && pol.echo_ignore_broadcasts)
+                return Verdict::dropped(Drop::icmp4_echo_to_broadcast);
+            if (reply_limited(ctx, icmpv4::echo_reply, ip.src()))
+                return Verdict::dropped(Drop::echo_rate_limited);
             // The reply keeps identifier, sequence and data; only the type changes, so the
             // checksum is updated incrementally (RFC 1624), as testpmd's icmpecho does.
             const std::uint16_t old_word = ic->type_code_word();
             ic->set_type(icmpv4::echo_reply);
-            ic->set_checksum(wire::checksum_update16(ic->checksum(), old_word, ic->type_code_word()));
+            ic->set_checksum(
+                wire::checksum_update16(ic->checksum(), old_word, ic->type_code_word()));
             // RFC 1624 4: the update cannot tell +0 from -0; a result of 0x0000 is recomputed
             // so the reply is the one a full sum gives (0xffff for an all-zero message).
             if (ic->checksum() == 0) ic->fill_checksum_v4();
@@ -75,12 +78,15 @@ Verdict icmp4_input(Frame& f, const wire::ipv4::View<std::byte>& ip, bool to_bro
                 if (ctx.iface->n4 == 0) return Verdict::dropped(Drop::icmp4_echo_to_broadcast);
                 ip.set_dst(ctx.iface->v4[0].addr);
             }
-            return Verdict::answer(Reply::echo4_reply, ip4_reply_in_place(f, ip, ic->bytes().size(), *ctx.iface));
+            return Verdict::answer(Reply::echo4_reply,
+                                   ip4_reply_in_place(f, ip, ic->bytes().size(), *ctx.iface));
         }
         case icmpv4::timestamp_request: {
             if (!pol.timestamp_reply) return Verdict::dropped(Drop::icmp4_timestamp_disabled);
-            if (to_broadcast && pol.echo_ignore_broadcasts) return Verdict::dropped(Drop::icmp4_echo_to_broadcast);
-            if (reply_limited(ctx, icmpv4::timestamp_reply, ip.src())) return Verdict::dropped(Drop::echo_rate_limited);
+            if (to_broadcast && pol.echo_ignore_broadcasts)
+                return Verdict::dropped(Drop::icmp4_echo_to_broadcast);
+            if (reply_limited(ctx, icmpv4::timestamp_reply, ip.src()))
+                return Verdict::dropped(Drop::echo_rate_limited);
             if (ic->bytes().size() < timestamp_len) {
                 ++mib.in_errors;
                 return Verdict::dropped(Drop::icmp4_truncated);
@@ -97,7 +103,8 @@ Verdict icmp4_input(Frame& f, const wire::ipv4::View<std::byte>& ip, bool to_bro
                 if (ctx.iface->n4 == 0) return Verdict::dropped(Drop::icmp4_echo_to_broadcast);
                 ip.set_dst(ctx.iface->v4[0].addr);
             }
-            return Verdict::answer(Reply::timestamp_reply, ip4_reply_in_place(f, ip, timestamp_len, *ctx.iface));
+            return Verdict::answer(Reply::timestamp_reply,
+                                   ip4_reply_in_place(f, ip, timestamp_len, *ctx.iface));
         }
         case 42:  // RFC 8335 Extended Echo Request
             if (!pol.probe) return Verdict::dropped(Drop::icmp4_probe_disabled);
@@ -105,7 +112,8 @@ Verdict icmp4_input(Frame& f, const wire::ipv4::View<std::byte>& ip, bool to_bro
             {
                 const Verdict v = probe_input(f, ic->bytes(), false, ctx);
                 if (!v.reply) return v;
-                return Verdict::answer(Reply::probe4_reply, ip4_reply_in_place(f, ip, v.len, *ctx.iface));
+                return Verdict::answer(Reply::probe4_reply,
+                                       ip4_reply_in_place(f, ip, v.len, *ctx.iface));
             }
         case icmpv4::redirect:
             // A host may update its route cache from a Redirect (RFC 1122 3.2.2.2); we keep

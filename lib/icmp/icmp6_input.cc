@@ -46,7 +46,8 @@ Verdict icmp6_input(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_t
         case icmpv6::redirect:
             return Verdict::dropped(Drop::icmp6_redirect_ignored);
         default:
-            return Verdict::dropped(icmpv6::is_error(type) ? Drop::icmp6_error_received : Drop::icmp6_unhandled_type);
+            return Verdict::dropped(icmpv6::is_error(type) ? Drop::icmp6_error_received
+                                                           : Drop::icmp6_unhandled_type);
     }
 
     const bool echo = type == icmpv6::echo_request;
@@ -93,15 +94,19 @@ Verdict icmp6_input(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_t
         len = v.len;
         kind = Reply::probe6_reply;
     }
-    const std::size_t frame_len = ip6_reply_in_place(f, ip, icmp_offset, len, reply_src, *ctx.iface);
+    const std::size_t frame_len =
+        ip6_reply_in_place(f, ip, icmp_offset, len, reply_src, *ctx.iface);
     ip.set_next_header(ipv6::nh_icmp6);
-    const auto out = *wire::icmp::View<std::byte>::checked(f.l3().subspan(ipv6::header_len, len), Drop::icmp6_truncated);
-    if (echo && reply_src == dst && wire::checksum_update16(out.checksum(), old_word, out.type_code_word()) != 0) {
+    const auto out = *wire::icmp::View<std::byte>::checked(f.l3().subspan(ipv6::header_len, len),
+                                                           Drop::icmp6_truncated);
+    if (echo && reply_src == dst &&
+        wire::checksum_update16(out.checksum(), old_word, out.type_code_word()) != 0) {
         // Swapping source and destination leaves the pseudo-header sum as it was: only the
         // type changed (RFC 1624 incremental update).
         out.set_checksum(wire::checksum_update16(out.checksum(), old_word, out.type_code_word()));
     } else {
-        out.fill_checksum_v6(wire::pseudo_sum_v6(reply_src, src, static_cast<std::uint32_t>(len), ipv6::nh_icmp6));
+        out.fill_checksum_v6(
+            wire::pseudo_sum_v6(reply_src, src, static_cast<std::uint32_t>(len), ipv6::nh_icmp6));
     }
     return Verdict::answer(kind, frame_len);
 }

@@ -46,7 +46,8 @@ std::size_t emit_extension(wire::Bytes out, const InterfaceInfo& info) noexcept 
     wire::store8(ext, 1, 0);
     wire::store16(ext, 2, 0);
     // RFC 4884 8 object header; RFC 5837 4.1 C-Type.
-    auto ctype = static_cast<std::uint8_t>(static_cast<unsigned>(info.role) << rfc4884::ctype_role_shift);
+    auto ctype =
+        static_cast<std::uint8_t>(static_cast<unsigned>(info.role) << rfc4884::ctype_role_shift);
     const std::size_t nl = info.name_len();
     if (info.has_ifindex) ctype |= rfc4884::ctype_ifindex;
     if (info.has_addr) ctype |= rfc4884::ctype_ipaddr;
@@ -65,8 +66,10 @@ std::size_t emit_extension(wire::Bytes out, const InterfaceInfo& info) noexcept 
     if (info.has_addr) {
         wire::store16(ext, at, info.addr_v6 ? rfc4884::afi_ipv6 : rfc4884::afi_ipv4);
         wire::store16(ext, at + 2, 0);
-        if (info.addr_v6) wire::store_bytes(ext, at + 4, info.a6);
-        else wire::store_bytes(ext, at + 4, info.a4);
+        if (info.addr_v6)
+            wire::store_bytes(ext, at + 4, info.a6);
+        else
+            wire::store_bytes(ext, at + 4, info.a4);
         at += 4 + (info.addr_v6 ? 16 : 4);
     }
     if (nl > 0) {
@@ -89,10 +92,12 @@ std::size_t ErrorPlan::head_len() const noexcept {
 
 std::size_t ErrorPlan::frame_len() const noexcept {
     const std::size_t ip = v6 ? wire::ipv6::header_len : wire::ipv4::min_header_len;
-    return wire::eth::header_len + ip + wire::icmp::header_len + head_len() + quote_len + pad_len + ext_len;
+    return wire::eth::header_len + ip + wire::icmp::header_len + head_len() + quote_len + pad_len +
+           ext_len;
 }
 
-std::size_t copy_from_segments(std::span<const wire::ConstBytes> segments, std::size_t offset, wire::Bytes out) noexcept {
+std::size_t copy_from_segments(std::span<const wire::ConstBytes> segments, std::size_t offset,
+                               wire::Bytes out) noexcept {
     std::size_t done = 0;
     for (const auto& seg : segments) {
         if (done == out.size()) break;
@@ -108,7 +113,8 @@ std::size_t copy_from_segments(std::span<const wire::ConstBytes> segments, std::
     return done;
 }
 
-std::size_t emit_error(wire::Bytes out, const ErrorPlan& p, std::span<const wire::ConstBytes> segments) noexcept {
+std::size_t emit_error(wire::Bytes out, const ErrorPlan& p,
+                       std::span<const wire::ConstBytes> segments) noexcept {
     namespace eth = wire::eth;
     const std::size_t len = p.frame_len();
     eth::Repr{p.eth_dst, p.eth_src, p.v6 ? eth::type_ipv6 : eth::type_ipv4}.emit(out);
@@ -129,7 +135,8 @@ std::size_t emit_error(wire::Bytes out, const ErrorPlan& p, std::span<const wire
         }
         // RFC 4861 4.6.3: Redirected Header option, its length in units of 8 bytes.
         wire::store8(msg, at, wire::ndp::opt_redirected);
-        wire::store8(msg, at + 1, static_cast<std::uint8_t>((redirected_hdr_len + p.quote_len + p.pad_len) / 8));
+        wire::store8(msg, at + 1,
+                     static_cast<std::uint8_t>((redirected_hdr_len + p.quote_len + p.pad_len) / 8));
         std::memset(msg.data() + at + 2, 0, redirected_hdr_len - 2);
         at += redirected_hdr_len;
     }
@@ -142,8 +149,12 @@ std::size_t emit_error(wire::Bytes out, const ErrorPlan& p, std::span<const wire
         // RFC 4884 4.1 / 4.2: the length attribute counts the original datagram field in
         // 32-bit words (ICMPv4, sixth byte) or 64-bit words (ICMPv6, fifth byte).
         const std::size_t orig = p.quote_len + p.pad_len;
-        if (p.v6) wire::store8(msg, rfc4884::length_offset_v6, static_cast<std::uint8_t>(orig / rfc4884::word_v6));
-        else wire::store8(msg, rfc4884::length_offset_v4, static_cast<std::uint8_t>(orig / rfc4884::word_v4));
+        if (p.v6)
+            wire::store8(msg, rfc4884::length_offset_v6,
+                         static_cast<std::uint8_t>(orig / rfc4884::word_v6));
+        else
+            wire::store8(msg, rfc4884::length_offset_v4,
+                         static_cast<std::uint8_t>(orig / rfc4884::word_v4));
         emit_extension(msg.subspan(at), *p.ext);
     }
     const auto icmp = *wire::icmp::View<std::byte>::checked(msg, wire::Drop::icmp4_truncated);
@@ -154,7 +165,8 @@ std::size_t emit_error(wire::Bytes out, const ErrorPlan& p, std::span<const wire
     } else {
         // DF clear, as Linux's ICMP socket (IP_PMTUDISC_DONT): an error must not itself be lost
         // to a smaller MTU on the way back.
-        wire::ipv4::Repr{p.src4, p.dst4, wire::ipv4::proto_icmp, p.ttl, p.tos, p.ident, 0, msg_len}.emit(l3);
+        wire::ipv4::Repr{p.src4, p.dst4, wire::ipv4::proto_icmp, p.ttl, p.tos, p.ident, 0, msg_len}
+            .emit(l3);
         icmp.fill_checksum_v4();
     }
     return len;

@@ -38,8 +38,8 @@ struct ErrorConfig {
     ErrorSource source = ErrorSource::invoking_dst;
     std::optional<wire::Ipv4Addr> fixed_v4;
     std::optional<wire::Ipv6Addr> fixed_v6;
-    std::uint8_t ttl = 64;     // RFC 1122 3.2.1.7 / RFC 1700: a fresh TTL, not the invoking one
-    std::uint8_t tos = 0xc0;   // RFC 1812 4.3.2.5: precedence 6 (Internetwork Control), as Linux
+    std::uint8_t ttl = 64;    // RFC 1122 3.2.1.7 / RFC 1700: a fresh TTL, not the invoking one
+    std::uint8_t tos = 0xc0;  // RFC 1812 4.3.2.5: precedence 6 (Internetwork Control), as Linux
     // With an RFC 4884 extension: false, the original datagram field quotes as much as fits
     // (at least 128 bytes, RFC 4884 5); true, exactly 128 bytes (cut or zero padded), as
     // Linux's icmp_errors_extension_mask sends it. Parsers that ignore the length attribute
@@ -69,7 +69,9 @@ inline constexpr ErrorSpec admin_prohibited{3, 13, 0};
 inline constexpr ErrorSpec ttl_exceeded{11, 0, 0};
 // RFC 1191 4: Fragmentation Needed and DF set, the next-hop MTU in the low-order 16 bits of
 // the second word, the high-order 16 bits zero.
-constexpr ErrorSpec frag_needed(std::uint16_t next_hop_mtu) noexcept { return {3, 4, next_hop_mtu}; }
+constexpr ErrorSpec frag_needed(std::uint16_t next_hop_mtu) noexcept {
+    return {3, 4, next_hop_mtu};
+}
 }  // namespace spec_v4
 
 namespace spec_v6 {
@@ -83,7 +85,9 @@ inline constexpr ErrorSpec address_unreachable{1, 3, 0};
 inline constexpr ErrorSpec hop_limit_exceeded{3, 0, 0};
 // RFC 4443 3.2: Packet Too Big, the next-hop link's MTU in the whole second word. Sent also
 // about packets to multicast destinations (plan_error_v6 lets it through).
-constexpr ErrorSpec packet_too_big(std::uint32_t mtu) noexcept { return {2, 0, mtu}; }
+constexpr ErrorSpec packet_too_big(std::uint32_t mtu) noexcept {
+    return {2, 0, mtu};
+}
 }  // namespace spec_v6
 
 // RFC 5837 4.1: which interface an Interface Information Object describes.
@@ -131,8 +135,8 @@ inline constexpr std::size_t word_v6 = 8;
 // Where the length attribute is: the sixth byte of the ICMPv4 header, the fifth of ICMPv6.
 inline constexpr std::size_t length_offset_v4 = 5;
 inline constexpr std::size_t length_offset_v6 = 4;
-inline constexpr std::uint8_t version = 2;                 // RFC 4884 7
-inline constexpr std::uint8_t class_interface_info = 2;    // RFC 5837 4 (IANA Class-Num 2)
+inline constexpr std::uint8_t version = 2;               // RFC 4884 7
+inline constexpr std::uint8_t class_interface_info = 2;  // RFC 5837 4 (IANA Class-Num 2)
 // RFC 5837 4.1, the C-Type bits: Interface Role in bits 0-1 (the two high-order bits),
 // Rsvd1 and Rsvd2 in bits 2-3, then ifIndex, IPAddr, name, MTU in bits 4-7.
 inline constexpr std::uint8_t ctype_role_shift = 6;
@@ -147,8 +151,12 @@ inline constexpr std::uint16_t afi_ipv6 = 2;
 // The types an extension is appended to here: Destination Unreachable and Time Exceeded
 // (RFC 4884 4 lists these and ICMPv4 Parameter Problem; RFC 5837 4 identifies interfaces
 // for the first two).
-constexpr bool allowed_v4(std::uint8_t type) noexcept { return type == 3 || type == 11; }
-constexpr bool allowed_v6(std::uint8_t type) noexcept { return type == 1 || type == 3; }
+constexpr bool allowed_v4(std::uint8_t type) noexcept {
+    return type == 3 || type == 11;
+}
+constexpr bool allowed_v6(std::uint8_t type) noexcept {
+    return type == 1 || type == 3;
+}
 }  // namespace rfc4884
 
 // Writes the extension structure for info (info.extension_len() bytes) at the start of out:
@@ -200,7 +208,7 @@ struct ErrorDecision {
 struct Invoking {
     wire::MacAddr eth_src;
     wire::MacAddr eth_dst;
-    wire::ConstBytes l3;  // the invoking packet from its IP header (first segment or whole)
+    wire::ConstBytes l3;     // the invoking packet from its IP header (first segment or whole)
     std::size_t l3_len = 0;  // its full length (may exceed l3.size() when chained)
 };
 
@@ -217,8 +225,10 @@ struct ErrorContext {
 
 // Suppression (RFC 1122 3.2.2, RFC 1812 4.3.2.7), rate limits, source address. The invoking
 // IPv4/IPv6 header must be valid (checked by the caller's view).
-ErrorDecision plan_error_v4(const Invoking& in, const ErrorSpec& spec, const ErrorContext& ctx) noexcept;
-ErrorDecision plan_error_v6(const Invoking& in, const ErrorSpec& spec, const ErrorContext& ctx) noexcept;
+ErrorDecision plan_error_v4(const Invoking& in, const ErrorSpec& spec,
+                            const ErrorContext& ctx) noexcept;
+ErrorDecision plan_error_v6(const Invoking& in, const ErrorSpec& spec,
+                            const ErrorContext& ctx) noexcept;
 
 // Redirects (router mode), built by the same builder and rate-limited like errors. The caller
 // calls these only when the packet is about to leave by the interface it arrived on
@@ -232,7 +242,8 @@ ErrorDecision plan_error_v6(const Invoking& in, const ErrorSpec& spec, const Err
 // It comes from our address on that subnet (RFC 1122 3.2.2.2: a host accepts a Redirect
 // only from its first-hop gateway). next_hop is the gateway of the route, or the
 // destination itself when it is on the link.
-ErrorDecision plan_redirect_v4(const Invoking& in, const wire::Ipv4Addr& next_hop, const ErrorContext& ctx) noexcept;
+ErrorDecision plan_redirect_v4(const Invoking& in, const wire::Ipv4Addr& next_hop,
+                               const ErrorContext& ctx) noexcept;
 
 // IPv6 (RFC 4861 8.2): sent only when the invoking source is a neighbour (link-local or in
 // an on-link prefix of the interface), the destination is not multicast, and the target is
@@ -240,16 +251,18 @@ ErrorDecision plan_redirect_v4(const Invoking& in, const wire::Ipv4Addr& next_ho
 // 4.5). From the interface's link-local address with hop limit 255; a Target Link-Layer
 // Address option when target_mac is known; a Redirected Header option quoting as much of the
 // packet as fits in 1280 bytes.
-ErrorDecision plan_redirect_v6(const Invoking& in, const wire::Ipv6Addr& target, const wire::MacAddr* target_mac,
-                               const ErrorContext& ctx) noexcept;
+ErrorDecision plan_redirect_v6(const Invoking& in, const wire::Ipv6Addr& target,
+                               const wire::MacAddr* target_mac, const ErrorContext& ctx) noexcept;
 
 // Writes the error frame (Ethernet, IP, ICMP, [Redirect fields,] quote, [zero padding, RFC
 // 4884 extension]) into out, which holds at least plan.frame_len() bytes. The quote is read
 // from segments, the invoking packet's bytes from its IP header on, in order (an mbuf chain,
 // or one span). Returns the frame length.
-std::size_t emit_error(wire::Bytes out, const ErrorPlan& plan, std::span<const wire::ConstBytes> segments) noexcept;
+std::size_t emit_error(wire::Bytes out, const ErrorPlan& plan,
+                       std::span<const wire::ConstBytes> segments) noexcept;
 
 // Copies out.size() bytes of a segmented packet starting at offset; returns bytes copied.
-std::size_t copy_from_segments(std::span<const wire::ConstBytes> segments, std::size_t offset, wire::Bytes out) noexcept;
+std::size_t copy_from_segments(std::span<const wire::ConstBytes> segments, std::size_t offset,
+                               wire::Bytes out) noexcept;
 
 }  // namespace pw::icmp

@@ -4,7 +4,9 @@ namespace pw::icmp {
 
 namespace {
 // Counters are written by one worker and read by the main lcore: relaxed loads.
-std::uint64_t relaxed(const std::uint64_t& v) noexcept { return __atomic_load_n(&v, __ATOMIC_RELAXED); }
+std::uint64_t relaxed(const std::uint64_t& v) noexcept {
+    return __atomic_load_n(&v, __ATOMIC_RELAXED);
+}
 }  // namespace
 
 IcmpMib& IcmpMib::operator+=(const IcmpMib& o) noexcept {

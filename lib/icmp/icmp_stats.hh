@@ -11,13 +11,13 @@
 namespace pw::icmp {
 
 struct IcmpMib {
-    std::uint64_t in_msgs = 0;        // InMsgs: every ICMP message received, good or bad
-    std::uint64_t in_errors = 0;      // InErrors: received with an error (truncated, bad sum)
-    std::uint64_t in_csum_errors = 0; // InCsumErrors
-    std::uint64_t out_msgs = 0;       // OutMsgs: every ICMP message sent
-    std::uint64_t out_errors = 0;     // OutErrors: could not be sent (no mbuf, TX full)
-    std::uint64_t out_rate_limit_global = 0;  // OutRateLimitGlobal
-    std::uint64_t out_rate_limit_host = 0;    // OutRateLimitHost
+    std::uint64_t in_msgs = 0;         // InMsgs: every ICMP message received, good or bad
+    std::uint64_t in_errors = 0;       // InErrors: received with an error (truncated, bad sum)
+    std::uint64_t in_csum_errors = 0;  // InCsumErrors
+    std::uint64_t out_msgs = 0;        // OutMsgs: every ICMP message sent
+    std::uint64_t out_errors = 0;      // OutErrors: could not be sent (no mbuf, TX full)
+    std::uint64_t out_rate_limit_global = 0;    // OutRateLimitGlobal
+    std::uint64_t out_rate_limit_host = 0;      // OutRateLimitHost
     std::array<std::uint64_t, 256> in_type{};   // IcmpMsg InTypeN / Icmp6InTypeN
     std::array<std::uint64_t, 256> out_type{};  // IcmpMsg OutTypeN / Icmp6OutTypeN
 

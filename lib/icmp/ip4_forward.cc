@@ -5,11 +5,16 @@
 
 namespace pw::icmp {
 
-
-Verdict ip4_forward(wire::Bytes frame, std::size_t l2_len, const Route& route, const HostContext& ctx) noexcept {
+Verdict ip4_forward(wire::Bytes frame, std::size_t l2_len, const Route& route,
+                    const HostContext& ctx) noexcept {
     namespace ipv4 = wire::ipv4;
     namespace icmpv4 = wire::icmpv4;
-    Frame f{frame, frame.size(), l2_len, wire::load_bytes<MacAddr>(frame, 6), wire::load_bytes<MacAddr>(frame, 0), false};
+    Frame f{frame,
+            frame.size(),
+            l2_len,
+            wire::load_bytes<MacAddr>(frame, 6),
+            wire::load_bytes<MacAddr>(frame, 0),
+            false};
     // ip4_input validated the header (RFC 1812 5.2.2) before asking for the lookup.
     const auto ip = *ipv4::View<std::byte>::checked(f.l3());
     const Iface& in = *ctx.iface;
@@ -20,18 +25,21 @@ Verdict ip4_forward(wire::Bytes frame, std::size_t l2_len, const Route& route, c
         case Route::Kind::none:
             return router_error_v4(f, ip, Drop::no_route, {icmpv4::dest_unreachable, 0, 0}, ctx);
         case Route::Kind::reject:
-            return router_error_v4(f, ip, Drop::route_reject, {icmpv4::dest_unreachable, 13, 0}, ctx);
+            return router_error_v4(f, ip, Drop::route_reject, {icmpv4::dest_unreachable, 13, 0},
+                                   ctx);
         case Route::Kind::blackhole:
             return Verdict::dropped(Drop::route_blackhole);
         case Route::Kind::connected:
         case Route::Kind::via:
             break;
     }
-    if (route.denied) return router_error_v4(f, ip, Drop::acl_denied, {icmpv4::dest_unreachable, 13, 0}, ctx);
+    if (route.denied)
+        return router_error_v4(f, ip, Drop::acl_denied, {icmpv4::dest_unreachable, 13, 0}, ctx);
 
     // RFC 1812 5.3.1: a router decrements the TTL; a datagram whose TTL would reach zero is
     // not forwarded and owes Time Exceeded (code 0, in transit).
-    if (ip.ttl() <= 1) return router_error_v4(f, ip, Drop::ttl_expired, {icmpv4::time_exceeded, 0, 0}, ctx);
+    if (ip.ttl() <= 1)
+        return router_error_v4(f, ip, Drop::ttl_expired, {icmpv4::time_exceeded, 0, 0}, ctx);
 
     const Iface& out = *route.egress;
     const std::size_t len = ip.total_length();
@@ -40,7 +48,8 @@ Verdict ip4_forward(wire::Bytes frame, std::size_t l2_len, const Route& route, c
         // RFC 1191 4 / RFC 1812 5.2.6: DF set, too big: Fragmentation Needed with the next-hop
         // MTU in the low 16 bits of the second word (never rate-limited, see error_plan.cc).
         if (ip.dont_fragment())
-            return router_error_v4(f, ip, Drop::mtu_exceeded, {icmpv4::dest_unreachable, 4, out.mtu}, ctx);
+            return router_error_v4(f, ip, Drop::mtu_exceeded,
+                                   {icmpv4::dest_unreachable, 4, out.mtu}, ctx);
         fragment = true;
     }
 

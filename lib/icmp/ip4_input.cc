@@ -38,9 +38,11 @@ Verdict ip4_input(Frame& f, const HostContext& ctx) noexcept {
         // Router mode (RFC 1812 5.3.4, 5.3.7): not forwarded are multicast and broadcast
         // (no multicast routing here), unicast sent as a link-layer broadcast, and
         // destinations that are never valid (0/8, 127/8, 240/4).
-        if (dst.is_multicast() || dst.is_limited_broadcast()) return Verdict::dropped(Drop::ip4_multicast_not_forwarded);
+        if (dst.is_multicast() || dst.is_limited_broadcast())
+            return Verdict::dropped(Drop::ip4_multicast_not_forwarded);
         if (f.eth_dst.is_group()) return Verdict::dropped(Drop::ip4_unicast_in_l2_broadcast);
-        if (dst.bytes[0] == 0 || dst.is_loopback() || dst.bytes[0] >= 240) return Verdict::dropped(Drop::ip4_bad_destination);
+        if (dst.bytes[0] == 0 || dst.is_loopback() || dst.bytes[0] >= 240)
+            return Verdict::dropped(Drop::ip4_bad_destination);
         Verdict v;
         v.route_lookup = true;
         v.v6 = false;
@@ -48,7 +50,8 @@ Verdict ip4_input(Frame& f, const HostContext& ctx) noexcept {
         return v;
     }
     // RFC 1122 3.3.6: discard a unicast datagram that came in a link-layer broadcast.
-    if (!broadcast && f.eth_dst.is_group()) return Verdict::dropped(Drop::ip4_unicast_in_l2_broadcast);
+    if (!broadcast && f.eth_dst.is_group())
+        return Verdict::dropped(Drop::ip4_unicast_in_l2_broadcast);
 
     if (ip->is_fragment()) {
         // RFC 1122 3.3.2: a host reassembles datagrams addressed to it.
@@ -72,8 +75,8 @@ Verdict ip4_input(Frame& f, const HostContext& ctx) noexcept {
     }
 }
 
-std::size_t ip4_reply_in_place(Frame& f, const wire::ipv4::View<std::byte>& ip, std::size_t payload_len,
-                               const Iface& iface) noexcept {
+std::size_t ip4_reply_in_place(Frame& f, const wire::ipv4::View<std::byte>& ip,
+                               std::size_t payload_len, const Iface& iface) noexcept {
     namespace ipv4 = wire::ipv4;
     constexpr std::uint8_t reply_ttl = 64;
     const auto src = ip.src();
@@ -83,7 +86,8 @@ std::size_t ip4_reply_in_place(Frame& f, const wire::ipv4::View<std::byte>& ip, 
     // IP options of the request are not echoed: a reflected source route or record route
     // would be wrong on the way back (RFC 1122 3.2.2.6 lets the reply carry updated ones; we
     // send none). The payload moves up to follow a 20-byte header.
-    if (hlen > ipv4::min_header_len) std::memmove(l3.data() + ipv4::min_header_len, l3.data() + hlen, payload_len);
+    if (hlen > ipv4::min_header_len)
+        std::memmove(l3.data() + ipv4::min_header_len, l3.data() + hlen, payload_len);
     const std::size_t total = ipv4::min_header_len + payload_len;
     // The view's header fields sit at fixed offsets, so it stays valid for the rewrite.
     ip.set_ihl(5);

@@ -6,10 +6,16 @@ namespace pw::icmp {
 
 // Forwarding of one IPv6 packet not addressed to us (RFC 8200 3, 5; RFC 4443 3). The
 // Hop-by-Hop Options header is not examined (RFC 8200 4.3 lets a router ignore it).
-Verdict ip6_forward(wire::Bytes frame, std::size_t l2_len, const Route& route, const HostContext& ctx) noexcept {
+Verdict ip6_forward(wire::Bytes frame, std::size_t l2_len, const Route& route,
+                    const HostContext& ctx) noexcept {
     namespace ipv6 = wire::ipv6;
     namespace icmpv6 = wire::icmpv6;
-    Frame f{frame, frame.size(), l2_len, wire::load_bytes<MacAddr>(frame, 6), wire::load_bytes<MacAddr>(frame, 0), false};
+    Frame f{frame,
+            frame.size(),
+            l2_len,
+            wire::load_bytes<MacAddr>(frame, 6),
+            wire::load_bytes<MacAddr>(frame, 0),
+            false};
     const auto ip = *ipv6::View<std::byte>::checked(f.l3());
     const Iface& in = *ctx.iface;
 
@@ -18,18 +24,21 @@ Verdict ip6_forward(wire::Bytes frame, std::size_t l2_len, const Route& route, c
         case Route::Kind::none:
             return router_error_v6(f, ip, Drop::no_route, {icmpv6::dest_unreachable, 0, 0}, ctx);
         case Route::Kind::reject:
-            return router_error_v6(f, ip, Drop::route_reject, {icmpv6::dest_unreachable, 1, 0}, ctx);
+            return router_error_v6(f, ip, Drop::route_reject, {icmpv6::dest_unreachable, 1, 0},
+                                   ctx);
         case Route::Kind::blackhole:
             return Verdict::dropped(Drop::route_blackhole);
         case Route::Kind::connected:
         case Route::Kind::via:
             break;
     }
-    if (route.denied) return router_error_v6(f, ip, Drop::acl_denied, {icmpv6::dest_unreachable, 1, 0}, ctx);
+    if (route.denied)
+        return router_error_v6(f, ip, Drop::acl_denied, {icmpv6::dest_unreachable, 1, 0}, ctx);
 
     // RFC 8200 3 / RFC 4443 3.3: the hop limit is decremented; at zero the packet is
     // discarded with Time Exceeded code 0.
-    if (ip.hop_limit() <= 1) return router_error_v6(f, ip, Drop::ttl_expired, {icmpv6::time_exceeded, 0, 0}, ctx);
+    if (ip.hop_limit() <= 1)
+        return router_error_v6(f, ip, Drop::ttl_expired, {icmpv6::time_exceeded, 0, 0}, ctx);
 
     const Iface& out = *route.egress;
     // RFC 4443 3.1 code 2 (Beyond scope of source address): a link-local source may not
@@ -40,7 +49,8 @@ Verdict ip6_forward(wire::Bytes frame, std::size_t l2_len, const Route& route, c
     // RFC 8200 5 and RFC 4443 3.2: routers do not fragment; a packet larger than the next
     // link's MTU owes Packet Too Big carrying that MTU (sent even about multicast).
     if (ip.bytes().size() > out.mtu)
-        return router_error_v6(f, ip, Drop::mtu_exceeded, {icmpv6::packet_too_big, 0, out.mtu}, ctx);
+        return router_error_v6(f, ip, Drop::mtu_exceeded, {icmpv6::packet_too_big, 0, out.mtu},
+                               ctx);
 
     const Ipv6Addr next_hop = route.kind == Route::Kind::via ? route.gw6 : ip.dst();
     Verdict v;

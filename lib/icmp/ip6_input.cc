@@ -34,7 +34,8 @@ Verdict ip6_input(Frame& f, const HostContext& ctx) noexcept {
         if (ctx.router == nullptr) return Verdict::dropped(Drop::ip6_not_for_us);
         // Router mode: multicast (no multicast routing here), link-local (RFC 4291 2.5.6:
         // never forwarded) and the unspecified address (RFC 4291 2.5.2) stay here.
-        if (dst.is_multicast() || dst.is_link_local() || dst.is_unspecified() || src.is_unspecified())
+        if (dst.is_multicast() || dst.is_link_local() || dst.is_unspecified() ||
+            src.is_unspecified())
             return Verdict::dropped(Drop::ip6_not_forwardable);
         Verdict v;
         v.route_lookup = true;
@@ -78,13 +79,15 @@ Verdict ip6_input(Frame& f, const HostContext& ctx) noexcept {
         default:
             // RFC 8200 4: an unrecognised Next Header: Parameter Problem code 1, pointer at the
             // Next Header field that named it (RFC 4443 3.4).
-            return host_error_v6(f, *ip, Drop::ip6_unhandled_next_header,
-                                 {icmpv6::parameter_problem, 1, static_cast<std::uint32_t>(up.nh_field)}, ctx);
+            return host_error_v6(
+                f, *ip, Drop::ip6_unhandled_next_header,
+                {icmpv6::parameter_problem, 1, static_cast<std::uint32_t>(up.nh_field)}, ctx);
     }
 }
 
-std::size_t ip6_reply_in_place(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_t payload_offset,
-                               std::size_t payload_len, const wire::Ipv6Addr& src, const Iface& iface) noexcept {
+std::size_t ip6_reply_in_place(Frame& f, const wire::ipv6::View<std::byte>& ip,
+                               std::size_t payload_offset, std::size_t payload_len,
+                               const wire::Ipv6Addr& src, const Iface& iface) noexcept {
     namespace ipv6 = wire::ipv6;
     constexpr std::uint8_t reply_hop_limit = 64;
     const auto peer = ip.src();

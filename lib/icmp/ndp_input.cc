@@ -47,13 +47,14 @@ Verdict ndp_input(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_t i
     if (!dad) flags |= ndp::na_flag_solicited;
     if (iface.is_router) flags |= ndp::na_flag_router;
 
-    wire::ipv6::Repr{.src = target,
-                     .dst = na_dst,
-                     .next_header = ipv6::nh_icmp6,
-                     .hop_limit = nd_hop_limit,
-                     .traffic_class = 0,
-                     .flow_label = 0,
-                     .payload_len = static_cast<std::uint16_t>(ndp::ns_na_len + ndp::lladdr_opt_len)}
+    wire::ipv6::Repr{
+        .src = target,
+        .dst = na_dst,
+        .next_header = ipv6::nh_icmp6,
+        .hop_limit = nd_hop_limit,
+        .traffic_class = 0,
+        .flow_label = 0,
+        .payload_len = static_cast<std::uint16_t>(ndp::ns_na_len + ndp::lladdr_opt_len)}
         .emit(l3);
     const wire::Bytes na = l3.subspan(ipv6::header_len);
     wire::icmp::Repr{wire::icmpv6::neighbor_advertisement, 0, flags}.emit(na);
@@ -62,11 +63,11 @@ Verdict ndp_input(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_t i
     // needs our MAC (RFC 4861 7.2.4 "MUST be included" for multicast solicitations).
     ndp::emit_lladdr_option(na.subspan(ndp::options_offset), ndp::opt_target_lladdr, iface.mac);
     const auto icmp = *wire::icmp::View<std::byte>::checked(na, Drop::icmp6_truncated);
-    icmp.fill_checksum_v6(wire::pseudo_sum_v6(target, na_dst, static_cast<std::uint32_t>(na.size()),
-                                              ipv6::nh_icmp6));
+    icmp.fill_checksum_v6(
+        wire::pseudo_sum_v6(target, na_dst, static_cast<std::uint32_t>(na.size()), ipv6::nh_icmp6));
 
-    const MacAddr l2_dst = dad ? na_dst.multicast_mac()
-                               : (opts->source_lladdr ? *opts->source_lladdr : f.eth_src);
+    const MacAddr l2_dst =
+        dad ? na_dst.multicast_mac() : (opts->source_lladdr ? *opts->source_lladdr : f.eth_src);
     f.reply_l2(l2_dst, iface);
     Verdict v = Verdict::answer(Reply::nd_advert, f.l2_len + l3_len);
     // Router mode: the solicitation's source link-layer address creates or updates the
@@ -82,7 +83,8 @@ Verdict ndp_input(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_t i
 
 // Neighbor Advertisement (RFC 4861 7.1.2 validation, 7.2.5 receipt): a host answers none; a
 // router learns the target's link-layer address from it.
-Verdict na_input(const wire::ipv6::View<std::byte>& ip, std::size_t icmp_offset, const HostContext& ctx) noexcept {
+Verdict na_input(const wire::ipv6::View<std::byte>& ip, std::size_t icmp_offset,
+                 const HostContext& ctx) noexcept {
     namespace ndp = wire::ndp;
     Verdict v = Verdict::dropped(Drop::ndp_unhandled);
     if (ctx.router == nullptr) return v;

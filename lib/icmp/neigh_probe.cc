@@ -9,20 +9,23 @@
 
 namespace pw::icmp {
 
-std::size_t emit_arp_request(wire::Bytes out, const wire::MacAddr& our_mac, const wire::Ipv4Addr& our_ip,
-                             const wire::Ipv4Addr& target, const wire::MacAddr* unicast_dst) noexcept {
+std::size_t emit_arp_request(wire::Bytes out, const wire::MacAddr& our_mac,
+                             const wire::Ipv4Addr& our_ip, const wire::Ipv4Addr& target,
+                             const wire::MacAddr* unicast_dst) noexcept {
     namespace eth = wire::eth;
     if (out.size() < arp_request_len) return 0;
     const wire::MacAddr dst = unicast_dst != nullptr ? *unicast_dst : wire::MacAddr::broadcast();
     eth::Repr{dst, our_mac, eth::type_arp}.emit(out);
     // RFC 826: "ar$op = ares_op$REQUEST", our addresses as sender, the target's protocol
     // address; the target hardware address is what we ask for (zero).
-    wire::arp::Repr{wire::arp::op_request, our_mac, our_ip, wire::MacAddr{}, target}.emit(out.subspan(eth::header_len));
+    wire::arp::Repr{wire::arp::op_request, our_mac, our_ip, wire::MacAddr{}, target}.emit(
+        out.subspan(eth::header_len));
     return arp_request_len;
 }
 
-std::size_t emit_neighbor_solicitation(wire::Bytes out, const wire::MacAddr& our_mac, const wire::Ipv6Addr& src,
-                                       const wire::Ipv6Addr& target, const wire::MacAddr* unicast_dst) noexcept {
+std::size_t emit_neighbor_solicitation(wire::Bytes out, const wire::MacAddr& our_mac,
+                                       const wire::Ipv6Addr& src, const wire::Ipv6Addr& target,
+                                       const wire::MacAddr* unicast_dst) noexcept {
     namespace eth = wire::eth;
     namespace ipv6 = wire::ipv6;
     namespace ndp = wire::ndp;
@@ -43,9 +46,11 @@ std::size_t emit_neighbor_solicitation(wire::Bytes out, const wire::MacAddr& our
     // Type 135, code 0, the second word reserved (zero), then the target address.
     wire::icmp::Repr{wire::icmpv6::neighbor_solicitation, 0, 0}.emit(msg);
     wire::store_bytes(msg, ndp::target_offset, target);
-    if (slla) ndp::emit_lladdr_option(msg.subspan(ndp::options_offset), ndp::opt_source_lladdr, our_mac);
+    if (slla)
+        ndp::emit_lladdr_option(msg.subspan(ndp::options_offset), ndp::opt_source_lladdr, our_mac);
     const auto icmp = *wire::icmp::View<std::byte>::checked(msg, wire::Drop::icmp6_truncated);
-    icmp.fill_checksum_v6(wire::pseudo_sum_v6(src, dst, static_cast<std::uint32_t>(msg_len), ipv6::nh_icmp6));
+    icmp.fill_checksum_v6(
+        wire::pseudo_sum_v6(src, dst, static_cast<std::uint32_t>(msg_len), ipv6::nh_icmp6));
     return len;
 }
 

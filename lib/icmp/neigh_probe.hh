@@ -19,8 +19,9 @@ inline constexpr std::size_t neighbor_solicitation_len = 86;
 // unicast_dst when given (RFC 1122 2.3.2.1: re-confirming a cached entry by unicast poll).
 // The target hardware address is zero either way, as Linux sends it. Returns the frame
 // length, or 0 when out holds fewer than arp_request_len bytes.
-std::size_t emit_arp_request(wire::Bytes out, const wire::MacAddr& our_mac, const wire::Ipv4Addr& our_ip,
-                             const wire::Ipv4Addr& target, const wire::MacAddr* unicast_dst) noexcept;
+std::size_t emit_arp_request(wire::Bytes out, const wire::MacAddr& our_mac,
+                             const wire::Ipv4Addr& our_ip, const wire::Ipv4Addr& target,
+                             const wire::MacAddr* unicast_dst) noexcept;
 
 // A Neighbor Solicitation for target from src (RFC 4861 4.3), hop limit 255. Null unicast_dst:
 // address resolution, to target's solicited-node group and its Ethernet group address (RFC
@@ -28,7 +29,8 @@ std::size_t emit_arp_request(wire::Bytes out, const wire::MacAddr& our_mac, cons
 // unicast_dst (RFC 4861 7.3.1). A Source Link-Layer Address option unless src is the
 // unspecified address (RFC 4861 4.3: it MUST NOT be included then; duplicate address
 // detection, RFC 4862 5.4.2). Returns the frame length, or 0 when out is too small.
-std::size_t emit_neighbor_solicitation(wire::Bytes out, const wire::MacAddr& our_mac, const wire::Ipv6Addr& src,
-                                       const wire::Ipv6Addr& target, const wire::MacAddr* unicast_dst) noexcept;
+std::size_t emit_neighbor_solicitation(wire::Bytes out, const wire::MacAddr& our_mac,
+                                       const wire::Ipv6Addr& src, const wire::Ipv6Addr& target,
+                                       const wire::MacAddr* unicast_dst) noexcept;
 
 }  // namespace pw::icmp

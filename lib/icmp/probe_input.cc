@@ -38,7 +38,8 @@ struct Match {
     }
 };
 
-bool lookup(wire::ConstBytes obj, std::uint8_t ctype, std::span<const ProbeIface> ifaces, Match& m) noexcept {
+bool lookup(wire::ConstBytes obj, std::uint8_t ctype, std::span<const ProbeIface> ifaces,
+            Match& m) noexcept {
     const wire::ConstBytes body = obj.subspan(obj_header_len);
     switch (ctype) {
         case ctype_name: {
@@ -117,7 +118,8 @@ Verdict probe_input(Frame& /*f*/, wire::Bytes msg, bool v6, const HostContext& c
             }
         }
     }
-    if (code == code_malformed && ctx.stats != nullptr) ++(v6 ? ctx.stats->v6 : ctx.stats->v4).in_errors;
+    if (code == code_malformed && ctx.stats != nullptr)
+        ++(v6 ? ctx.stats->v6 : ctx.stats->v4).in_errors;
     ic.set_type(v6 ? 161 : 43);
     ic.set_code(code);
     ic.set_word((word & 0xffffff00U) | status);

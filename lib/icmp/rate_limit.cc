@@ -122,12 +122,14 @@ RateVerdict RateLimiter::check(HostBuckets& table, const Addr& dst, std::uint64_
     return RateVerdict::pass;
 }
 
-RateVerdict RateLimiter::check_v4(std::uint8_t type, const wire::Ipv4Addr& dst, std::uint64_t now_ns) noexcept {
+RateVerdict RateLimiter::check_v4(std::uint8_t type, const wire::Ipv4Addr& dst,
+                                  std::uint64_t now_ns) noexcept {
     if (!cfg_.mask_v4.test(type)) return RateVerdict::exempt;
     return check(hosts_, dst, now_ns);
 }
 
-RateVerdict RateLimiter::check_v6(std::uint8_t type, const wire::Ipv6Addr& dst, std::uint64_t now_ns) noexcept {
+RateVerdict RateLimiter::check_v6(std::uint8_t type, const wire::Ipv6Addr& dst,
+                                  std::uint64_t now_ns) noexcept {
     if (!cfg_.mask_v6.test(type)) return RateVerdict::exempt;
     return check(hosts6_, dst, now_ns);
 }

@@ -120,8 +120,10 @@ public:
     // Decides for one outgoing ICMPv4 (v6) message of `type` to `dst` (the invoking packet's
     // source), in Linux's order: global budget looked at, then the destination's budget
     // spent, then the global budget spent.
-    RateVerdict check_v4(std::uint8_t type, const wire::Ipv4Addr& dst, std::uint64_t now_ns) noexcept;
-    RateVerdict check_v6(std::uint8_t type, const wire::Ipv6Addr& dst, std::uint64_t now_ns) noexcept;
+    RateVerdict check_v4(std::uint8_t type, const wire::Ipv4Addr& dst,
+                         std::uint64_t now_ns) noexcept;
+    RateVerdict check_v6(std::uint8_t type, const wire::Ipv6Addr& dst,
+                         std::uint64_t now_ns) noexcept;
 
     const RateLimitConfig& config() const noexcept { return cfg_; }
     const HostBuckets& hosts() const noexcept { return hosts_; }

@@ -130,7 +130,8 @@ Reassembler::Result Reassembler::pass_through(const Frag& f, bool v6) noexcept {
         // RFC 8200 4.5: the Next Header of the last unfragmentable header takes the Fragment
         // header's Next Header value; the Payload Length loses the Fragment header.
         wire::store8(l3, f.nh_field, wire::load8(f.head, f.frag_hdr));
-        wire::store16(l3, ipv6::field::payload_length, static_cast<std::uint16_t>(l3_len - ipv6::header_len));
+        wire::store16(l3, ipv6::field::payload_length,
+                      static_cast<std::uint16_t>(l3_len - ipv6::header_len));
     }
     ++stats_.oks;
     Result r;
@@ -140,8 +141,8 @@ Reassembler::Result Reassembler::pass_through(const Frag& f, bool v6) noexcept {
     return r;
 }
 
-Reassembler::Result Reassembler::insert_v4(wire::ConstBytes l2, wire::ConstBytes l3, std::uint16_t port,
-                                           std::uint64_t now_ns) noexcept {
+Reassembler::Result Reassembler::insert_v4(wire::ConstBytes l2, wire::ConstBytes l3,
+                                           std::uint16_t port, std::uint64_t now_ns) noexcept {
     const std::size_t held = begin_call(l2, l3);
     const Result r = [&]() noexcept -> Result {
         ++stats_.reqds;
@@ -171,15 +172,17 @@ Reassembler::Result Reassembler::insert_v4(wire::ConstBytes l2, wire::ConstBytes
         // discards it too).
         if (f.data.empty()) return drop(Drop::reasm_bad_length);
         // RFC 791 3.1: the Total Length of the reassembled datagram is a 16-bit field.
-        if (f.head.size() + f.offset + f.data.size() > max_ip_length) return drop(Drop::reasm_too_big);
+        if (f.head.size() + f.offset + f.data.size() > max_ip_length)
+            return drop(Drop::reasm_too_big);
         return insert(f, now_ns);
     }();
     end_call(held);
     return r;
 }
 
-Reassembler::Result Reassembler::insert_v6(wire::ConstBytes l2, wire::ConstBytes l3, const ipv6::UpperLayer& up,
-                                           std::uint16_t port, std::uint64_t now_ns) noexcept {
+Reassembler::Result Reassembler::insert_v6(wire::ConstBytes l2, wire::ConstBytes l3,
+                                           const ipv6::UpperLayer& up, std::uint16_t port,
+                                           std::uint64_t now_ns) noexcept {
     const std::size_t held = begin_call(l2, l3);
     const Result r = [&]() noexcept -> Result {
         ++stats_.reqds;
@@ -279,7 +282,9 @@ Reassembler::Result Reassembler::insert(const Frag& f, std::uint64_t now_ns) noe
     // The held ranges are sorted and disjoint, so their ends are sorted too: pos is the
     // first range ending after this fragment's start.
     const std::size_t pos = static_cast<std::size_t>(
-        std::upper_bound(rs, rs + n, begin, [](std::uint32_t v, const Range& r) { return v < r.end; }) - rs);
+        std::upper_bound(rs, rs + n, begin,
+                         [](std::uint32_t v, const Range& r) { return v < r.end; }) -
+        rs);
     // RFC 5722 3 (RFC 8200 4.5), and for IPv4 as Linux does: any overlap, an exact
     // duplicate included, drops the whole datagram.
     if (pos < n && rs[pos].begin < end) {
@@ -361,8 +366,9 @@ Reassembler::Result Reassembler::complete_slot(std::size_t i) noexcept {
         l3 = buf + data_offset - head;
         const wire::Bytes hdr(l3, head);
         wire::store16(hdr, ipv4::field::total_length, static_cast<std::uint16_t>(head + s.total));
-        wire::store16(hdr, ipv4::field::flags_frag,
-                      static_cast<std::uint16_t>(wire::load16(hdr, ipv4::field::flags_frag) & ipv4::flag_df));
+        wire::store16(
+            hdr, ipv4::field::flags_frag,
+            static_cast<std::uint16_t>(wire::load16(hdr, ipv4::field::flags_frag) & ipv4::flag_df));
         wire::store16(hdr, ipv4::field::checksum, 0);
         wire::store16(hdr, ipv4::field::checksum, wire::checksum(hdr));
     }

@@ -85,7 +85,7 @@ struct ReassemblyConfig {
 
 class Reassembler {
 public:
-    static constexpr std::size_t max_l2_len = 18;    // Ethernet + one 802.1Q tag
+    static constexpr std::size_t max_l2_len = 18;  // Ethernet + one 802.1Q tag
     // The offset-0 fragment's bytes before its data: IPv4 header (60 at most); IPv6 fixed
     // header, unfragmentable extension headers and the Fragment header.
     static constexpr std::size_t max_l3_head = 512;
@@ -145,15 +145,16 @@ public:
     // once, with its Fragment header removed, without touching any pending datagram with the
     // same identification. With several Fragment headers in one packet, the first one in the
     // header chain is the one reassembled (as Linux does).
-    Result insert_v4(wire::ConstBytes l2, wire::ConstBytes l3, std::uint16_t port, std::uint64_t now_ns) noexcept;
+    Result insert_v4(wire::ConstBytes l2, wire::ConstBytes l3, std::uint16_t port,
+                     std::uint64_t now_ns) noexcept;
     Result insert_v6(wire::ConstBytes l2, wire::ConstBytes l3, const wire::ipv6::UpperLayer& up,
                      std::uint16_t port, std::uint64_t now_ns) noexcept;
 
     struct Expired {
         bool v6 = false;
         std::uint16_t port = 0;
-        wire::ConstBytes l2;     // the first-received fragment's L2 header (to address the error)
-        bool have_first = false; // the offset-0 fragment arrived: a Time Exceeded code 1 is owed
+        wire::ConstBytes l2;      // the first-received fragment's L2 header (to address the error)
+        bool have_first = false;  // the offset-0 fragment arrived: a Time Exceeded code 1 is owed
         // When have_first: the offset-0 fragment as it arrived (its IP header, for IPv6 up to
         // and including the Fragment header; then its data), as segments for
         // copy_from_segments. first_len is the sum of their sizes.
@@ -224,9 +225,9 @@ private:
     struct Slot {
         Key key;
         std::uint64_t deadline = 0;
-        std::uint32_t total = 0;     // data length, once the last fragment arrived
-        std::uint32_t received = 0;  // data bytes held
-        std::uint32_t max_end = 0;   // highest data end seen
+        std::uint32_t total = 0;       // data length, once the last fragment arrived
+        std::uint32_t received = 0;    // data bytes held
+        std::uint32_t max_end = 0;     // highest data end seen
         std::uint32_t first_data = 0;  // data bytes of the offset-0 fragment
         std::uint16_t fragments = 0;
         std::uint16_t ranges = 0;    // held data as sorted, disjoint, coalesced ranges
@@ -261,7 +262,9 @@ private:
     std::size_t find(const Key& k) const noexcept;
     std::size_t allocate(std::uint64_t now_ns) noexcept;
     std::byte* buffer(std::size_t i) const noexcept { return buffers_.get() + i * slot_bytes; }
-    Range* ranges(std::size_t i) const noexcept { return ranges_.get() + i * config_.max_fragments; }
+    Range* ranges(std::size_t i) const noexcept {
+        return ranges_.get() + i * config_.max_fragments;
+    }
 
     // Used by expire (in the header, being a template).
     const Expired& expired_view(std::size_t i) noexcept;
@@ -293,8 +296,8 @@ private:
     std::vector<Slot> slots_;
     std::unique_ptr<std::byte[]> buffers_;  // max_datagrams + 2 scratch buffers
     std::unique_ptr<Range[]> ranges_;
-    std::size_t held_ = none;   // the slot whose frame the last complete result points into
-    std::size_t scratch_ = 0;   // which scratch buffer the next pass-through uses
+    std::size_t held_ = none;  // the slot whose frame the last complete result points into
+    std::size_t scratch_ = 0;  // which scratch buffer the next pass-through uses
     std::size_t pending_ = 0;
     std::uint64_t next_deadline_ = never;
     Expired expired_{};

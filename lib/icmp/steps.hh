@@ -11,12 +11,12 @@ namespace pw::icmp {
 
 // One received frame being handled in place.
 struct Frame {
-    wire::Bytes buf;          // writable room, from the first byte of the frame
-    std::size_t len = 0;      // current frame length
-    std::size_t l2_len = 0;   // Ethernet header length
+    wire::Bytes buf;         // writable room, from the first byte of the frame
+    std::size_t len = 0;     // current frame length
+    std::size_t l2_len = 0;  // Ethernet header length
     wire::MacAddr eth_src;
     wire::MacAddr eth_dst;
-    bool reassembled = false; // a datagram the reassembler put together
+    bool reassembled = false;  // a datagram the reassembler put together
 
     wire::Bytes l3() const noexcept { return buf.subspan(l2_len, len - l2_len); }
     // Addresses the frame back to dst from our MAC, keeping the tag if any.
@@ -30,7 +30,8 @@ Verdict arp_input(Frame& f, const HostContext& ctx) noexcept;
 Verdict ip4_input(Frame& f, const HostContext& ctx) noexcept;
 Verdict icmp4_input(Frame& f, const wire::ipv4::View<std::byte>& ip, bool to_broadcast,
                     const HostContext& ctx) noexcept;
-Verdict udp_input_v4(Frame& f, const wire::ipv4::View<std::byte>& ip, const HostContext& ctx) noexcept;
+Verdict udp_input_v4(Frame& f, const wire::ipv4::View<std::byte>& ip,
+                     const HostContext& ctx) noexcept;
 Verdict ip6_input(Frame& f, const HostContext& ctx) noexcept;
 Verdict icmp6_input(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_t icmp_offset,
                     const HostContext& ctx) noexcept;
@@ -38,7 +39,8 @@ Verdict udp_input_v6(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_
                      const HostContext& ctx) noexcept;
 Verdict ndp_input(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_t icmp_offset,
                   const HostContext& ctx) noexcept;
-Verdict na_input(const wire::ipv6::View<std::byte>& ip, std::size_t icmp_offset, const HostContext& ctx) noexcept;
+Verdict na_input(const wire::ipv6::View<std::byte>& ip, std::size_t icmp_offset,
+                 const HostContext& ctx) noexcept;
 // RFC 8335 extended echo: the request at msg (ICMP header on), answered in place.
 Verdict probe_input(Frame& f, wire::Bytes msg, bool v6, const HostContext& ctx) noexcept;
 
@@ -64,11 +66,12 @@ Verdict redirect_v6(const Frame& f, const wire::ipv6::View<std::byte>& ip, const
 
 // Turns the IPv4 datagram of f into a reply to its source from dst, in place: strips options,
 // fresh TTL, addresses swapped, header checksum. Returns the reply frame's length.
-std::size_t ip4_reply_in_place(Frame& f, const wire::ipv4::View<std::byte>& ip, std::size_t payload_len,
-                               const Iface& iface) noexcept;
+std::size_t ip4_reply_in_place(Frame& f, const wire::ipv4::View<std::byte>& ip,
+                               std::size_t payload_len, const Iface& iface) noexcept;
 // The same for IPv6: strips extension headers (the payload at payload_offset moves up to
 // follow the fixed header), next header and hop limit set, from `src`.
-std::size_t ip6_reply_in_place(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_t payload_offset,
-                               std::size_t payload_len, const wire::Ipv6Addr& src, const Iface& iface) noexcept;
+std::size_t ip6_reply_in_place(Frame& f, const wire::ipv6::View<std::byte>& ip,
+                               std::size_t payload_offset, std::size_t payload_len,
+                               const wire::Ipv6Addr& src, const Iface& iface) noexcept;
 
 }  // namespace pw::icmp

@@ -18,12 +18,12 @@ namespace pw::icmp {
 using wire::Drop;
 
 // X(name, description): messages answered in place, one counter each.
-#define PW_REPLY_EVENTS(X)                                   \
-    X(echo4_reply, "ICMP echo replies sent")                 \
-    X(echo6_reply, "ICMPv6 echo replies sent")               \
-    X(arp_reply, "ARP replies sent")                         \
-    X(nd_advert, "Neighbor Advertisements sent")             \
-    X(timestamp_reply, "ICMP timestamp replies sent")        \
+#define PW_REPLY_EVENTS(X)                                     \
+    X(echo4_reply, "ICMP echo replies sent")                   \
+    X(echo6_reply, "ICMPv6 echo replies sent")                 \
+    X(arp_reply, "ARP replies sent")                           \
+    X(nd_advert, "Neighbor Advertisements sent")               \
+    X(timestamp_reply, "ICMP timestamp replies sent")          \
     X(probe4_reply, "ICMP extended echo (PROBE) replies sent") \
     X(probe6_reply, "ICMPv6 extended echo (PROBE) replies sent")
 
@@ -57,14 +57,14 @@ struct Verdict {
 
     // An ICMP error owed for a dropped packet: count_ when none is owed.
     ErrorOutcome error = ErrorOutcome::count_;
-    ErrorPlan plan;               // when error == sent
-    std::uint32_t quote_from = 0; // where the invoking packet's IP header starts in the buffer
+    ErrorPlan plan;                // when error == sent
+    std::uint32_t quote_from = 0;  // where the invoking packet's IP header starts in the buffer
 
     // A fragment: the pipeline hands it to the reassembler.
     bool reassemble = false;
     bool v6 = false;
-    std::uint32_t l3_from = 0;    // offset of the IP header in the frame
-    wire::ipv6::UpperLayer up;    // IPv6: where the Fragment header said what
+    std::uint32_t l3_from = 0;  // offset of the IP header in the frame
+    wire::ipv6::UpperLayer up;  // IPv6: where the Fragment header said what
 
     // Router mode. route_lookup: not ours; the caller looks the destination up and calls
     // ip4_forward / ip6_forward. forward: send it on egress_port toward the next hop (after

@@ -17,7 +17,8 @@ namespace pw::pipeline {
 namespace {
 
 // The address of ours to send an ARP request from: one on the target's subnet, else the first.
-std::optional<wire::Ipv4Addr> arp_source(const icmp::Iface& ifc, const wire::Ipv4Addr& target) noexcept {
+std::optional<wire::Ipv4Addr> arp_source(const icmp::Iface& ifc,
+                                         const wire::Ipv4Addr& target) noexcept {
     for (std::size_t i = 0; i < ifc.n4; ++i)
         if (ifc.v4[i].contains(target)) return ifc.v4[i].addr;
     if (ifc.n4 > 0) return ifc.v4[0].addr;
@@ -26,7 +27,8 @@ std::optional<wire::Ipv4Addr> arp_source(const icmp::Iface& ifc, const wire::Ipv
 
 }  // namespace
 
-void Control::probe(std::uint16_t port, bool v6, const unsigned char* addr16, const void* unicast_mac) noexcept {
+void Control::probe(std::uint16_t port, bool v6, const unsigned char* addr16,
+                    const void* unicast_mac) noexcept {
     const icmp::Iface* ifc = env_.interfaces->find(port);
     if (ifc == nullptr) return;
     rte_mbuf* m = rte_pktmbuf_alloc(env_.pool);
@@ -68,18 +70,22 @@ void Control::poll(std::uint64_t now_ns) noexcept {
     route::NeighborTable& table = *env_.neighbors;
     NeighEvent ev[32];
     for (;;) {
-        const unsigned n = rte_ring_dequeue_burst_elem(env_.events, ev, sizeof(NeighEvent), 32, nullptr);
+        const unsigned n =
+            rte_ring_dequeue_burst_elem(env_.events, ev, sizeof(NeighEvent), 32, nullptr);
         for (unsigned i = 0; i < n; ++i) {
             const NeighEvent& e = ev[i];
-            const route::NeighKey key = e.v6 ? route::NeighKey::of(e.port, e.addr) : route::NeighKey::of(e.port, unmapped(e.addr));
+            const route::NeighKey key = e.v6 ? route::NeighKey::of(e.port, e.addr)
+                                             : route::NeighKey::of(e.port, unmapped(e.addr));
             ++c_.events;
             if (e.kind == NeighEvent::Kind::want) {
                 if (!table.want(key, now_ns)) ++c_.table_full;
             } else if (e.advert) {
-                if (table.learn_advertisement(key, e.mac, e.solicited, e.override_flag, now_ns) == route::Learned::full)
+                if (table.learn_advertisement(key, e.mac, e.solicited, e.override_flag, now_ns) ==
+                    route::Learned::full)
                     ++c_.table_full;
             } else {
-                if (table.learn_solicitation(key, e.mac, now_ns) == route::Learned::full) ++c_.table_full;
+                if (table.learn_solicitation(key, e.mac, now_ns) == route::Learned::full)
+                    ++c_.table_full;
             }
         }
         if (n < 32) break;

@@ -18,10 +18,10 @@ class NeighborTable;
 namespace pw::pipeline {
 
 struct ControlCounters {
-    std::uint64_t events = 0;          // messages taken from the workers
-    std::uint64_t probes_sent = 0;     // ARP requests and Neighbor Solicitations handed to a worker
-    std::uint64_t probes_failed = 0;   // no mbuf, or the worker's ring was full
-    std::uint64_t table_full = 0;      // a next hop could not get an entry
+    std::uint64_t events = 0;         // messages taken from the workers
+    std::uint64_t probes_sent = 0;    // ARP requests and Neighbor Solicitations handed to a worker
+    std::uint64_t probes_failed = 0;  // no mbuf, or the worker's ring was full
+    std::uint64_t table_full = 0;     // a next hop could not get an entry
     std::uint64_t resolutions_failed = 0;  // next hops that stayed unresolved
 };
 
@@ -41,7 +41,8 @@ public:
     const ControlCounters& counters() const noexcept { return c_; }
 
 private:
-    void probe(std::uint16_t port, bool v6, const unsigned char* addr16, const void* unicast_mac) noexcept;
+    void probe(std::uint16_t port, bool v6, const unsigned char* addr16,
+               const void* unicast_mac) noexcept;
 
     Env env_;
     ControlCounters c_;

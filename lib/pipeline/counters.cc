@@ -21,7 +21,8 @@ PortCounters& PortCounters::operator+=(const PortCounters& o) noexcept {
     datagrams += relaxed(o.datagrams);
     for (std::size_t i = 0; i < replies.size(); ++i) replies[i] += relaxed(o.replies[i]);
     for (std::size_t i = 0; i < drops.size(); ++i) drops[i] += relaxed(o.drops[i]);
-    for (std::size_t i = 0; i < datagram_drops.size(); ++i) datagram_drops[i] += relaxed(o.datagram_drops[i]);
+    for (std::size_t i = 0; i < datagram_drops.size(); ++i)
+        datagram_drops[i] += relaxed(o.datagram_drops[i]);
     icmp += o.icmp;
     return *this;
 }

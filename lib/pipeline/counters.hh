@@ -25,12 +25,12 @@ namespace pw::pipeline {
 struct PortCounters {
     std::uint64_t rx = 0;
     std::uint64_t tx = 0;
-    std::uint64_t answered = 0;          // answers built in place and sent
-    std::uint64_t forwarded = 0;         // ingress: accepted for forwarding
-    std::uint64_t fwd_sent = 0;          // egress: forwarded frames sent
-    std::uint64_t fwd_failed = 0;        // egress: refused by TX, next hop failed, fragmenting failed
-    std::uint64_t held = 0;              // fragments taken by the reassembler
-    std::uint64_t generated = 0;         // frames built anew and sent
+    std::uint64_t answered = 0;    // answers built in place and sent
+    std::uint64_t forwarded = 0;   // ingress: accepted for forwarding
+    std::uint64_t fwd_sent = 0;    // egress: forwarded frames sent
+    std::uint64_t fwd_failed = 0;  // egress: refused by TX, next hop failed, fragmenting failed
+    std::uint64_t held = 0;        // fragments taken by the reassembler
+    std::uint64_t generated = 0;   // frames built anew and sent
     std::uint64_t generated_failed = 0;  // frames that could not be built or sent
     std::uint64_t datagrams = 0;         // reassembled datagrams handled
     std::array<std::uint64_t, icmp::reply_count> replies{};

@@ -22,7 +22,8 @@ namespace {
 constexpr std::uint64_t ask_again_ns = 500'000'000;
 constexpr std::uint64_t sweep_every_ns = 1'000'000;
 
-route::NeighView neighbour(const route::NeighborTable& t, std::uint16_t port, bool v6, const wire::Ipv6Addr& a) noexcept {
+route::NeighView neighbour(const route::NeighborTable& t, std::uint16_t port, bool v6,
+                           const wire::Ipv6Addr& a) noexcept {
     return v6 ? t.lookup(port, a) : t.lookup(port, unmapped(a));
 }
 
@@ -49,11 +50,21 @@ icmp::Route Worker::route_for(bool v6, wire::ConstBytes l3) const noexcept {
     r.gw4 = hop.gw4;
     r.gw6 = hop.gw6;
     switch (hop.kind) {
-        case route::RouteKind::none: r.kind = icmp::Route::Kind::none; break;
-        case route::RouteKind::connected: r.kind = icmp::Route::Kind::connected; break;
-        case route::RouteKind::via: r.kind = icmp::Route::Kind::via; break;
-        case route::RouteKind::reject: r.kind = icmp::Route::Kind::reject; break;
-        case route::RouteKind::blackhole: r.kind = icmp::Route::Kind::blackhole; break;
+        case route::RouteKind::none:
+            r.kind = icmp::Route::Kind::none;
+            break;
+        case route::RouteKind::connected:
+            r.kind = icmp::Route::Kind::connected;
+            break;
+        case route::RouteKind::via:
+            r.kind = icmp::Route::Kind::via;
+            break;
+        case route::RouteKind::reject:
+            r.kind = icmp::Route::Kind::reject;
+            break;
+        case route::RouteKind::blackhole:
+            r.kind = icmp::Route::Kind::blackhole;
+            break;
         case route::RouteKind::deny:
             // The ACL: the kind says nothing of where it would go; it is denied before that.
             r.kind = icmp::Route::Kind::connected;
@@ -71,7 +82,8 @@ void Worker::post_learn(std::uint16_t port, const icmp::Verdict& v) noexcept {
     NeighEvent e;
     e.kind = NeighEvent::Kind::learned;
     e.v6 = !(v.learn_addr.bytes[10] == 0xff && v.learn_addr.bytes[11] == 0xff &&
-             std::all_of(v.learn_addr.bytes.begin(), v.learn_addr.bytes.begin() + 10, [](std::uint8_t b) { return b == 0; }));
+             std::all_of(v.learn_addr.bytes.begin(), v.learn_addr.bytes.begin() + 10,
+                         [](std::uint8_t b) { return b == 0; }));
     e.solicited = v.learn_solicited;
     e.advert = v.learn_advert;
     e.override_flag = v.learn_override;
@@ -98,7 +110,9 @@ void Worker::post_want(std::uint16_t port, bool v6, const wire::Ipv6Addr& addr) 
 // Sends a packet whose next hop is known: MACs rewritten, fragmented if it must be.
 bool Worker::transmit_forward(rte_mbuf* m, const Pending& p) noexcept {
     const route::NeighView nv = neighbour(*env_.neighbors, p.egress, p.v6, p.next_hop);
-    if (!nv.found || (nv.state != route::NeighState::reachable && nv.state != route::NeighState::stale)) return false;
+    if (!nv.found ||
+        (nv.state != route::NeighState::reachable && nv.state != route::NeighState::stale))
+        return false;
     // RFC 4861 7.3.3: a stale entry is used, and checked again (once: `probing` says it is).
     if (nv.state == route::NeighState::stale && !nv.probing) post_want(p.egress, p.v6, p.next_hop);
     const icmp::Iface* out = env_.interfaces->find(p.egress);
@@ -143,7 +157,8 @@ void Worker::unreachable(rte_mbuf* m, const Pending& p) noexcept {
     const wire::ConstBytes frame{rte_pktmbuf_mtod(m, const std::byte*), m->data_len};
     const wire::ConstBytes l3 = frame.subspan(wire::eth::header_len);
     const icmp::Iface* in_if = env_.interfaces->find(p.ingress);
-    icmp::Invoking in{wire::load_bytes<wire::MacAddr>(frame, 6), wire::load_bytes<wire::MacAddr>(frame, 0), l3, l3.size()};
+    icmp::Invoking in{wire::load_bytes<wire::MacAddr>(frame, 6),
+                      wire::load_bytes<wire::MacAddr>(frame, 0), l3, l3.size()};
     icmp::ErrorContext ec;
     ec.iface = in_if;
     ec.config = &env_.router->errors;
@@ -164,11 +179,13 @@ void Worker::unreachable(rte_mbuf* m, const Pending& p) noexcept {
     rte_pktmbuf_free(m);
 }
 
-void Worker::forward(rte_mbuf* m, const icmp::Verdict& v, const RxQueue& q, const icmp::HostContext& ctx) noexcept {
+void Worker::forward(rte_mbuf* m, const icmp::Verdict& v, const RxQueue& q,
+                     const icmp::HostContext& ctx) noexcept {
     PortCounters& pc = counters_->port[q.port];
     const wire::Bytes frame{rte_pktmbuf_mtod(m, std::byte*), m->data_len};
     const icmp::Route r = route_for(v.v6, wire::ConstBytes{frame}.subspan(v.l3_from));
-    const icmp::Verdict fv = v.v6 ? icmp::ip6_forward(frame, v.l3_from, r, ctx) : icmp::ip4_forward(frame, v.l3_from, r, ctx);
+    const icmp::Verdict fv = v.v6 ? icmp::ip6_forward(frame, v.l3_from, r, ctx)
+                                  : icmp::ip4_forward(frame, v.l3_from, r, ctx);
     if (fv.error_to_send()) {
         // An error about a packet we drop, or a Redirect about one we still forward.
         const wire::ConstBytes seg[1] = {wire::ConstBytes{frame}.subspan(fv.quote_from)};
@@ -182,8 +199,9 @@ void Worker::forward(rte_mbuf* m, const icmp::Verdict& v, const RxQueue& q, cons
     ++pc.forwarded;
     // The frame now ends where the IP datagram does (link-layer padding dropped).
     const wire::ConstBytes l3 = wire::ConstBytes{frame}.subspan(v.l3_from);
-    const std::size_t l3_len = v.v6 ? wire::ipv6::header_len + wire::load16(l3, wire::ipv6::field::payload_length)
-                                    : wire::load16(l3, wire::ipv4::field::total_length);
+    const std::size_t l3_len =
+        v.v6 ? wire::ipv6::header_len + wire::load16(l3, wire::ipv6::field::payload_length)
+             : wire::load16(l3, wire::ipv4::field::total_length);
     set_frame_len(m, static_cast<std::uint32_t>(v.l3_from + l3_len));
     m->ol_flags = 0;
     Pending p;
@@ -226,7 +244,8 @@ void Worker::sweep_pending() noexcept {
 void Worker::drain_control() noexcept {
     if (from_control_ == nullptr) return;
     rte_mbuf* ms[burst_size];
-    const unsigned n = rte_ring_dequeue_burst(from_control_, reinterpret_cast<void**>(ms), burst_size, nullptr);
+    const unsigned n =
+        rte_ring_dequeue_burst(from_control_, reinterpret_cast<void**>(ms), burst_size, nullptr);
     for (unsigned i = 0; i < n; ++i) {
         const std::uint16_t port = ms[i]->port;
         tx_.add(port, tx_queue_of_port_[port], ms[i], TxTag::generated_frame(), *counters_);

@@ -14,7 +14,7 @@ struct NeighEvent {
     Kind kind = Kind::want;
     bool v6 = false;
     bool solicited = false;
-    bool advert = false;    // learned from an advertisement (ARP reply/other, NA) vs a solicitation
+    bool advert = false;  // learned from an advertisement (ARP reply/other, NA) vs a solicitation
     bool override_flag = true;
     std::uint8_t reserved[3] = {};
     std::uint16_t port = 0;

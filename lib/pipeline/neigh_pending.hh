@@ -31,7 +31,8 @@ public:
     // How many wait for this next hop already.
     std::size_t count(std::uint16_t egress, const wire::Ipv6Addr& nh) const noexcept {
         std::size_t c = 0;
-        for (std::size_t i = 0; i < n_; ++i) c += items_[i].egress == egress && items_[i].next_hop == nh;
+        for (std::size_t i = 0; i < n_; ++i)
+            c += items_[i].egress == egress && items_[i].next_hop == nh;
         return c;
     }
     bool push(const Pending& p) noexcept {
@@ -43,8 +44,10 @@ public:
     template <class F>
     void sweep(F&& f) noexcept {
         for (std::size_t i = 0; i < n_;) {
-            if (f(items_[i])) items_[i] = items_[--n_];
-            else ++i;
+            if (f(items_[i]))
+                items_[i] = items_[--n_];
+            else
+                ++i;
         }
     }
 

@@ -8,10 +8,11 @@ namespace {
 
 // Linux's names for the ICMP types that have one in /proc/net/snmp (Icmp: InDestUnreachs...).
 void append_mib(std::string& s, const char* table, const icmp::IcmpMib& m) {
-    s += fmt::format("  {}: InMsgs {} InErrors {} InCsumErrors {} OutMsgs {} OutErrors {} OutRateLimitGlobal {} "
-                     "OutRateLimitHost {}\n",
-                     table, m.in_msgs, m.in_errors, m.in_csum_errors, m.out_msgs, m.out_errors,
-                     m.out_rate_limit_global, m.out_rate_limit_host);
+    s += fmt::format(
+        "  {}: InMsgs {} InErrors {} InCsumErrors {} OutMsgs {} OutErrors {} OutRateLimitGlobal {} "
+        "OutRateLimitHost {}\n",
+        table, m.in_msgs, m.in_errors, m.in_csum_errors, m.out_msgs, m.out_errors,
+        m.out_rate_limit_global, m.out_rate_limit_host);
     std::string types;
     for (std::size_t t = 0; t < 256; ++t)
         if (m.in_type[t] != 0) types += fmt::format(" InType{} {}", t, m.in_type[t]);
@@ -22,9 +23,13 @@ void append_mib(std::string& s, const char* table, const icmp::IcmpMib& m) {
 
 }  // namespace
 
-std::string format_port_report(std::uint16_t port, const std::string& label, const PortCounters& c) {
-    std::string s = fmt::format("port {}: rx {} tx {} answered {} forwarded {} held {} generated {} fwd_sent {} dropped {}  ({})\n",
-                                port, c.rx, c.tx, c.answered, c.forwarded, c.held, c.generated, c.fwd_sent, c.dropped(), label);
+std::string format_port_report(std::uint16_t port, const std::string& label,
+                               const PortCounters& c) {
+    std::string s = fmt::format(
+        "port {}: rx {} tx {} answered {} forwarded {} held {} generated {} fwd_sent {} dropped {} "
+        " ({})\n",
+        port, c.rx, c.tx, c.answered, c.forwarded, c.held, c.generated, c.fwd_sent, c.dropped(),
+        label);
     s += "  replies:";
     for (std::size_t i = 0; i < c.replies.size(); ++i)
         s += fmt::format(" {} {}", icmp::reply_name(static_cast<icmp::Reply>(i)), c.replies[i]);
@@ -32,24 +37,25 @@ std::string format_port_report(std::uint16_t port, const std::string& label, con
     for (std::size_t i = 0; i < c.drops.size(); ++i) {
         if (c.drops[i] == 0) continue;
         const auto d = static_cast<wire::Drop>(i);
-        s += fmt::format("  drop {:<28} {:>12}  {}\n", wire::drop_name(d), c.drops[i], wire::drop_description(d));
+        s += fmt::format("  drop {:<28} {:>12}  {}\n", wire::drop_name(d), c.drops[i],
+                         wire::drop_description(d));
     }
     append_mib(s, "Icmp", c.icmp.v4);
     append_mib(s, "Icmp6", c.icmp.v6);
     for (std::size_t i = 0; i < c.icmp.errors.size(); ++i) {
         if (c.icmp.errors[i] == 0) continue;
         const auto o = static_cast<icmp::ErrorOutcome>(i);
-        s += fmt::format("  error {:<27} {:>12}  {}\n", icmp::error_outcome_name(o), c.icmp.errors[i],
-                         icmp::error_outcome_description(o));
+        s += fmt::format("  error {:<27} {:>12}  {}\n", icmp::error_outcome_name(o),
+                         c.icmp.errors[i], icmp::error_outcome_description(o));
     }
     if (c.datagrams != 0 || c.generated_failed != 0 || c.fwd_failed != 0)
-        s += fmt::format("  reassembled datagrams {} generated_failed {} fwd_failed {}\n", c.datagrams, c.generated_failed,
-                         c.fwd_failed);
+        s += fmt::format("  reassembled datagrams {} generated_failed {} fwd_failed {}\n",
+                         c.datagrams, c.generated_failed, c.fwd_failed);
     for (std::size_t i = 0; i < c.datagram_drops.size(); ++i) {
         if (c.datagram_drops[i] == 0) continue;
         const auto d = static_cast<wire::Drop>(i);
-        s += fmt::format("  datagram drop {:<19} {:>12}  {}\n", wire::drop_name(d), c.datagram_drops[i],
-                         wire::drop_description(d));
+        s += fmt::format("  datagram drop {:<19} {:>12}  {}\n", wire::drop_name(d),
+                         c.datagram_drops[i], wire::drop_description(d));
     }
     return s;
 }

@@ -14,9 +14,9 @@ namespace pw::pipeline {
 
 struct TxTag {
     bool generated = false;
-    bool icmp = false;     // carries one ICMP message (first fragment only, when fragmented)
+    bool icmp = false;  // carries one ICMP message (first fragment only, when fragmented)
     bool v6 = false;
-    std::uint8_t type = 0; // its ICMP type
+    std::uint8_t type = 0;   // its ICMP type
     bool forwarded = false;  // a forwarded packet (counted on the egress port)
 
     static constexpr TxTag forward() noexcept { return {false, false, false, 0, true}; }
@@ -29,7 +29,8 @@ public:
 
     // Stages m for (port, queue); flushes first when the stage holds frames for another queue
     // or is full.
-    void add(std::uint16_t port, std::uint16_t queue, rte_mbuf* m, TxTag tag, LcoreCounters& c) noexcept {
+    void add(std::uint16_t port, std::uint16_t queue, rte_mbuf* m, TxTag tag,
+             LcoreCounters& c) noexcept {
         if (n_ != 0 && (port != port_ || queue != queue_)) flush(c);
         if (n_ == capacity) flush(c);
         port_ = port;
@@ -52,9 +53,12 @@ public:
                 ++(t.forwarded ? pc.fwd_sent : t.generated ? pc.generated : pc.answered);
                 if (t.icmp) mib.count_out(t.type);
             } else {
-                if (t.forwarded) ++pc.fwd_failed;
-                else if (t.generated) ++pc.generated_failed;
-                else ++pc.drops[static_cast<std::size_t>(wire::Drop::tx_full)];
+                if (t.forwarded)
+                    ++pc.fwd_failed;
+                else if (t.generated)
+                    ++pc.generated_failed;
+                else
+                    ++pc.drops[static_cast<std::size_t>(wire::Drop::tx_full)];
                 if (t.icmp) ++mib.out_errors;
             }
         }

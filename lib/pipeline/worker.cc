@@ -25,21 +25,29 @@ constexpr std::uint64_t expire_every_ns = 10'000'000;
 TxTag tag_of(icmp::Reply r) noexcept {
     using icmp::Reply;
     switch (r) {
-        case Reply::echo4_reply: return {false, true, false, wire::icmpv4::echo_reply};
-        case Reply::echo6_reply: return {false, true, true, wire::icmpv6::echo_reply};
-        case Reply::nd_advert: return {false, true, true, wire::icmpv6::neighbor_advertisement};
-        case Reply::timestamp_reply: return {false, true, false, wire::icmpv4::timestamp_reply};
-        case Reply::probe4_reply: return {false, true, false, 43};
-        case Reply::probe6_reply: return {false, true, true, 161};
+        case Reply::echo4_reply:
+            return {false, true, false, wire::icmpv4::echo_reply};
+        case Reply::echo6_reply:
+            return {false, true, true, wire::icmpv6::echo_reply};
+        case Reply::nd_advert:
+            return {false, true, true, wire::icmpv6::neighbor_advertisement};
+        case Reply::timestamp_reply:
+            return {false, true, false, wire::icmpv4::timestamp_reply};
+        case Reply::probe4_reply:
+            return {false, true, false, 43};
+        case Reply::probe6_reply:
+            return {false, true, true, 161};
         case Reply::arp_reply:
-        case Reply::count_: break;
+        case Reply::count_:
+            break;
     }
     return {};
 }
 
 }  // namespace
 
-Worker::Worker(const WorkerConfig& cfg, const WorkerEnv& env, LcoreCounters& counters, unsigned index)
+Worker::Worker(const WorkerConfig& cfg, const WorkerEnv& env, LcoreCounters& counters,
+               unsigned index)
     : env_(env), counters_(&counters) {
     for (const auto& q : cfg.rx) {
         if (n_rx_ == rx_.size()) break;
@@ -60,7 +68,8 @@ void Worker::update_clock() noexcept {
     const std::uint64_t dt = rte_get_tsc_cycles() - env_.tsc_at_start;
     // Split so the product cannot overflow: (dt % hz) * 1e9 < hz * 1e9 < 2^64 below 18 GHz.
     now_ns_ = dt / hz * 1'000'000'000U + dt % hz * 1'000'000'000U / hz;
-    utc_ms_of_day_ = static_cast<std::uint32_t>((env_.utc_ms_at_start + now_ns_ / 1'000'000U) % 86'400'000U);
+    utc_ms_of_day_ =
+        static_cast<std::uint32_t>((env_.utc_ms_at_start + now_ns_ / 1'000'000U) % 86'400'000U);
 }
 
 icmp::HostContext Worker::context(std::uint16_t port) noexcept {
@@ -101,7 +110,8 @@ void Worker::send_error(std::uint16_t port, const icmp::ErrorPlan& plan,
     tx_.add(port, tx_queue_of_port_[port], m, {true, true, plan.v6, plan.spec.type}, *counters_);
 }
 
-void Worker::send_datagram(std::uint16_t port, wire::ConstBytes frame, std::size_t l2_len, TxTag tag) noexcept {
+void Worker::send_datagram(std::uint16_t port, wire::ConstBytes frame, std::size_t l2_len,
+                           TxTag tag) noexcept {
     PortCounters& pc = counters_->port[port];
     const icmp::Iface* iface = env_.interfaces->find(port);
     const wire::ConstBytes l3 = frame.subspan(l2_len);
@@ -110,7 +120,8 @@ void Worker::send_datagram(std::uint16_t port, wire::ConstBytes frame, std::size
     tag.generated = true;
     if (l3.size() <= mtu) {
         rte_mbuf* m = rte_pktmbuf_alloc(env_.pool);
-        char* p = m != nullptr ? rte_pktmbuf_append(m, static_cast<std::uint16_t>(frame.size())) : nullptr;
+        char* p = m != nullptr ? rte_pktmbuf_append(m, static_cast<std::uint16_t>(frame.size()))
+                               : nullptr;
         if (p == nullptr) {
             if (m != nullptr) rte_pktmbuf_free(m);
             ++pc.generated_failed;
@@ -142,28 +153,32 @@ void Worker::send_datagram(std::uint16_t port, wire::ConstBytes frame, std::size
     }
 }
 
-void Worker::on_fragment(rte_mbuf* m, const icmp::Verdict& v, const RxQueue& q, icmp::HostContext& ctx) noexcept {
+void Worker::on_fragment(rte_mbuf* m, const icmp::Verdict& v, const RxQueue& q,
+                         icmp::HostContext& ctx) noexcept {
     PortCounters& pc = counters_->port[q.port];
     const wire::ConstBytes frame{rte_pktmbuf_mtod(m, const std::byte*), m->data_len};
     const wire::ConstBytes l2 = frame.first(v.l3_from);
     wire::ConstBytes l3 = frame.subspan(v.l3_from);
     // The handler validated the header; the datagram ends where its length field says.
-    l3 = l3.first(v.v6 ? wire::ipv6::header_len + wire::load16(l3, wire::ipv6::field::payload_length)
-                       : wire::load16(l3, wire::ipv4::field::total_length));
-    const auto r = v.v6 ? reasm_.insert_v6(l2, l3, v.up, q.port, now_ns_) : reasm_.insert_v4(l2, l3, q.port, now_ns_);
+    l3 =
+        l3.first(v.v6 ? wire::ipv6::header_len + wire::load16(l3, wire::ipv6::field::payload_length)
+                      : wire::load16(l3, wire::ipv4::field::total_length));
+    const auto r = v.v6 ? reasm_.insert_v6(l2, l3, v.up, q.port, now_ns_)
+                        : reasm_.insert_v4(l2, l3, q.port, now_ns_);
     if (r.dropped()) {
         ++pc.drops[static_cast<std::size_t>(r.reason)];
         if (r.param_problem) {
             // RFC 8200 4.5: a fragment of bad length, or one reaching past 65535 bytes, owes
             // a Parameter Problem code 0 pointing at the offending field.
-            const icmp::Invoking in{wire::load_bytes<wire::MacAddr>(l2, 6), wire::load_bytes<wire::MacAddr>(l2, 0),
-                                    l3, l3.size()};
+            const icmp::Invoking in{wire::load_bytes<wire::MacAddr>(l2, 6),
+                                    wire::load_bytes<wire::MacAddr>(l2, 0), l3, l3.size()};
             icmp::ErrorContext ec;
             ec.iface = ctx.iface;
             ec.config = &ctx.policy->errors;
             ec.limiter = &limiter_;
             ec.now_ns = now_ns_;
-            const auto d = icmp::plan_error_v6(in, {wire::icmpv6::parameter_problem, 0, r.pointer}, ec);
+            const auto d =
+                icmp::plan_error_v6(in, {wire::icmpv6::parameter_problem, 0, r.pointer}, ec);
             if (d.outcome == icmp::ErrorOutcome::sent) {
                 const wire::ConstBytes seg[1] = {l3};
                 send_error(q.port, d.plan, seg);
@@ -201,9 +216,11 @@ void Worker::expire_fragments() noexcept {
         // first fragment, to its source.
         const icmp::HostContext ctx = context(e.port);
         std::byte head[256];
-        const std::size_t n = icmp::copy_from_segments(e.first_fragment, 0, wire::Bytes{head, sizeof head});
-        const icmp::Invoking in{wire::load_bytes<wire::MacAddr>(e.l2, 6), wire::load_bytes<wire::MacAddr>(e.l2, 0),
-                                wire::ConstBytes{head, n}, e.first_len};
+        const std::size_t n =
+            icmp::copy_from_segments(e.first_fragment, 0, wire::Bytes{head, sizeof head});
+        const icmp::Invoking in{wire::load_bytes<wire::MacAddr>(e.l2, 6),
+                                wire::load_bytes<wire::MacAddr>(e.l2, 0), wire::ConstBytes{head, n},
+                                e.first_len};
         std::uint16_t ident = ip_ident_++;
         icmp::ErrorContext ec;
         ec.iface = ctx.iface;
@@ -214,8 +231,10 @@ void Worker::expire_fragments() noexcept {
         ec.ext = e.v6 ? ctx.ext_v6 : ctx.ext_v4;
         const auto d = e.v6 ? icmp::plan_error_v6(in, {wire::icmpv6::time_exceeded, 1, 0}, ec)
                             : icmp::plan_error_v4(in, {wire::icmpv4::time_exceeded, 1, 0}, ec);
-        if (d.outcome == icmp::ErrorOutcome::sent) send_error(e.port, d.plan, e.first_fragment);
-        else counters_->port[e.port].icmp.count_outcome(e.v6, d.outcome);
+        if (d.outcome == icmp::ErrorOutcome::sent)
+            send_error(e.port, d.plan, e.first_fragment);
+        else
+            counters_->port[e.port].icmp.count_outcome(e.v6, d.outcome);
     });
 }
 
@@ -228,9 +247,11 @@ unsigned Worker::poll_queue(const RxQueue& q) noexcept {
     update_clock();
     icmp::HostContext ctx = context(q.port);
 
-    for (unsigned i = 0; i < prefetch_ahead && i < n; ++i) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
+    for (unsigned i = 0; i < prefetch_ahead && i < n; ++i)
+        rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
     for (std::uint16_t i = 0; i < n; ++i) {
-        if (i + prefetch_ahead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + prefetch_ahead], void*));
+        if (i + prefetch_ahead < n)
+            rte_prefetch0(rte_pktmbuf_mtod(pkts[i + prefetch_ahead], void*));
         rte_mbuf* m = pkts[i];
         // Handlers read contiguous bytes: a chained frame is copied into its first segment
         // when it fits there, else dropped and counted.
@@ -259,7 +280,8 @@ unsigned Worker::poll_queue(const RxQueue& q) noexcept {
         ++pc.drops[static_cast<std::size_t>(v.drop)];
         if (v.error_to_send()) {
             const wire::ConstBytes seg[1] = {
-                wire::ConstBytes{rte_pktmbuf_mtod(m, const std::byte*), m->data_len}.subspan(v.quote_from)};
+                wire::ConstBytes{rte_pktmbuf_mtod(m, const std::byte*), m->data_len}.subspan(
+                    v.quote_from)};
             send_error(q.port, v.plan, seg);
         }
         rte_pktmbuf_free(m);

@@ -38,7 +38,7 @@ struct RxQueue {
 };
 
 struct WorkerConfig {
-    std::vector<RxQueue> rx;  // control path only: copied into a fixed array by Worker
+    std::vector<RxQueue> rx;           // control path only: copied into a fixed array by Worker
     rte_ring* from_control = nullptr;  // frames the control lcore asks this worker to send
 };
 
@@ -50,7 +50,7 @@ struct WorkerEnv {
     icmp::RateLimitConfig rate;
     icmp::SharedBucket* global_bucket = nullptr;  // null: no global limit
     icmp::ReassemblyConfig reassembly;
-    rte_mempool* pool = nullptr;                   // for generated frames
+    rte_mempool* pool = nullptr;  // for generated frames
     std::span<const icmp::ProbeIface> probe_ifaces;
     // RFC 4884 / RFC 5837 Interface Information, indexed by port (route::max_ports entries
     // each); null: errors without extensions.
@@ -62,7 +62,7 @@ struct WorkerEnv {
     const route::NeighborTable* neighbors = nullptr;
     rte_ring* neigh_events = nullptr;  // NeighEvent, to the control lcore (multi-producer)
     std::uint64_t neigh_wait_ns = 3'500'000'000;  // how long a packet may wait for its next hop
-    std::uint64_t utc_ms_at_start = 0;  // wall clock (ms since the epoch) at tsc_at_start
+    std::uint64_t utc_ms_at_start = 0;            // wall clock (ms since the epoch) at tsc_at_start
     std::uint64_t tsc_at_start = 0;
     std::uint64_t tsc_hz = 0;
 };
@@ -85,12 +85,16 @@ public:
 private:
     unsigned poll_queue(const RxQueue& q) noexcept;
     icmp::HostContext context(std::uint16_t port) noexcept;
-    void on_fragment(rte_mbuf* m, const icmp::Verdict& v, const RxQueue& q, icmp::HostContext& ctx) noexcept;
-    void send_error(std::uint16_t port, const icmp::ErrorPlan& plan, std::span<const wire::ConstBytes> quote) noexcept;
-    void send_datagram(std::uint16_t port, wire::ConstBytes frame, std::size_t l2_len, TxTag tag) noexcept;
+    void on_fragment(rte_mbuf* m, const icmp::Verdict& v, const RxQueue& q,
+                     icmp::HostContext& ctx) noexcept;
+    void send_error(std::uint16_t port, const icmp::ErrorPlan& plan,
+                    std::span<const wire::ConstBytes> quote) noexcept;
+    void send_datagram(std::uint16_t port, wire::ConstBytes frame, std::size_t l2_len,
+                       TxTag tag) noexcept;
     void expire_fragments() noexcept;
     // Router mode (forward_step.cc).
-    void forward(rte_mbuf* m, const icmp::Verdict& v, const RxQueue& q, const icmp::HostContext& ctx) noexcept;
+    void forward(rte_mbuf* m, const icmp::Verdict& v, const RxQueue& q,
+                 const icmp::HostContext& ctx) noexcept;
     icmp::Route route_for(bool v6, wire::ConstBytes l3) const noexcept;
     bool transmit_forward(rte_mbuf* m, const Pending& p) noexcept;
     void unreachable(rte_mbuf* m, const Pending& p) noexcept;

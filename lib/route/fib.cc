@@ -16,20 +16,29 @@ namespace {
 // bits ((128 - 24) / 8).
 constexpr unsigned tbl8_per_v6_route = 13;
 
-std::string prefix_str(const wire::Ipv4Prefix& p) { return to_string(Prefix{p}); }
-std::string prefix_str(const wire::Ipv6Prefix& p) { return to_string(Prefix{p}); }
+std::string prefix_str(const wire::Ipv4Prefix& p) {
+    return to_string(Prefix{p});
+}
+std::string prefix_str(const wire::Ipv6Prefix& p) {
+    return to_string(Prefix{p});
+}
 
 std::string describe(const NextHop& h) {
     switch (h.kind) {
-        case RouteKind::connected: return "connected on port " + std::to_string(h.port);
+        case RouteKind::connected:
+            return "connected on port " + std::to_string(h.port);
         case RouteKind::via:
             return "routed via " +
                    (h.gw6.is_unspecified() ? h.gw4.to_string() : h.gw6.to_string()) + " on port " +
                    std::to_string(h.port);
-        case RouteKind::reject: return "a reject route";
-        case RouteKind::blackhole: return "a blackhole route";
-        case RouteKind::deny: return "denied";
-        case RouteKind::none: break;
+        case RouteKind::reject:
+            return "a reject route";
+        case RouteKind::blackhole:
+            return "a blackhole route";
+        case RouteKind::deny:
+            return "denied";
+        case RouteKind::none:
+            break;
     }
     return "no route";
 }
@@ -45,12 +54,18 @@ bool covers(const wire::Ipv6Prefix& outer, const wire::Ipv6Prefix& inner) noexce
 
 const char* to_string(RouteKind k) noexcept {
     switch (k) {
-        case RouteKind::none: return "none";
-        case RouteKind::connected: return "connected";
-        case RouteKind::via: return "via";
-        case RouteKind::reject: return "reject";
-        case RouteKind::blackhole: return "blackhole";
-        case RouteKind::deny: return "deny";
+        case RouteKind::none:
+            return "none";
+        case RouteKind::connected:
+            return "connected";
+        case RouteKind::via:
+            return "via";
+        case RouteKind::reject:
+            return "reject";
+        case RouteKind::blackhole:
+            return "blackhole";
+        case RouteKind::deny:
+            return "deny";
     }
     return "?";
 }
@@ -302,8 +317,12 @@ std::optional<std::string> Fib::add(const RouteSpec& spec) {
     const std::string what = "route " + to_string(spec.prefix);
     NextHop hop;
     switch (spec.action) {
-        case RouteAction::reject: hop.kind = RouteKind::reject; break;
-        case RouteAction::blackhole: hop.kind = RouteKind::blackhole; break;
+        case RouteAction::reject:
+            hop.kind = RouteKind::reject;
+            break;
+        case RouteAction::blackhole:
+            hop.kind = RouteKind::blackhole;
+            break;
         case RouteAction::via: {
             if (!spec.via || spec.via->index() != spec.prefix.index())
                 return what + ": needs a gateway of its own family";

@@ -18,7 +18,8 @@ class InterfaceTable {
 public:
     // Adds the interface of spec.port with its MAC (as the port has it). Returns an error
     // line, or nothing on success.
-    std::optional<std::string> add(const PortSpec& spec, const wire::MacAddr& mac, std::uint16_t mtu);
+    std::optional<std::string> add(const PortSpec& spec, const wire::MacAddr& mac,
+                                   std::uint16_t mtu);
 
     // Router mode: Neighbor Advertisements carry the R flag (RFC 4861 4.4).
     void set_router(bool on) noexcept {

@@ -95,16 +95,22 @@ std::uint64_t hash_packed(const Packed& p, std::uint64_t seed) noexcept {
     return fmix(fmix(fmix(p.a0 ^ seed) ^ p.a1) ^ p.key);
 }
 
-bool usable_mac(const wire::MacAddr& m) noexcept { return !m.is_group() && !m.is_zero(); }
+bool usable_mac(const wire::MacAddr& m) noexcept {
+    return !m.is_group() && !m.is_zero();
+}
 
 }  // namespace
 
 const char* to_string(NeighState s) noexcept {
     switch (s) {
-        case NeighState::incomplete: return "incomplete";
-        case NeighState::reachable: return "reachable";
-        case NeighState::stale: return "stale";
-        case NeighState::failed: return "failed";
+        case NeighState::incomplete:
+            return "incomplete";
+        case NeighState::reachable:
+            return "reachable";
+        case NeighState::stale:
+            return "stale";
+        case NeighState::failed:
+            return "failed";
     }
     return "?";
 }
@@ -114,7 +120,9 @@ std::string NeighKey::to_string() const {
            (family == Family::v4 ? v4.to_string() : v6.to_string());
 }
 
-NeighborTable::~NeighborTable() { rte_free(slots_); }
+NeighborTable::~NeighborTable() {
+    rte_free(slots_);
+}
 
 std::optional<std::string> NeighborTable::init(const std::string& name, unsigned capacity,
                                                const NeighborConfig& cfg) {
@@ -269,7 +277,8 @@ bool NeighborTable::want(const NeighKey& k, std::uint64_t now_ns) {
     m.used_ns = now_ns;
     switch (m.state) {
         case NeighState::incomplete:
-        case NeighState::reachable: break;
+        case NeighState::reachable:
+            break;
         case NeighState::stale:
             // RFC 4861 7.3.3: a packet to a STALE neighbour moves it to DELAY, then PROBE.
             if (!m.probing) {

@@ -29,7 +29,8 @@ std::variant<wire::Ipv4Prefix, wire::Ipv6Prefix, std::string> parse_prefix(std::
         if (l > 32) return "IPv4 prefix length over 32 in '" + std::string(text) + "'";
         return wire::Ipv4Prefix{*a4, l};
     }
-    if (const auto a6 = wire::Ipv6Addr::parse(addr)) return wire::Ipv6Prefix{*a6, len.value_or(128)};
+    if (const auto a6 = wire::Ipv6Addr::parse(addr))
+        return wire::Ipv6Prefix{*a6, len.value_or(128)};
     return "'" + std::string(addr) + "' is not an IPv4 or IPv6 address";
 }
 
@@ -39,7 +40,8 @@ std::variant<PortSpec, std::string> parse_port_spec(std::string_view text) {
     bool first = true;
     while (pos <= text.size()) {
         const auto comma = text.find(',', pos);
-        const std::string_view item = text.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+        const std::string_view item = text.substr(
+            pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
         pos = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
         if (first) {
             const auto id = parse_uint<std::uint16_t>(item, 1023);
@@ -49,12 +51,14 @@ std::variant<PortSpec, std::string> parse_port_spec(std::string_view text) {
             continue;
         }
         const auto eq = item.find('=');
-        if (eq == std::string_view::npos) return "'" + std::string(item) + "' is not key=value (mac=, mtu=, addr=)";
+        if (eq == std::string_view::npos)
+            return "'" + std::string(item) + "' is not key=value (mac=, mtu=, addr=)";
         const std::string_view key = item.substr(0, eq);
         const std::string_view val = item.substr(eq + 1);
         if (key == "mac") {
             const auto m = wire::MacAddr::parse(val);
-            if (!m || m->is_group() || m->is_zero()) return "mac='" + std::string(val) + "' is not a unicast MAC address";
+            if (!m || m->is_group() || m->is_zero())
+                return "mac='" + std::string(val) + "' is not a unicast MAC address";
             spec.mac = *m;
         } else if (key == "mtu") {
             // RFC 791: every IPv4 host handles 68; RFC 8200 5: IPv6 links carry 1280 or more.

@@ -8,7 +8,9 @@ namespace pw::route {
 
 namespace {
 
-std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string quoted(std::string_view s) {
+    return "'" + std::string(s) + "'";
+}
 
 // A destination prefix: "default4", "default6", A/LEN or A. "default" (family unknown) is left
 // to the caller, which knows whether a via= can settle it.
@@ -200,8 +202,12 @@ std::string to_string(const RouteSpec& s) {
             if (s.via) out += ",via=" + to_string(*s.via);
             if (s.port) out += ",port=" + std::to_string(*s.port);
             break;
-        case RouteAction::reject: out += ",reject"; break;
-        case RouteAction::blackhole: out += ",blackhole"; break;
+        case RouteAction::reject:
+            out += ",reject";
+            break;
+        case RouteAction::blackhole:
+            out += ",blackhole";
+            break;
     }
     return out;
 }

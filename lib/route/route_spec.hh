@@ -53,7 +53,9 @@ std::string to_string(const IpAddr& a);
 // The canonical option value: parse_route_spec(to_string(s)) gives s back.
 std::string to_string(const RouteSpec& s);
 
-constexpr bool is_v6(const Prefix& p) noexcept { return p.index() == 1; }
+constexpr bool is_v6(const Prefix& p) noexcept {
+    return p.index() == 1;
+}
 
 // The network of p: its address with the host bits cleared.
 wire::Ipv4Prefix network(const wire::Ipv4Prefix& p) noexcept;

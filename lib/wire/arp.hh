@@ -48,11 +48,21 @@ public:
     Ipv4Addr tpa() const noexcept { return load_bytes<Ipv4Addr>(buf_, field::tpa); }
     std::span<B> bytes() const noexcept { return buf_; }
 
-    void set_oper(std::uint16_t v) const noexcept requires is_mutable_v<B> { store16(buf_, field::oper, v); }
-    void set_sha(const MacAddr& v) const noexcept requires is_mutable_v<B> { store_bytes(buf_, field::sha, v); }
-    void set_spa(const Ipv4Addr& v) const noexcept requires is_mutable_v<B> { store_bytes(buf_, field::spa, v); }
-    void set_tha(const MacAddr& v) const noexcept requires is_mutable_v<B> { store_bytes(buf_, field::tha, v); }
-    void set_tpa(const Ipv4Addr& v) const noexcept requires is_mutable_v<B> { store_bytes(buf_, field::tpa, v); }
+    void set_oper(std::uint16_t v) const noexcept requires is_mutable_v<B> {
+        store16(buf_, field::oper, v);
+    }
+    void set_sha(const MacAddr& v) const noexcept requires is_mutable_v<B> {
+        store_bytes(buf_, field::sha, v);
+    }
+    void set_spa(const Ipv4Addr& v) const noexcept requires is_mutable_v<B> {
+        store_bytes(buf_, field::spa, v);
+    }
+    void set_tha(const MacAddr& v) const noexcept requires is_mutable_v<B> {
+        store_bytes(buf_, field::tha, v);
+    }
+    void set_tpa(const Ipv4Addr& v) const noexcept requires is_mutable_v<B> {
+        store_bytes(buf_, field::tpa, v);
+    }
 
 private:
     explicit View(std::span<B> b) noexcept : buf_(b) {}

@@ -78,7 +78,8 @@ std::uint16_t pseudo_sum_v4(const Ipv4Addr& src, const Ipv4Addr& dst, std::uint8
 
 std::uint16_t pseudo_sum_v6(const Ipv6Addr& src, const Ipv6Addr& dst, std::uint32_t l4_length,
                             std::uint8_t next_header) noexcept {
-    std::uint16_t s = ones_sum(ConstBytes{reinterpret_cast<const std::byte*>(src.bytes.data()), 16});
+    std::uint16_t s =
+        ones_sum(ConstBytes{reinterpret_cast<const std::byte*>(src.bytes.data()), 16});
     s = ones_sum(ConstBytes{reinterpret_cast<const std::byte*>(dst.bytes.data()), 16}, s);
     s = ones_add(s, static_cast<std::uint16_t>(l4_length >> 16));
     s = ones_add(s, static_cast<std::uint16_t>(l4_length & 0xffff));

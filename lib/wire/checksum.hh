@@ -32,8 +32,8 @@ inline std::uint16_t checksum(ConstBytes data, std::uint16_t initial = 0) noexce
 // Unlike eqn. 2 it never produces 0x0000 from a non-zero sum (the "negative zero" of 4).
 constexpr std::uint16_t checksum_update16(std::uint16_t old_checksum, std::uint16_t old_word,
                                           std::uint16_t new_word) noexcept {
-    std::uint16_t s = ones_add(static_cast<std::uint16_t>(~old_checksum),
-                               static_cast<std::uint16_t>(~old_word));
+    std::uint16_t s =
+        ones_add(static_cast<std::uint16_t>(~old_checksum), static_cast<std::uint16_t>(~old_word));
     s = ones_add(s, new_word);
     return static_cast<std::uint16_t>(~s);
 }

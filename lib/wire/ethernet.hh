@@ -20,8 +20,8 @@ inline constexpr std::size_t vlan_tag_len = 4;
 namespace field {
 inline constexpr std::size_t dst = 0;
 inline constexpr std::size_t src = 6;
-inline constexpr std::size_t type = 12;   // EtherType, or TPID when tagged
-inline constexpr std::size_t tci = 14;    // when tagged
+inline constexpr std::size_t type = 12;  // EtherType, or TPID when tagged
+inline constexpr std::size_t tci = 14;   // when tagged
 inline constexpr std::size_t inner_type = 16;
 }  // namespace field
 
@@ -44,15 +44,21 @@ public:
     MacAddr dst() const noexcept { return load_bytes<MacAddr>(buf_, field::dst); }
     MacAddr src() const noexcept { return load_bytes<MacAddr>(buf_, field::src); }
     bool has_vlan() const noexcept { return hlen_ != header_len; }
-    std::uint16_t vlan_id() const noexcept { return has_vlan() ? load16(buf_, field::tci) & 0x0fff : 0; }
+    std::uint16_t vlan_id() const noexcept {
+        return has_vlan() ? load16(buf_, field::tci) & 0x0fff : 0;
+    }
     // The EtherType of the payload (after the tag, when tagged).
     std::uint16_t ethertype() const noexcept { return load16(buf_, hlen_ - 2); }
     std::size_t header_length() const noexcept { return hlen_; }
     std::span<B> payload() const noexcept { return buf_.subspan(hlen_); }
     std::span<B> bytes() const noexcept { return buf_; }
 
-    void set_dst(const MacAddr& m) const noexcept requires is_mutable_v<B> { store_bytes(buf_, field::dst, m); }
-    void set_src(const MacAddr& m) const noexcept requires is_mutable_v<B> { store_bytes(buf_, field::src, m); }
+    void set_dst(const MacAddr& m) const noexcept requires is_mutable_v<B> {
+        store_bytes(buf_, field::dst, m);
+    }
+    void set_src(const MacAddr& m) const noexcept requires is_mutable_v<B> {
+        store_bytes(buf_, field::src, m);
+    }
 
 private:
     View(std::span<B> b, std::size_t hlen) noexcept : buf_(b), hlen_(hlen) {}
@@ -68,7 +74,9 @@ struct Repr {
     std::uint16_t vlan_id = 0;
     bool vlan = false;
 
-    std::size_t header_len() const noexcept { return vlan ? eth::header_len + vlan_tag_len : eth::header_len; }
+    std::size_t header_len() const noexcept {
+        return vlan ? eth::header_len + vlan_tag_len : eth::header_len;
+    }
     // Writes the header at the start of out, which holds at least header_len() bytes.
     void emit(Bytes out) const noexcept {
         store_bytes(out, field::dst, dst);

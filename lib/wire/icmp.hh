@@ -37,7 +37,9 @@ inline constexpr std::uint8_t neighbor_solicitation = 135;
 inline constexpr std::uint8_t neighbor_advertisement = 136;
 inline constexpr std::uint8_t redirect = 137;
 // RFC 4443 2.1: types 0..127 are errors, 128..255 informational.
-constexpr bool is_error(std::uint8_t type) noexcept { return type < 128; }
+constexpr bool is_error(std::uint8_t type) noexcept {
+    return type < 128;
+}
 }  // namespace icmpv6
 
 namespace icmp {
@@ -48,9 +50,9 @@ namespace field {
 inline constexpr std::size_t type = 0;
 inline constexpr std::size_t code = 1;
 inline constexpr std::size_t checksum = 2;
-inline constexpr std::size_t ident = 4;   // echo
-inline constexpr std::size_t seq = 6;     // echo
-inline constexpr std::size_t word = 4;    // the type-specific 32-bit word
+inline constexpr std::size_t ident = 4;  // echo
+inline constexpr std::size_t seq = 6;    // echo
+inline constexpr std::size_t word = 4;   // the type-specific 32-bit word
 inline constexpr std::size_t data = 8;
 }  // namespace field
 
@@ -79,12 +81,22 @@ public:
     // ICMPv4 (RFC 792): the checksum covers the message alone.
     bool checksum_ok_v4() const noexcept { return ones_sum(buf_) == 0xffff; }
     // ICMPv6 (RFC 4443 2.3): the checksum covers a pseudo-header too; pass its sum.
-    bool checksum_ok_v6(std::uint16_t pseudo_sum) const noexcept { return ones_sum(buf_, pseudo_sum) == 0xffff; }
+    bool checksum_ok_v6(std::uint16_t pseudo_sum) const noexcept {
+        return ones_sum(buf_, pseudo_sum) == 0xffff;
+    }
 
-    void set_type(std::uint8_t v) const noexcept requires is_mutable_v<B> { store8(buf_, field::type, v); }
-    void set_code(std::uint8_t v) const noexcept requires is_mutable_v<B> { store8(buf_, field::code, v); }
-    void set_checksum(std::uint16_t v) const noexcept requires is_mutable_v<B> { store16(buf_, field::checksum, v); }
-    void set_word(std::uint32_t v) const noexcept requires is_mutable_v<B> { store32(buf_, field::word, v); }
+    void set_type(std::uint8_t v) const noexcept requires is_mutable_v<B> {
+        store8(buf_, field::type, v);
+    }
+    void set_code(std::uint8_t v) const noexcept requires is_mutable_v<B> {
+        store8(buf_, field::code, v);
+    }
+    void set_checksum(std::uint16_t v) const noexcept requires is_mutable_v<B> {
+        store16(buf_, field::checksum, v);
+    }
+    void set_word(std::uint32_t v) const noexcept requires is_mutable_v<B> {
+        store32(buf_, field::word, v);
+    }
     void fill_checksum_v4() const noexcept requires is_mutable_v<B> {
         set_checksum(0);
         set_checksum(wire::checksum(buf_));

@@ -54,12 +54,16 @@ public:
         return View(b.first(tlen));
     }
 
-    std::size_t header_length() const noexcept { return std::size_t{load8(buf_, field::ver_ihl) & 0x0fU} * 4; }
+    std::size_t header_length() const noexcept {
+        return std::size_t{load8(buf_, field::ver_ihl) & 0x0fU} * 4;
+    }
     std::uint8_t tos() const noexcept { return load8(buf_, field::tos); }
     std::uint16_t total_length() const noexcept { return load16(buf_, field::total_length); }
     std::uint16_t ident() const noexcept { return load16(buf_, field::ident); }
     bool dont_fragment() const noexcept { return (load16(buf_, field::flags_frag) & flag_df) != 0; }
-    bool more_fragments() const noexcept { return (load16(buf_, field::flags_frag) & flag_mf) != 0; }
+    bool more_fragments() const noexcept {
+        return (load16(buf_, field::flags_frag) & flag_mf) != 0;
+    }
     // The fragment offset in bytes.
     std::uint32_t frag_offset() const noexcept {
         return static_cast<std::uint32_t>(load16(buf_, field::flags_frag) & frag_offset_mask) * 8;
@@ -71,7 +75,9 @@ public:
     Ipv4Addr src() const noexcept { return load_bytes<Ipv4Addr>(buf_, field::src); }
     Ipv4Addr dst() const noexcept { return load_bytes<Ipv4Addr>(buf_, field::dst); }
     std::span<B> header() const noexcept { return buf_.first(header_length()); }
-    std::span<B> options() const noexcept { return buf_.subspan(field::options, header_length() - min_header_len); }
+    std::span<B> options() const noexcept {
+        return buf_.subspan(field::options, header_length() - min_header_len);
+    }
     std::span<B> payload() const noexcept { return buf_.subspan(header_length()); }
     std::span<B> bytes() const noexcept { return buf_; }
 
@@ -81,15 +87,33 @@ public:
     void set_ihl(std::uint8_t words) const noexcept requires is_mutable_v<B> {
         store8(buf_, field::ver_ihl, static_cast<std::uint8_t>(0x40 | (words & 0x0f)));
     }
-    void set_total_length(std::uint16_t v) const noexcept requires is_mutable_v<B> { store16(buf_, field::total_length, v); }
-    void set_tos(std::uint8_t v) const noexcept requires is_mutable_v<B> { store8(buf_, field::tos, v); }
-    void set_ident(std::uint16_t v) const noexcept requires is_mutable_v<B> { store16(buf_, field::ident, v); }
-    void set_flags_frag(std::uint16_t v) const noexcept requires is_mutable_v<B> { store16(buf_, field::flags_frag, v); }
-    void set_ttl(std::uint8_t v) const noexcept requires is_mutable_v<B> { store8(buf_, field::ttl, v); }
-    void set_protocol(std::uint8_t v) const noexcept requires is_mutable_v<B> { store8(buf_, field::protocol, v); }
-    void set_src(const Ipv4Addr& a) const noexcept requires is_mutable_v<B> { store_bytes(buf_, field::src, a); }
-    void set_dst(const Ipv4Addr& a) const noexcept requires is_mutable_v<B> { store_bytes(buf_, field::dst, a); }
-    void set_checksum(std::uint16_t v) const noexcept requires is_mutable_v<B> { store16(buf_, field::checksum, v); }
+    void set_total_length(std::uint16_t v) const noexcept requires is_mutable_v<B> {
+        store16(buf_, field::total_length, v);
+    }
+    void set_tos(std::uint8_t v) const noexcept requires is_mutable_v<B> {
+        store8(buf_, field::tos, v);
+    }
+    void set_ident(std::uint16_t v) const noexcept requires is_mutable_v<B> {
+        store16(buf_, field::ident, v);
+    }
+    void set_flags_frag(std::uint16_t v) const noexcept requires is_mutable_v<B> {
+        store16(buf_, field::flags_frag, v);
+    }
+    void set_ttl(std::uint8_t v) const noexcept requires is_mutable_v<B> {
+        store8(buf_, field::ttl, v);
+    }
+    void set_protocol(std::uint8_t v) const noexcept requires is_mutable_v<B> {
+        store8(buf_, field::protocol, v);
+    }
+    void set_src(const Ipv4Addr& a) const noexcept requires is_mutable_v<B> {
+        store_bytes(buf_, field::src, a);
+    }
+    void set_dst(const Ipv4Addr& a) const noexcept requires is_mutable_v<B> {
+        store_bytes(buf_, field::dst, a);
+    }
+    void set_checksum(std::uint16_t v) const noexcept requires is_mutable_v<B> {
+        store16(buf_, field::checksum, v);
+    }
     // Recomputes the header checksum over the whole header (options included).
     void fill_checksum() const noexcept requires is_mutable_v<B> {
         set_checksum(0);

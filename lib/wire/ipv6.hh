@@ -58,11 +58,21 @@ public:
     std::span<B> payload() const noexcept { return buf_.subspan(header_len); }
     std::span<B> bytes() const noexcept { return buf_; }
 
-    void set_payload_length(std::uint16_t v) const noexcept requires is_mutable_v<B> { store16(buf_, field::payload_length, v); }
-    void set_next_header(std::uint8_t v) const noexcept requires is_mutable_v<B> { store8(buf_, field::next_header, v); }
-    void set_hop_limit(std::uint8_t v) const noexcept requires is_mutable_v<B> { store8(buf_, field::hop_limit, v); }
-    void set_src(const Ipv6Addr& a) const noexcept requires is_mutable_v<B> { store_bytes(buf_, field::src, a); }
-    void set_dst(const Ipv6Addr& a) const noexcept requires is_mutable_v<B> { store_bytes(buf_, field::dst, a); }
+    void set_payload_length(std::uint16_t v) const noexcept requires is_mutable_v<B> {
+        store16(buf_, field::payload_length, v);
+    }
+    void set_next_header(std::uint8_t v) const noexcept requires is_mutable_v<B> {
+        store8(buf_, field::next_header, v);
+    }
+    void set_hop_limit(std::uint8_t v) const noexcept requires is_mutable_v<B> {
+        store8(buf_, field::hop_limit, v);
+    }
+    void set_src(const Ipv6Addr& a) const noexcept requires is_mutable_v<B> {
+        store_bytes(buf_, field::src, a);
+    }
+    void set_dst(const Ipv6Addr& a) const noexcept requires is_mutable_v<B> {
+        store_bytes(buf_, field::dst, a);
+    }
 
 private:
     explicit View(std::span<B> b) noexcept : buf_(b) {}
@@ -92,11 +102,11 @@ struct Repr {
 
 // Where the upper-layer header is, after walking the extension headers of a packet.
 struct UpperLayer {
-    std::uint8_t protocol = nh_none;  // the upper-layer Next Header value (58 for ICMPv6)
-    std::size_t offset = header_len;  // from the start of the IPv6 header
+    std::uint8_t protocol = nh_none;            // the upper-layer Next Header value (58 for ICMPv6)
+    std::size_t offset = header_len;            // from the start of the IPv6 header
     std::size_t nh_field = field::next_header;  // offset of the Next Header field naming it
-    bool fragment = false;            // a Fragment header was seen
-    std::uint32_t frag_offset = 0;    // in bytes
+    bool fragment = false;                      // a Fragment header was seen
+    std::uint32_t frag_offset = 0;              // in bytes
     bool more_fragments = false;
     std::uint32_t frag_ident = 0;
 };

@@ -32,7 +32,8 @@ bool check_options(ConstBytes packet, std::size_t start, std::size_t len, ExtErr
                     err = {Drop::ip6_unknown_option, static_cast<std::uint32_t>(i), 2, true, false};
                     return false;
                 case 2:  // discard, Parameter Problem code 2, even to a multicast destination
-                    err = {Drop::ip6_unknown_option, static_cast<std::uint32_t>(i), 2, false, false};
+                    err = {Drop::ip6_unknown_option, static_cast<std::uint32_t>(i), 2, false,
+                           false};
                     return false;
                 default:  // discard, Parameter Problem code 2 unless the destination is multicast
                     err = {Drop::ip6_unknown_option, static_cast<std::uint32_t>(i), 2, false, true};
@@ -85,7 +86,8 @@ ExtWalk walk_extensions(ConstBytes packet) noexcept {
                 w.error = {Drop::ip6_bad_ext_header, static_cast<std::uint32_t>(u.offset + 1), 0};
                 return w;
             }
-            if ((nh == nh_hop_by_hop || nh == nh_dest_opts) && !check_options(packet, u.offset, len, w.error))
+            if ((nh == nh_hop_by_hop || nh == nh_dest_opts) &&
+                !check_options(packet, u.offset, len, w.error))
                 return w;
             // RFC 8200 4.4: we process no Routing Type (type 0 is deprecated by RFC 5095); with
             // Segments Left non-zero the packet is discarded with Parameter Problem code 0

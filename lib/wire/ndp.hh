@@ -47,8 +47,10 @@ std::optional<Options> parse_options(std::span<B> opts) noexcept {
         if (len == 0 || len > opts.size() - off) return std::nullopt;
         if ((type == opt_source_lladdr || type == opt_target_lladdr) && len >= 8) {
             const auto mac = load_bytes<MacAddr>(opts, off + 2);
-            if (type == opt_source_lladdr) o.source_lladdr = mac;
-            else o.target_lladdr = mac;
+            if (type == opt_source_lladdr)
+                o.source_lladdr = mac;
+            else
+                o.target_lladdr = mac;
         }
         off += len;
     }

@@ -30,8 +30,12 @@ using wire::Ipv4Prefix;
 using wire::Ipv6Addr;
 using wire::Ipv6Prefix;
 
-Ipv4Addr ip4(const char* s) { return *Ipv4Addr::parse(s); }
-Ipv6Addr ip6(const char* s) { return *Ipv6Addr::parse(s); }
+Ipv4Addr ip4(const char* s) {
+    return *Ipv4Addr::parse(s);
+}
+Ipv6Addr ip6(const char* s) {
+    return *Ipv6Addr::parse(s);
+}
 
 // A Fib with a name no other test used (DPDK names must be unique in the process).
 std::unique_ptr<Fib> make_fib(unsigned max4 = 1024, unsigned max6 = 256) {
@@ -66,13 +70,25 @@ std::string add_err(Fib& f, const char* text) {
     return e.value_or("");
 }
 
-const NextHop& hop4(const Fib& f, const char* a) { return f.next_hop(f.lookup(ip4(a))); }
-const NextHop& hop6(const Fib& f, const char* a) { return f.next_hop(f.lookup(ip6(a))); }
+const NextHop& hop4(const Fib& f, const char* a) {
+    return f.next_hop(f.lookup(ip4(a)));
+}
+const NextHop& hop6(const Fib& f, const char* a) {
+    return f.next_hop(f.lookup(ip6(a)));
+}
 
-NextHop connected(std::uint16_t port) { return {RouteKind::connected, port, {}, {}}; }
-NextHop via4(std::uint16_t port, const char* gw) { return {RouteKind::via, port, ip4(gw), {}}; }
-NextHop via6(std::uint16_t port, const char* gw) { return {RouteKind::via, port, {}, ip6(gw)}; }
-NextHop kind(RouteKind k) { return {k, 0, {}, {}}; }
+NextHop connected(std::uint16_t port) {
+    return {RouteKind::connected, port, {}, {}};
+}
+NextHop via4(std::uint16_t port, const char* gw) {
+    return {RouteKind::via, port, ip4(gw), {}};
+}
+NextHop via6(std::uint16_t port, const char* gw) {
+    return {RouteKind::via, port, {}, ip6(gw)};
+}
+NextHop kind(RouteKind k) {
+    return {k, 0, {}, {}};
+}
 
 // Two ports: 198.18.0.0/24 + 2001:2::/64 on port 0, 198.18.1.0/24 + 2001:2:0:1::/64 on port 1.
 void two_ports(Fib& f) {

@@ -427,14 +427,24 @@ TEST(Neighbors, ReaderNeverSeesATornEntry) {
             const auto i = static_cast<unsigned>(rng() % n_keys);
             const auto k = hammer_key(i);
             switch (rng() % 6) {
-                case 0: t->want(k, now); break;
-                case 1: t->learn_solicitation(k, mac_for(i, ++round), now); break;
-                case 2: t->learn_advertisement(k, mac_for(i, ++round), true, true, now); break;
+                case 0:
+                    t->want(k, now);
+                    break;
+                case 1:
+                    t->learn_solicitation(k, mac_for(i, ++round), now);
+                    break;
+                case 2:
+                    t->learn_advertisement(k, mac_for(i, ++round), true, true, now);
+                    break;
                 case 3:
                     t->learn_advertisement(k, mac_for(i, ++round), false, rng() % 2 == 0, now);
                     break;
-                case 4: t->remove(k); break;
-                default: now += ms; break;
+                case 4:
+                    t->remove(k);
+                    break;
+                default:
+                    now += ms;
+                    break;
             }
         }
         t->tick(

@@ -54,8 +54,9 @@ std::vector<std::byte> echo4_frame(const MacAddr& dst_mac, std::size_t payload, 
     std::vector<std::byte> f(wire::eth::header_len + 20 + 8 + payload);
     wire::Bytes b{f};
     wire::eth::Repr{dst_mac, peer_mac, wire::eth::type_ipv4}.emit(b);
-    wire::ipv4::Repr ip{peer4, our4, wire::ipv4::proto_icmp, 64, 0, seq, wire::ipv4::flag_df,
-                        static_cast<std::uint16_t>(8 + payload)};
+    wire::ipv4::Repr ip{
+        peer4, our4, wire::ipv4::proto_icmp, 64,
+        0,     seq,  wire::ipv4::flag_df,    static_cast<std::uint16_t>(8 + payload)};
     ip.emit(b.subspan(14));
     const auto icmp = b.subspan(34);
     wire::icmp::Repr{wire::icmpv4::echo_request, 0, (0x1234U << 16) | seq}.emit(icmp);
@@ -167,7 +168,8 @@ TEST(Pipeline, AnswersAMixedBurstAndReturnsEveryMbuf) {
         ASSERT_TRUE(ip.ok());
         EXPECT_TRUE(ip->header_checksum_ok());
         EXPECT_EQ(ip->dst(), peer4);
-        const auto ic = wire::icmp::View<const std::byte>::checked(ip->payload(), wire::Drop::icmp4_truncated);
+        const auto ic =
+            wire::icmp::View<const std::byte>::checked(ip->payload(), wire::Drop::icmp4_truncated);
         EXPECT_EQ(ic->type(), wire::icmpv4::echo_reply);
         EXPECT_TRUE(ic->checksum_ok_v4());
         ++echo4;
@@ -219,8 +221,8 @@ TEST(Pipeline, ChainedFrameIsLinearisedAndAnswered) {
     rte_mbuf* tail = rte_pktmbuf_alloc(g_pool);
     const std::size_t cut = 60;
     std::memcpy(rte_pktmbuf_append(head, cut), frame.data(), cut);
-    std::memcpy(rte_pktmbuf_append(tail, static_cast<std::uint16_t>(frame.size() - cut)), frame.data() + cut,
-                frame.size() - cut);
+    std::memcpy(rte_pktmbuf_append(tail, static_cast<std::uint16_t>(frame.size() - cut)),
+                frame.data() + cut, frame.size() - cut);
     ASSERT_EQ(rte_pktmbuf_chain(head, tail), 0);
     rp.inject({head});
     EXPECT_EQ(w.poll_once(), 1U);
@@ -232,17 +234,20 @@ TEST(Pipeline, ChainedFrameIsLinearisedAndAnswered) {
     EXPECT_EQ(drivers::pool_available(g_pool), avail_before);
 }
 
-std::vector<std::byte> udp4_frame(const MacAddr& dst_mac, std::uint16_t dport, std::size_t payload) {
+std::vector<std::byte> udp4_frame(const MacAddr& dst_mac, std::uint16_t dport,
+                                  std::size_t payload) {
     std::vector<std::byte> f(14 + 20 + 8 + payload);
     wire::Bytes b{f};
     wire::eth::Repr{dst_mac, peer_mac, wire::eth::type_ipv4}.emit(b);
-    wire::ipv4::Repr{peer4, our4, wire::ipv4::proto_udp, 64, 0, 1, 0, static_cast<std::uint16_t>(8 + payload)}.emit(
-        b.subspan(14));
+    wire::ipv4::Repr{
+        peer4, our4, wire::ipv4::proto_udp, 64, 0, 1, 0, static_cast<std::uint16_t>(8 + payload)}
+        .emit(b.subspan(14));
     const auto udp = b.subspan(34);
     wire::udp::Repr{40000, dport, static_cast<std::uint16_t>(payload)}.emit(udp);
     for (std::size_t i = 0; i < payload; ++i) udp[8 + i] = std::byte(i * 3);
-    const auto sum = wire::checksum(udp, wire::pseudo_sum_v4(peer4, our4, wire::ipv4::proto_udp,
-                                                             static_cast<std::uint16_t>(8 + payload)));
+    const auto sum =
+        wire::checksum(udp, wire::pseudo_sum_v4(peer4, our4, wire::ipv4::proto_udp,
+                                                static_cast<std::uint16_t>(8 + payload)));
     wire::store16(udp, 6, sum == 0 ? 0xffff : sum);
     return f;
 }
@@ -283,7 +288,8 @@ TEST(Pipeline, PortUnreachableBuiltInFreshMbufsUnderTheRateLimit) {
         EXPECT_EQ(ip->ttl(), 64);
         EXPECT_EQ(ip->src(), our4);
         EXPECT_EQ(ip->dst(), peer4);
-        const auto ic = wire::icmp::View<const std::byte>::checked(ip->payload(), wire::Drop::icmp4_truncated);
+        const auto ic =
+            wire::icmp::View<const std::byte>::checked(ip->payload(), wire::Drop::icmp4_truncated);
         EXPECT_EQ(ic->type(), 3);
         EXPECT_EQ(ic->code(), 3);
         EXPECT_TRUE(ic->checksum_ok_v4());
@@ -341,12 +347,14 @@ TEST(Pipeline, FragmentedEchoIsReassembledAndTheReplyFragmented) {
         ASSERT_FALSE(r.dropped());
     }
     ASSERT_TRUE(r.complete());
-    const auto ip = wire::ipv4::View<const std::byte>::checked(wire::ConstBytes{r.frame}.subspan(r.l2_len));
+    const auto ip =
+        wire::ipv4::View<const std::byte>::checked(wire::ConstBytes{r.frame}.subspan(r.l2_len));
     ASSERT_TRUE(ip.ok());
     EXPECT_EQ(ip->total_length(), l3.size());
     EXPECT_EQ(ip->src(), our4);
     EXPECT_EQ(ip->dst(), peer4);
-    const auto ic = wire::icmp::View<const std::byte>::checked(ip->payload(), wire::Drop::icmp4_truncated);
+    const auto ic =
+        wire::icmp::View<const std::byte>::checked(ip->payload(), wire::Drop::icmp4_truncated);
     EXPECT_EQ(ic->type(), wire::icmpv4::echo_reply);
     EXPECT_TRUE(ic->checksum_ok_v4());
     EXPECT_EQ(std::memcmp(ic->data().data(), l3.data() + 28, 8000), 0);
@@ -382,7 +390,8 @@ TEST(Pipeline, ReassemblyTimeoutWithTheFirstFragmentSendsTimeExceeded) {
     wire::ConstBytes f{rte_pktmbuf_mtod(out[0], const std::byte*), out[0]->data_len};
     const auto ip = wire::ipv4::View<const std::byte>::checked(f.subspan(14));
     ASSERT_TRUE(ip.ok());
-    const auto ic = wire::icmp::View<const std::byte>::checked(ip->payload(), wire::Drop::icmp4_truncated);
+    const auto ic =
+        wire::icmp::View<const std::byte>::checked(ip->payload(), wire::Drop::icmp4_truncated);
     EXPECT_EQ(ic->type(), wire::icmpv4::time_exceeded);
     EXPECT_EQ(ic->code(), 1);
     // The quote is the first fragment as it arrived: its header (MF set) and data.

@@ -30,8 +30,9 @@ class EalEnv : public ::testing::Environment {
 public:
     explicit EalEnv(std::string name) : prefix_(std::move(name) + "_" + std::to_string(getpid())) {}
     void SetUp() override {
-        std::vector<std::string> args{"component_test", "--no-huge", "-m", "512", "--no-pci", "-l", "0",
-                                      "--file-prefix", prefix_, "--log-level", "lib.eal:error"};
+        std::vector<std::string> args{
+            "component_test", "--no-huge", "-m",          "512",          "--no-pci", "-l", "0",
+            "--file-prefix",  prefix_,     "--log-level", "lib.eal:error"};
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());
         ASSERT_GE(rte_eal_init(static_cast<int>(argv.size()), argv.data()), 0);
@@ -57,7 +58,8 @@ struct RingPort {
 
     explicit RingPort(const std::string& name, unsigned tx_ring_size = 1024) {
         rx = rte_ring_create((name + "_rx").c_str(), 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-        tx = rte_ring_create((name + "_tx").c_str(), tx_ring_size, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+        tx =
+            rte_ring_create((name + "_tx").c_str(), tx_ring_size, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
         EXPECT_NE(rx, nullptr);
         EXPECT_NE(tx, nullptr);
         const int id = rte_eth_from_rings(name.c_str(), &rx, 1, &tx, 1, 0);
@@ -98,8 +100,12 @@ inline rte_mbuf* to_mbuf(const std::vector<std::byte>& frame) {
     return m;
 }
 
-inline void RingPort::inject(const std::vector<std::byte>& frame) { inject(std::vector<rte_mbuf*>{to_mbuf(frame)}); }
+inline void RingPort::inject(const std::vector<std::byte>& frame) {
+    inject(std::vector<rte_mbuf*>{to_mbuf(frame)});
+}
 
-inline wire::ConstBytes bytes(const rte_mbuf* m) { return {rte_pktmbuf_mtod(m, const std::byte*), m->data_len}; }
+inline wire::ConstBytes bytes(const rte_mbuf* m) {
+    return {rte_pktmbuf_mtod(m, const std::byte*), m->data_len};
+}
 
 }  // namespace pw::test

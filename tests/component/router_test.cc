@@ -46,15 +46,23 @@ using test::bytes;
 using test::g_pool;
 using test::RingPort;
 
-std::vector<std::byte> echo(const MacAddr& to, const Ipv4Addr& dst, std::uint8_t ttl, std::size_t payload, bool df) {
+std::vector<std::byte> echo(const MacAddr& to, const Ipv4Addr& dst, std::uint8_t ttl,
+                            std::size_t payload, bool df) {
     std::vector<std::byte> f(14 + 20 + 8 + payload);
     wire::Bytes b{f};
     wire::eth::Repr{to, mac_a, wire::eth::type_ipv4}.emit(b);
-    wire::ipv4::Repr{ip_a, dst, wire::ipv4::proto_icmp, ttl, 0, 7, static_cast<std::uint16_t>(df ? wire::ipv4::flag_df : 0),
+    wire::ipv4::Repr{ip_a,
+                     dst,
+                     wire::ipv4::proto_icmp,
+                     ttl,
+                     0,
+                     7,
+                     static_cast<std::uint16_t>(df ? wire::ipv4::flag_df : 0),
                      static_cast<std::uint16_t>(8 + payload)}
         .emit(b.subspan(14));
     wire::icmp::Repr{wire::icmpv4::echo_request, 0, 0x00010001}.emit(b.subspan(34));
-    wire::icmp::View<std::byte>::checked(b.subspan(34), wire::Drop::icmp4_truncated)->fill_checksum_v4();
+    wire::icmp::View<std::byte>::checked(b.subspan(34), wire::Drop::icmp4_truncated)
+        ->fill_checksum_v4();
     return f;
 }
 
@@ -96,9 +104,12 @@ struct Router {
             pi.index = p + 1U;
             probe.push_back(pi);
         }
-        events = rte_ring_create_elem(("pw_rtev" + id).c_str(), sizeof(pipeline::NeighEvent), 256, 0, RING_F_SC_DEQ);
-        to_worker = rte_ring_create(("pw_rtctl" + id).c_str(), 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-        control = std::make_unique<pipeline::Control>(pipeline::Control::Env{&neighbors, &ifaces, events, to_worker, g_pool});
+        events = rte_ring_create_elem(("pw_rtev" + id).c_str(), sizeof(pipeline::NeighEvent), 256,
+                                      0, RING_F_SC_DEQ);
+        to_worker =
+            rte_ring_create(("pw_rtctl" + id).c_str(), 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+        control = std::make_unique<pipeline::Control>(
+            pipeline::Control::Env{&neighbors, &ifaces, events, to_worker, g_pool});
         icmp::RateLimitConfig rate;
         rate.deterministic = true;
         global.configure(1'000'000, 50);
@@ -172,8 +183,8 @@ TEST(Router, RouterErrorsGoBackOutTheIngressPort) {
     Router r;
     r.learn_b();
     const unsigned avail = drivers::pool_available(g_pool);
-    r.p0.inject(echo(r.p0.mac, ip_b, 1, 56, true));              // TTL expires
-    r.p0.inject(echo(r.p0.mac, ip_b, 64, 1400, true));           // 1428 > MTU 1400 with DF
+    r.p0.inject(echo(r.p0.mac, ip_b, 1, 56, true));     // TTL expires
+    r.p0.inject(echo(r.p0.mac, ip_b, 64, 1400, true));  // 1428 > MTU 1400 with DF
     r.p0.inject(echo(r.p0.mac, *Ipv4Addr::parse("198.18.9.9"), 64, 56, true));  // no route
     r.worker->poll_once();
     EXPECT_TRUE(r.p1.drain().empty());
@@ -192,7 +203,8 @@ TEST(Router, RouterErrorsGoBackOutTheIngressPort) {
         EXPECT_EQ(ip.src(), ip_r0);  // the ingress interface (RFC 1812 4.3.2.4)
         EXPECT_EQ(ip.dst(), ip_a);
         EXPECT_EQ(ip.tos(), 0xc0);
-        const auto ic = *wire::icmp::View<const std::byte>::checked(ip.payload(), wire::Drop::icmp4_truncated);
+        const auto ic =
+            *wire::icmp::View<const std::byte>::checked(ip.payload(), wire::Drop::icmp4_truncated);
         EXPECT_EQ(ic.type(), want[i].type) << i;
         EXPECT_EQ(ic.code(), want[i].code) << i;
         EXPECT_EQ(ic.word(), want[i].word) << i;  // RFC 1191: the next-hop MTU for 3/4
@@ -252,7 +264,8 @@ TEST(Router, UnresolvedNextHopWaitsThenGoesOutOnceTheControlLcoreLearnsIt) {
     // B answers; the worker reports it, the control lcore learns it, the packets go.
     std::vector<std::byte> reply(42);
     wire::eth::Repr{r.p1.mac, mac_b, wire::eth::type_arp}.emit(reply);
-    wire::arp::Repr{wire::arp::op_reply, mac_b, ip_b, r.p1.mac, ip_r1}.emit(wire::Bytes{reply}.subspan(14));
+    wire::arp::Repr{wire::arp::op_reply, mac_b, ip_b, r.p1.mac, ip_r1}.emit(
+        wire::Bytes{reply}.subspan(14));
     r.p1.inject(reply);
     r.worker->poll_once();
     r.control->poll(2'000'000);
@@ -290,7 +303,8 @@ TEST(Router, ANextHopThatNeverAnswersTurnsTheWaitingPacketsIntoHostUnreachable) 
     }
     ASSERT_EQ(errs.size(), 1U);
     const auto ip = *wire::ipv4::View<const std::byte>::checked(bytes(errs[0]).subspan(14));
-    const auto ic = *wire::icmp::View<const std::byte>::checked(ip.payload(), wire::Drop::icmp4_truncated);
+    const auto ic =
+        *wire::icmp::View<const std::byte>::checked(ip.payload(), wire::Drop::icmp4_truncated);
     EXPECT_EQ(ic.type(), 3);
     EXPECT_EQ(ic.code(), 1);  // Host Unreachable
     EXPECT_EQ(r.c(r.p1.port).fwd_failed, 1U);

@@ -35,7 +35,8 @@ void repair_checksums(pw::wire::Bytes frame) {
         if (!ip) return;
         ip->fill_checksum();
         if (ip->protocol() == ipv4::proto_icmp && ip->payload().size() >= icmp::header_len)
-            icmp::View<std::byte>::checked(ip->payload(), Drop::icmp4_truncated)->fill_checksum_v4();
+            icmp::View<std::byte>::checked(ip->payload(), Drop::icmp4_truncated)
+                ->fill_checksum_v4();
     } else if (e->ethertype() == eth::type_ipv6) {
         const auto ip = ipv6::View<std::byte>::checked(e->payload());
         if (!ip) return;
@@ -44,7 +45,8 @@ void repair_checksums(pw::wire::Bytes frame) {
         const auto msg = ip->bytes().subspan(w.upper->offset);
         if (msg.size() < icmp::header_len) return;
         icmp::View<std::byte>::checked(msg, Drop::icmp6_truncated)
-            ->fill_checksum_v6(pseudo_sum_v6(ip->src(), ip->dst(), static_cast<std::uint32_t>(msg.size()), ipv6::nh_icmp6));
+            ->fill_checksum_v6(pseudo_sum_v6(
+                ip->src(), ip->dst(), static_cast<std::uint32_t>(msg.size()), ipv6::nh_icmp6));
     }
 }
 
@@ -100,7 +102,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::memcpy(buf.data(), data, size);
     pw::wire::Bytes all{buf.data(), buf.size()};
     if (repair) repair_checksums(all.first(size));
-    const std::vector<std::byte> before(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(size));
+    const std::vector<std::byte> before(buf.begin(),
+                                        buf.begin() + static_cast<std::ptrdiff_t>(size));
     auto ctx = host.context();
     if (router_mode) ctx.router = &host.router;
     auto v = pw::icmp::host_input(all, size, ctx);
@@ -115,7 +118,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         r.gw4 = *pw::wire::Ipv4Addr::parse("198.18.0.1");
         r.gw6 = *pw::wire::Ipv6Addr::parse("fe80::1");
         const pw::wire::Bytes frame = all.first(size);
-        v = v.v6 ? pw::icmp::ip6_forward(frame, v.l3_from, r, ctx) : pw::icmp::ip4_forward(frame, v.l3_from, r, ctx);
+        v = v.v6 ? pw::icmp::ip6_forward(frame, v.l3_from, r, ctx)
+                 : pw::icmp::ip4_forward(frame, v.l3_from, r, ctx);
     }
     if (v.reply && (v.len > buf.size() || v.len < pw::wire::eth::header_len)) std::abort();
     if (!v.reply && !v.reassemble && !v.forward && v.drop == pw::wire::Drop::count_) std::abort();

@@ -18,7 +18,8 @@ namespace {
 
 template <class V>
 void touch_bounds(const V& v, ConstBytes in) {
-    if (v.bytes().data() < in.data() || v.bytes().data() + v.bytes().size() > in.data() + in.size()) std::abort();
+    if (v.bytes().data() < in.data() || v.bytes().data() + v.bytes().size() > in.data() + in.size())
+        std::abort();
 }
 
 }  // namespace
@@ -31,7 +32,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         case 0:
             if (auto v = eth::View<const std::byte>::checked(in)) {
                 touch_bounds(*v, in);
-                sink = sink + v->ethertype() + v->payload().size() + v->vlan_id() + v->src().bytes[0];
+                sink =
+                    sink + v->ethertype() + v->payload().size() + v->vlan_id() + v->src().bytes[0];
             }
             break;
         case 1:
@@ -44,7 +46,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if (auto v = ipv4::View<const std::byte>::checked(in)) {
                 touch_bounds(*v, in);
                 if (v->header_length() > v->bytes().size()) std::abort();
-                sink = sink + v->header_checksum_ok() + v->options().size() + v->payload().size() + v->frag_offset();
+                sink = sink + v->header_checksum_ok() + v->options().size() + v->payload().size() +
+                       v->frag_offset();
             }
             break;
         case 3:

@@ -53,10 +53,12 @@ Bytes udp_msg() {
     return m;
 }
 
-Bytes v4_packet(const wire::Ipv4Addr& src, const wire::Ipv4Addr& dst, std::uint8_t proto, const Bytes& payload,
-                std::uint16_t flags_frag = 0) {
+Bytes v4_packet(const wire::Ipv4Addr& src, const wire::Ipv4Addr& dst, std::uint8_t proto,
+                const Bytes& payload, std::uint16_t flags_frag = 0) {
     Bytes p(wire::ipv4::min_header_len + payload.size());
-    wire::ipv4::Repr{src, dst, proto, 64, 0, 0x1111, flags_frag, static_cast<std::uint16_t>(payload.size())}.emit(p);
+    wire::ipv4::Repr{src, dst,    proto,      64,
+                     0,   0x1111, flags_frag, static_cast<std::uint16_t>(payload.size())}
+        .emit(p);
     std::copy(payload.begin(), payload.end(), p.begin() + wire::ipv4::min_header_len);
     return p;
 }
@@ -66,7 +68,8 @@ Bytes v4_udp(const wire::Ipv4Addr& src, const wire::Ipv4Addr& dst) {
 }
 
 // body: what follows the fixed header (extension headers, then the upper layer).
-Bytes v6_packet(const wire::Ipv6Addr& src, const wire::Ipv6Addr& dst, std::uint8_t nh, const Bytes& body) {
+Bytes v6_packet(const wire::Ipv6Addr& src, const wire::Ipv6Addr& dst, std::uint8_t nh,
+                const Bytes& body) {
     Bytes p(wire::ipv6::header_len + body.size());
     wire::ipv6::Repr{src, dst, nh, 64, 0, 0, static_cast<std::uint16_t>(body.size())}.emit(p);
     std::copy(body.begin(), body.end(), p.begin() + wire::ipv6::header_len);
@@ -117,11 +120,13 @@ struct Planner {
     RateLimiter* limiter = nullptr;
     std::uint64_t now_ns = 0;
 
-    ErrorDecision v4(const Bytes& pkt, const ErrorSpec& spec, const wire::MacAddr& eth_dst = pw::test::us_mac) const {
+    ErrorDecision v4(const Bytes& pkt, const ErrorSpec& spec,
+                     const wire::MacAddr& eth_dst = pw::test::us_mac) const {
         const Invoking in{pw::test::peer_mac, eth_dst, pkt, pkt.size()};
         return plan_error_v4(in, spec, {&iface, &cfg, limiter, now_ns, 0x4242});
     }
-    ErrorDecision v6(const Bytes& pkt, const ErrorSpec& spec, const wire::MacAddr& eth_dst = pw::test::us_mac) const {
+    ErrorDecision v6(const Bytes& pkt, const ErrorSpec& spec,
+                     const wire::MacAddr& eth_dst = pw::test::us_mac) const {
         const Invoking in{pw::test::peer_mac, eth_dst, pkt, pkt.size()};
         return plan_error_v6(in, spec, {&iface, &cfg, limiter, now_ns, 0});
     }
@@ -138,10 +143,11 @@ constexpr ErrorSpec param_problem6_0{4, 0, 40};
 constexpr ErrorSpec param_problem6_1{4, 1, 6};
 constexpr ErrorSpec param_problem6_2{4, 2, 42};
 
-#define EXPECT_OUTCOME(decision, want)                                                        \
-    do {                                                                                      \
-        const ErrorOutcome got_ = (decision).outcome;                                         \
-        EXPECT_EQ(got_, want) << "got " << error_outcome_name(got_) << ", want " << error_outcome_name(want); \
+#define EXPECT_OUTCOME(decision, want)                                           \
+    do {                                                                         \
+        const ErrorOutcome got_ = (decision).outcome;                            \
+        EXPECT_EQ(got_, want) << "got " << error_outcome_name(got_) << ", want " \
+                              << error_outcome_name(want);                       \
     } while (0)
 
 // --- IPv4 -----------------------------------------------------------------------------------
@@ -149,7 +155,8 @@ constexpr ErrorSpec param_problem6_2{4, 2, 42};
 TEST(SuppressV4, AboutAnIcmpErrorOrUnknownType) {
     const Planner p;
     // RFC 1122 3.2.2: never about an ICMP error; an unknown type counts as one (Linux).
-    for (const unsigned t : {3U, 4U, 5U, 11U, 12U, 1U, 2U, 6U, 7U, 9U, 10U, 19U, 30U, 40U, 41U, 44U, 100U, 255U}) {
+    for (const unsigned t :
+         {3U, 4U, 5U, 11U, 12U, 1U, 2U, 6U, 7U, 9U, 10U, 19U, 30U, 40U, 41U, 44U, 100U, 255U}) {
         SCOPED_TRACE(testing::Message() << "about ICMP type " << t);
         const Bytes pkt = v4_packet(pw::test::peer4, pw::test::us4, wire::ipv4::proto_icmp,
                                     icmp_msg(static_cast<std::uint8_t>(t), 0));
@@ -165,13 +172,16 @@ TEST(SuppressV4, AboutAnIcmpErrorOrUnknownType) {
         EXPECT_OUTCOME(p.v4(pkt, time_exceeded4), ErrorOutcome::sent);
     }
     // An ICMP datagram with no room for a type cannot be told from an error.
-    EXPECT_OUTCOME(p.v4(v4_packet(pw::test::peer4, pw::test::us4, wire::ipv4::proto_icmp, {}), param_problem4),
-                   ErrorOutcome::suppressed_icmp_error);
+    EXPECT_OUTCOME(
+        p.v4(v4_packet(pw::test::peer4, pw::test::us4, wire::ipv4::proto_icmp, {}), param_problem4),
+        ErrorOutcome::suppressed_icmp_error);
     // The type is read after the options: four NOPs (type 1 if read at offset 20) before an
     // echo request, and before a Destination Unreachable.
-    for (const auto& [type, want] : {std::pair{std::uint8_t{8}, ErrorOutcome::sent},
-                                     std::pair{std::uint8_t{3}, ErrorOutcome::suppressed_icmp_error}}) {
-        Bytes pkt = v4_packet(pw::test::peer4, pw::test::us4, wire::ipv4::proto_icmp, icmp_msg(type, 0));
+    for (const auto& [type, want] :
+         {std::pair{std::uint8_t{8}, ErrorOutcome::sent},
+          std::pair{std::uint8_t{3}, ErrorOutcome::suppressed_icmp_error}}) {
+        Bytes pkt =
+            v4_packet(pw::test::peer4, pw::test::us4, wire::ipv4::proto_icmp, icmp_msg(type, 0));
         pkt.insert(pkt.begin() + 20, 4, std::byte{0x01});
         wire::store8(pkt, 0, 0x46);
         wire::store16(pkt, 2, static_cast<std::uint16_t>(pkt.size()));
@@ -187,12 +197,15 @@ TEST(SuppressV4, AboutAnIcmpErrorOrUnknownType) {
 TEST(SuppressV4, NonInitialFragment) {
     const Planner p;
     // Offset 8 bytes, with and without MF; also one whose data would read as an ICMP error.
-    for (const std::uint16_t ff : {std::uint16_t{1}, std::uint16_t{wire::ipv4::flag_mf | 1}, std::uint16_t{0x1fff}}) {
+    for (const std::uint16_t ff :
+         {std::uint16_t{1}, std::uint16_t{wire::ipv4::flag_mf | 1}, std::uint16_t{0x1fff}}) {
         SCOPED_TRACE(testing::Message() << "flags/offset " << ff);
-        EXPECT_OUTCOME(p.v4(v4_packet(pw::test::peer4, pw::test::us4, wire::ipv4::proto_udp, udp_msg(), ff),
-                            time_exceeded4),
-                       ErrorOutcome::suppressed_fragment);
-        EXPECT_OUTCOME(p.v4(v4_packet(pw::test::peer4, pw::test::us4, wire::ipv4::proto_icmp, icmp_msg(8, 0), ff),
+        EXPECT_OUTCOME(
+            p.v4(v4_packet(pw::test::peer4, pw::test::us4, wire::ipv4::proto_udp, udp_msg(), ff),
+                 time_exceeded4),
+            ErrorOutcome::suppressed_fragment);
+        EXPECT_OUTCOME(p.v4(v4_packet(pw::test::peer4, pw::test::us4, wire::ipv4::proto_icmp,
+                                      icmp_msg(8, 0), ff),
                             {11, 1, 0}),
                        ErrorOutcome::suppressed_fragment);
     }
@@ -201,21 +214,24 @@ TEST(SuppressV4, NonInitialFragment) {
                                   wire::ipv4::flag_mf),
                         {11, 1, 0}),
                    ErrorOutcome::sent);
-    EXPECT_OUTCOME(p.v4(v4_packet(pw::test::peer4, pw::test::us4, wire::ipv4::proto_icmp, icmp_msg(8, 0),
-                                  wire::ipv4::flag_mf | wire::ipv4::flag_df),
+    EXPECT_OUTCOME(p.v4(v4_packet(pw::test::peer4, pw::test::us4, wire::ipv4::proto_icmp,
+                                  icmp_msg(8, 0), wire::ipv4::flag_mf | wire::ipv4::flag_df),
                         {11, 1, 0}),
                    ErrorOutcome::sent);
 }
 
 TEST(SuppressV4, BroadcastOrMulticastDestination) {
     const Planner p;
-    for (const char* d : {"255.255.255.255", "198.18.0.255", "224.0.0.1", "224.0.0.251", "239.255.255.250"}) {
+    for (const char* d :
+         {"255.255.255.255", "198.18.0.255", "224.0.0.1", "224.0.0.251", "239.255.255.250"}) {
         SCOPED_TRACE(d);
-        EXPECT_OUTCOME(p.v4(v4_udp(pw::test::peer4, ip4(d)), port_unreach4), ErrorOutcome::suppressed_ip_multicast);
+        EXPECT_OUTCOME(p.v4(v4_udp(pw::test::peer4, ip4(d)), port_unreach4),
+                       ErrorOutcome::suppressed_ip_multicast);
     }
     // Unicast, ours or not (a router's case); 198.18.1.255 is no broadcast of a configured
     // subnet, nor is 198.19.255.255 (198.19.255.1 is a /32).
-    for (const char* d : {"198.18.0.1", "198.19.255.1", "198.18.0.77", "198.18.1.255", "198.19.255.255"}) {
+    for (const char* d :
+         {"198.18.0.1", "198.19.255.1", "198.18.0.77", "198.18.1.255", "198.19.255.255"}) {
         SCOPED_TRACE(d);
         EXPECT_OUTCOME(p.v4(v4_udp(pw::test::peer4, ip4(d)), port_unreach4), ErrorOutcome::sent);
     }
@@ -224,7 +240,8 @@ TEST(SuppressV4, BroadcastOrMulticastDestination) {
 TEST(SuppressV4, LinkLayerBroadcastOrMulticastDestination) {
     const Planner p;
     const Bytes pkt = v4_udp(pw::test::peer4, pw::test::us4);
-    for (const char* m : {"ff:ff:ff:ff:ff:ff", "01:00:5e:00:00:01", "33:33:00:00:00:01", "03:00:00:00:00:01"}) {
+    for (const char* m :
+         {"ff:ff:ff:ff:ff:ff", "01:00:5e:00:00:01", "33:33:00:00:00:01", "03:00:00:00:00:01"}) {
         SCOPED_TRACE(m);
         EXPECT_OUTCOME(p.v4(pkt, port_unreach4, mac(m)), ErrorOutcome::suppressed_l2_multicast);
     }
@@ -234,10 +251,12 @@ TEST(SuppressV4, LinkLayerBroadcastOrMulticastDestination) {
 
 TEST(SuppressV4, SourceNotAUniqueHost) {
     const Planner p;
-    for (const char* s : {"0.0.0.0", "0.1.2.3", "127.0.0.1", "127.255.255.254", "224.0.0.1", "239.255.255.255",
-                          "240.0.0.1", "254.255.255.255", "255.255.255.255", "198.18.0.255"}) {
+    for (const char* s :
+         {"0.0.0.0", "0.1.2.3", "127.0.0.1", "127.255.255.254", "224.0.0.1", "239.255.255.255",
+          "240.0.0.1", "254.255.255.255", "255.255.255.255", "198.18.0.255"}) {
         SCOPED_TRACE(s);
-        EXPECT_OUTCOME(p.v4(v4_udp(ip4(s), pw::test::us4), port_unreach4), ErrorOutcome::suppressed_source);
+        EXPECT_OUTCOME(p.v4(v4_udp(ip4(s), pw::test::us4), port_unreach4),
+                       ErrorOutcome::suppressed_source);
     }
     for (const char* s : {"198.18.0.2", "198.18.0.254", "198.19.0.5", "198.18.1.255"}) {
         SCOPED_TRACE(s);
@@ -259,20 +278,24 @@ TEST(SuppressV6, AboutAnIcmpv6Error) {
                        ErrorOutcome::suppressed_icmp_error);
         // Behind a Destination Options header, and in a first fragment.
         const Bytes d = dstopt_hdr(wire::ipv6::nh_icmp6);
-        EXPECT_OUTCOME(p.v6(v6_packet(src, dst, wire::ipv6::nh_dest_opts, concat({&d, &msg})), time_exceeded6),
-                       ErrorOutcome::suppressed_icmp_error);
+        EXPECT_OUTCOME(
+            p.v6(v6_packet(src, dst, wire::ipv6::nh_dest_opts, concat({&d, &msg})), time_exceeded6),
+            ErrorOutcome::suppressed_icmp_error);
         const Bytes f = frag_hdr(wire::ipv6::nh_icmp6, 0, true);
-        EXPECT_OUTCOME(p.v6(v6_packet(src, dst, wire::ipv6::nh_fragment, concat({&f, &msg})), {3, 1, 0}),
-                       ErrorOutcome::suppressed_icmp_error);
+        EXPECT_OUTCOME(
+            p.v6(v6_packet(src, dst, wire::ipv6::nh_fragment, concat({&f, &msg})), {3, 1, 0}),
+            ErrorOutcome::suppressed_icmp_error);
     }
     // Informational messages, echo request first.
     for (const unsigned t : {128U, 129U, 133U, 135U, 136U, 160U, 200U, 255U}) {
         SCOPED_TRACE(testing::Message() << "about ICMPv6 type " << t);
         const Bytes msg = icmp_msg(static_cast<std::uint8_t>(t), 0);
-        EXPECT_OUTCOME(p.v6(v6_packet(src, dst, wire::ipv6::nh_icmp6, msg), param_problem6_0), ErrorOutcome::sent);
-        const Bytes d = dstopt_hdr(wire::ipv6::nh_icmp6);
-        EXPECT_OUTCOME(p.v6(v6_packet(src, dst, wire::ipv6::nh_dest_opts, concat({&d, &msg})), time_exceeded6),
+        EXPECT_OUTCOME(p.v6(v6_packet(src, dst, wire::ipv6::nh_icmp6, msg), param_problem6_0),
                        ErrorOutcome::sent);
+        const Bytes d = dstopt_hdr(wire::ipv6::nh_icmp6);
+        EXPECT_OUTCOME(
+            p.v6(v6_packet(src, dst, wire::ipv6::nh_dest_opts, concat({&d, &msg})), time_exceeded6),
+            ErrorOutcome::sent);
     }
     // No ICMPv6 header to read: not told from an error.
     EXPECT_OUTCOME(p.v6(v6_packet(src, dst, wire::ipv6::nh_icmp6, {}), param_problem6_0),
@@ -282,19 +305,22 @@ TEST(SuppressV6, AboutAnIcmpv6Error) {
 TEST(SuppressV6, AboutARedirect) {
     const Planner p;
     // RFC 4443 2.4(e.2).
-    EXPECT_OUTCOME(p.v6(v6_packet(pw::test::peer6, pw::test::us6, wire::ipv6::nh_icmp6, icmp_msg(137, 0)),
-                        param_problem6_0),
-                   ErrorOutcome::suppressed_redirect);
+    EXPECT_OUTCOME(
+        p.v6(v6_packet(pw::test::peer6, pw::test::us6, wire::ipv6::nh_icmp6, icmp_msg(137, 0)),
+             param_problem6_0),
+        ErrorOutcome::suppressed_redirect);
     const Bytes d = dstopt_hdr(wire::ipv6::nh_icmp6);
     const Bytes msg = icmp_msg(137, 0);
-    EXPECT_OUTCOME(p.v6(v6_packet(pw::test::peer6, pw::test::us6, wire::ipv6::nh_dest_opts, concat({&d, &msg})),
+    EXPECT_OUTCOME(p.v6(v6_packet(pw::test::peer6, pw::test::us6, wire::ipv6::nh_dest_opts,
+                                  concat({&d, &msg})),
                         time_exceeded6),
                    ErrorOutcome::suppressed_redirect);
     // Its neighbours in the type space are not Redirects.
     for (const std::uint8_t t : {std::uint8_t{136}, std::uint8_t{138}}) {
-        EXPECT_OUTCOME(p.v6(v6_packet(pw::test::peer6, pw::test::us6, wire::ipv6::nh_icmp6, icmp_msg(t, 0)),
-                            param_problem6_0),
-                       ErrorOutcome::sent);
+        EXPECT_OUTCOME(
+            p.v6(v6_packet(pw::test::peer6, pw::test::us6, wire::ipv6::nh_icmp6, icmp_msg(t, 0)),
+                 param_problem6_0),
+            ErrorOutcome::sent);
     }
 }
 
@@ -305,25 +331,29 @@ TEST(SuppressV6, NonInitialFragment) {
         for (const bool more : {false, true}) {
             SCOPED_TRACE(testing::Message() << "offset " << off << (more ? " M" : ""));
             const Bytes f = frag_hdr(wire::ipv6::nh_udp, off, more);
-            EXPECT_OUTCOME(p.v6(v6_packet(pw::test::peer6, pw::test::us6, wire::ipv6::nh_fragment, concat({&f, &udp})),
+            EXPECT_OUTCOME(p.v6(v6_packet(pw::test::peer6, pw::test::us6, wire::ipv6::nh_fragment,
+                                          concat({&f, &udp})),
                                 {3, 1, 0}),
                            ErrorOutcome::suppressed_fragment);
             // Data that would read as an ICMPv6 error is no ICMPv6 header in a later fragment.
             const Bytes fi = frag_hdr(wire::ipv6::nh_icmp6, off, more);
             const Bytes msg = icmp_msg(1, 4);
-            EXPECT_OUTCOME(p.v6(v6_packet(pw::test::peer6, pw::test::us6, wire::ipv6::nh_fragment, concat({&fi, &msg})),
+            EXPECT_OUTCOME(p.v6(v6_packet(pw::test::peer6, pw::test::us6, wire::ipv6::nh_fragment,
+                                          concat({&fi, &msg})),
                                 {3, 1, 0}),
                            ErrorOutcome::suppressed_fragment);
         }
     }
     // The first fragment: its upper-layer header is there.
     const Bytes f = frag_hdr(wire::ipv6::nh_udp, 0, true);
-    EXPECT_OUTCOME(p.v6(v6_packet(pw::test::peer6, pw::test::us6, wire::ipv6::nh_fragment, concat({&f, &udp})),
-                        {3, 1, 0}),
-                   ErrorOutcome::sent);
+    EXPECT_OUTCOME(
+        p.v6(v6_packet(pw::test::peer6, pw::test::us6, wire::ipv6::nh_fragment, concat({&f, &udp})),
+             {3, 1, 0}),
+        ErrorOutcome::sent);
     const Bytes fe = frag_hdr(wire::ipv6::nh_icmp6, 0, true);
     const Bytes echo = icmp_msg(128, 0);
-    EXPECT_OUTCOME(p.v6(v6_packet(pw::test::peer6, pw::test::us6, wire::ipv6::nh_fragment, concat({&fe, &echo})),
+    EXPECT_OUTCOME(p.v6(v6_packet(pw::test::peer6, pw::test::us6, wire::ipv6::nh_fragment,
+                                  concat({&fe, &echo})),
                         {3, 1, 0}),
                    ErrorOutcome::sent);
 }
@@ -334,7 +364,8 @@ TEST(SuppressV6, MulticastDestinationButPacketTooBigAndParameterProblemCode2) {
         SCOPED_TRACE(d);
         const Bytes pkt = v6_udp(pw::test::peer6, ip6(d));
         // RFC 4443 2.4(e.3).
-        for (const ErrorSpec& s : {port_unreach6, time_exceeded6, param_problem6_0, param_problem6_1, ErrorSpec{4, 3, 0}})
+        for (const ErrorSpec& s : {port_unreach6, time_exceeded6, param_problem6_0,
+                                   param_problem6_1, ErrorSpec{4, 3, 0}})
             EXPECT_OUTCOME(p.v6(pkt, s), ErrorOutcome::suppressed_ip_multicast);
         // ... except Packet Too Big and Parameter Problem code 2 (e.3 exceptions).
         EXPECT_OUTCOME(p.v6(pkt, packet_too_big6), ErrorOutcome::sent);
@@ -342,8 +373,8 @@ TEST(SuppressV6, MulticastDestinationButPacketTooBigAndParameterProblemCode2) {
     }
     // Unicast: all of them.
     const Bytes uni = v6_udp(pw::test::peer6, pw::test::us6);
-    for (const ErrorSpec& s : {port_unreach6, time_exceeded6, param_problem6_0, param_problem6_1, packet_too_big6,
-                               param_problem6_2})
+    for (const ErrorSpec& s : {port_unreach6, time_exceeded6, param_problem6_0, param_problem6_1,
+                               packet_too_big6, param_problem6_2})
         EXPECT_OUTCOME(p.v6(uni, s), ErrorOutcome::sent);
 }
 
@@ -353,7 +384,8 @@ TEST(SuppressV6, LinkLayerMulticastButPacketTooBigAndParameterProblemCode2) {
     for (const char* m : {"33:33:00:00:00:01", "33:33:ff:00:00:01", "ff:ff:ff:ff:ff:ff"}) {
         SCOPED_TRACE(m);
         // RFC 4443 2.4(e.4).
-        for (const ErrorSpec& s : {port_unreach6, time_exceeded6, param_problem6_0, param_problem6_1})
+        for (const ErrorSpec& s :
+             {port_unreach6, time_exceeded6, param_problem6_0, param_problem6_1})
             EXPECT_OUTCOME(p.v6(pkt, s, mac(m)), ErrorOutcome::suppressed_l2_multicast);
         EXPECT_OUTCOME(p.v6(pkt, packet_too_big6, mac(m)), ErrorOutcome::sent);
         EXPECT_OUTCOME(p.v6(pkt, param_problem6_2, mac(m)), ErrorOutcome::sent);
@@ -367,7 +399,8 @@ TEST(SuppressV6, SourceNotAUniqueNode) {
     for (const char* s : {"::", "::1", "ff02::1", "ff05::2", "ff0e::1"}) {
         SCOPED_TRACE(s);
         const Bytes pkt = v6_udp(ip6(s), pw::test::us6);
-        for (const ErrorSpec& sp : {port_unreach6, param_problem6_1, packet_too_big6, param_problem6_2})
+        for (const ErrorSpec& sp :
+             {port_unreach6, param_problem6_1, packet_too_big6, param_problem6_2})
             EXPECT_OUTCOME(p.v6(pkt, sp), ErrorOutcome::suppressed_source);
     }
     for (const char* s : {"2001:2::2", "2001:2:0:1::2", "fe80::ff:fe00:2", "2001:2::ffff"}) {
@@ -390,14 +423,17 @@ TEST(SuppressBeforeLimits, SuppressedErrorsSpendNoCredit) {
     p.limiter = &limiter;
     p.now_ns = 5'000'000'000;
     for (int i = 0; i < 20; ++i) {
-        EXPECT_OUTCOME(p.v4(v4_udp(pw::test::peer4, bcast4), port_unreach4), ErrorOutcome::suppressed_ip_multicast);
-        EXPECT_OUTCOME(p.v4(v4_udp(ip4("127.0.0.1"), pw::test::us4), port_unreach4), ErrorOutcome::suppressed_source);
+        EXPECT_OUTCOME(p.v4(v4_udp(pw::test::peer4, bcast4), port_unreach4),
+                       ErrorOutcome::suppressed_ip_multicast);
+        EXPECT_OUTCOME(p.v4(v4_udp(ip4("127.0.0.1"), pw::test::us4), port_unreach4),
+                       ErrorOutcome::suppressed_source);
         EXPECT_OUTCOME(p.v6(v6_udp(pw::test::peer6, ip6("ff02::1")), port_unreach6),
                        ErrorOutcome::suppressed_ip_multicast);
     }
     // The one credit is still there.
     EXPECT_OUTCOME(p.v4(v4_udp(pw::test::peer4, pw::test::us4), port_unreach4), ErrorOutcome::sent);
-    EXPECT_OUTCOME(p.v4(v4_udp(pw::test::peer4, pw::test::us4), port_unreach4), ErrorOutcome::rate_limited_global);
+    EXPECT_OUTCOME(p.v4(v4_udp(pw::test::peer4, pw::test::us4), port_unreach4),
+                   ErrorOutcome::rate_limited_global);
 }
 
 // --- The source address ---------------------------------------------------------------------
@@ -439,7 +475,8 @@ TEST(ErrorSourceV4, IngressAndFixed) {
     }
     // Fixed, and no IPv4 address given.
     p.cfg.fixed_v4.reset();
-    EXPECT_OUTCOME(p.v4(v4_udp(pw::test::peer4, pw::test::us4), port_unreach4), ErrorOutcome::no_source_address);
+    EXPECT_OUTCOME(p.v4(v4_udp(pw::test::peer4, pw::test::us4), port_unreach4),
+                   ErrorOutcome::no_source_address);
 }
 
 TEST(ErrorSourceV4, NoAddressToSendFrom) {
@@ -505,7 +542,8 @@ TEST(ErrorSourceV6, IngressAndFixed) {
     EXPECT_EQ(d.plan.src6, ip6("2001:2::7"));
     p.cfg.fixed_v6.reset();
     p.cfg.fixed_v4 = pw::test::us4;  // the other family's is no help
-    EXPECT_OUTCOME(p.v6(v6_udp(pw::test::peer6, pw::test::us6), port_unreach6), ErrorOutcome::no_source_address);
+    EXPECT_OUTCOME(p.v6(v6_udp(pw::test::peer6, pw::test::us6), port_unreach6),
+                   ErrorOutcome::no_source_address);
 }
 
 TEST(ErrorSourceV6, NoAddressToSendFrom) {
@@ -514,7 +552,8 @@ TEST(ErrorSourceV6, NoAddressToSendFrom) {
     p.iface.mac = pw::test::us_mac;
     EXPECT_TRUE(p.iface.add_v4({pw::test::us4, 24}));
     const Bytes pkt = v6_udp(pw::test::peer6, ip6("2001:2::99"));
-    for (const ErrorSource s : {ErrorSource::invoking_dst, ErrorSource::ingress, ErrorSource::fixed}) {
+    for (const ErrorSource s :
+         {ErrorSource::invoking_dst, ErrorSource::ingress, ErrorSource::fixed}) {
         p.cfg.source = s;
         EXPECT_OUTCOME(p.v6(pkt, time_exceeded6), ErrorOutcome::no_source_address);
     }

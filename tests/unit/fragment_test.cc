@@ -27,7 +27,8 @@ using test::same_bytes;
 
 // Golden vectors, made with scapy 2.5.0 (/usr/bin/python3, `from scapy.all import *`); each
 // array follows the scapy expression that produced it.
-// IP(src="198.18.0.1", dst="198.18.0.2", id=0x1234, ttl=64) / ICMP(type=0, id=0x4242, seq=7) / Raw(bytes(range(100)))
+// IP(src="198.18.0.1", dst="198.18.0.2", id=0x1234, ttl=64) / ICMP(type=0, id=0x4242, seq=7) /
+// Raw(bytes(range(100)))
 inline constexpr std::array<std::uint8_t, 128> v4_small{
     0x45, 0x00, 0x00, 0x80, 0x12, 0x34, 0x00, 0x00, 0x40, 0x01, 0xdc, 0x21, 0xc6, 0x12, 0x00, 0x01,
     0xc6, 0x12, 0x00, 0x02, 0x00, 0x00, 0x21, 0xe9, 0x42, 0x42, 0x00, 0x07, 0x00, 0x01, 0x02, 0x03,
@@ -40,26 +41,27 @@ inline constexpr std::array<std::uint8_t, 128> v4_small{
 };
 // fragment(v4_small, fragsize=48)[0]  (MTU 68)
 inline constexpr std::array<std::uint8_t, 68> v4_small_mtu68_0{
-    0x45, 0x00, 0x00, 0x44, 0x12, 0x34, 0x20, 0x00, 0x40, 0x01, 0xbc, 0x5d, 0xc6, 0x12, 0x00, 0x01,
-    0xc6, 0x12, 0x00, 0x02, 0x00, 0x00, 0x21, 0xe9, 0x42, 0x42, 0x00, 0x07, 0x00, 0x01, 0x02, 0x03,
-    0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13,
-    0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x21, 0x22, 0x23,
-    0x24, 0x25, 0x26, 0x27,
+    0x45, 0x00, 0x00, 0x44, 0x12, 0x34, 0x20, 0x00, 0x40, 0x01, 0xbc, 0x5d, 0xc6, 0x12,
+    0x00, 0x01, 0xc6, 0x12, 0x00, 0x02, 0x00, 0x00, 0x21, 0xe9, 0x42, 0x42, 0x00, 0x07,
+    0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d,
+    0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b,
+    0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27,
 };
 // fragment(v4_small, fragsize=48)[1]  (MTU 68)
 inline constexpr std::array<std::uint8_t, 68> v4_small_mtu68_1{
-    0x45, 0x00, 0x00, 0x44, 0x12, 0x34, 0x20, 0x06, 0x40, 0x01, 0xbc, 0x57, 0xc6, 0x12, 0x00, 0x01,
-    0xc6, 0x12, 0x00, 0x02, 0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2d, 0x2e, 0x2f, 0x30, 0x31, 0x32, 0x33,
-    0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3a, 0x3b, 0x3c, 0x3d, 0x3e, 0x3f, 0x40, 0x41, 0x42, 0x43,
-    0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x4b, 0x4c, 0x4d, 0x4e, 0x4f, 0x50, 0x51, 0x52, 0x53,
-    0x54, 0x55, 0x56, 0x57,
+    0x45, 0x00, 0x00, 0x44, 0x12, 0x34, 0x20, 0x06, 0x40, 0x01, 0xbc, 0x57, 0xc6, 0x12,
+    0x00, 0x01, 0xc6, 0x12, 0x00, 0x02, 0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2d, 0x2e, 0x2f,
+    0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3a, 0x3b, 0x3c, 0x3d,
+    0x3e, 0x3f, 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x4b,
+    0x4c, 0x4d, 0x4e, 0x4f, 0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57,
 };
 // fragment(v4_small, fragsize=48)[2]  (MTU 68)
 inline constexpr std::array<std::uint8_t, 32> v4_small_mtu68_2{
     0x45, 0x00, 0x00, 0x20, 0x12, 0x34, 0x00, 0x0c, 0x40, 0x01, 0xdc, 0x75, 0xc6, 0x12, 0x00, 0x01,
     0xc6, 0x12, 0x00, 0x02, 0x58, 0x59, 0x5a, 0x5b, 0x5c, 0x5d, 0x5e, 0x5f, 0x60, 0x61, 0x62, 0x63,
 };
-// IP(src="198.18.0.1", dst="198.18.0.2", id=0x5678, ttl=64) / ICMP(type=0, id=0x4242, seq=8) / Raw(bytes((i * 7) & 0xff for i in range(1200)))
+// IP(src="198.18.0.1", dst="198.18.0.2", id=0x5678, ttl=64) / ICMP(type=0, id=0x4242, seq=8) /
+// Raw(bytes((i * 7) & 0xff for i in range(1200)))
 inline constexpr std::array<std::uint8_t, 1228> v4_mid{
     0x45, 0x00, 0x04, 0xcc, 0x56, 0x78, 0x00, 0x00, 0x40, 0x01, 0x93, 0x91, 0xc6, 0x12, 0x00, 0x01,
     0xc6, 0x12, 0x00, 0x02, 0x00, 0x00, 0x39, 0xcc, 0x42, 0x42, 0x00, 0x08, 0x00, 0x07, 0x0e, 0x15,
@@ -228,7 +230,8 @@ inline constexpr std::array<std::uint8_t, 124> v4_mid_mtu576_2{
     0x0c, 0x13, 0x1a, 0x21, 0x28, 0x2f, 0x36, 0x3d, 0x44, 0x4b, 0x52, 0x59, 0x60, 0x67, 0x6e, 0x75,
     0x7c, 0x83, 0x8a, 0x91, 0x98, 0x9f, 0xa6, 0xad, 0xb4, 0xbb, 0xc2, 0xc9,
 };
-// IPv6(src="2001:2::1", dst="2001:2::2", hlim=64) / ICMPv6EchoReply(id=0x4242, seq=9, data=bytes((i * 13) & 0xff for i in range(1500)))
+// IPv6(src="2001:2::1", dst="2001:2::2", hlim=64) / ICMPv6EchoReply(id=0x4242, seq=9, data=bytes((i
+// * 13) & 0xff for i in range(1500)))
 inline constexpr std::array<std::uint8_t, 1548> v6_mid{
     0x60, 0x00, 0x00, 0x00, 0x05, 0xe4, 0x3a, 0x40, 0x20, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00,
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x20, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00,
@@ -438,9 +441,17 @@ inline constexpr std::array<std::uint8_t, 324> v6_mid_mtu1280_1{
 
 Buf echo_v4(std::size_t data_len, std::uint16_t ident, std::uint16_t flags = 0) {
     Buf b(ipv4::min_header_len + 8 + data_len);
-    ipv4::Repr{test::us4, test::peer4, ipv4::proto_icmp, 64, 0, ident, flags, static_cast<std::uint16_t>(8 + data_len)}
+    ipv4::Repr{test::us4,
+               test::peer4,
+               ipv4::proto_icmp,
+               64,
+               0,
+               ident,
+               flags,
+               static_cast<std::uint16_t>(8 + data_len)}
         .emit(b);
-    for (std::size_t i = ipv4::min_header_len; i < b.size(); ++i) b[i] = std::byte{static_cast<std::uint8_t>(i * 7)};
+    for (std::size_t i = ipv4::min_header_len; i < b.size(); ++i)
+        b[i] = std::byte{static_cast<std::uint8_t>(i * 7)};
     wire::store16(b, 20, 0);  // echo reply, code 0
     wire::store16(b, 22, 0);
     wire::store16(b, 22, wire::checksum(wire::ConstBytes(b).subspan(20)));
@@ -451,16 +462,20 @@ Buf echo_v6(std::size_t data_len) {
     Buf b(ipv6::header_len + 8 + data_len);
     const auto len = static_cast<std::uint16_t>(8 + data_len);
     ipv6::Repr{test::us6, test::peer6, ipv6::nh_icmp6, 64, 0, 0, len}.emit(b);
-    for (std::size_t i = ipv6::header_len; i < b.size(); ++i) b[i] = std::byte{static_cast<std::uint8_t>(i * 11)};
+    for (std::size_t i = ipv6::header_len; i < b.size(); ++i)
+        b[i] = std::byte{static_cast<std::uint8_t>(i * 11)};
     wire::store8(b, 40, 129);
     wire::store8(b, 41, 0);
     wire::store16(b, 42, 0);
-    wire::store16(b, 42, wire::checksum(wire::ConstBytes(b).subspan(40),
-                                        wire::pseudo_sum_v6(test::us6, test::peer6, len, ipv6::nh_icmp6)));
+    wire::store16(b, 42,
+                  wire::checksum(wire::ConstBytes(b).subspan(40),
+                                 wire::pseudo_sum_v6(test::us6, test::peer6, len, ipv6::nh_icmp6)));
     return b;
 }
 
-bool is_v6(wire::ConstBytes l3) { return (std::to_integer<unsigned>(l3[0]) >> 4) == 6; }
+bool is_v6(wire::ConstBytes l3) {
+    return (std::to_integer<unsigned>(l3[0]) >> 4) == 6;
+}
 
 // Every fragment of l3, each emitted into its own 0xA5-filled buffer (checked untouched past
 // the returned length).
@@ -470,11 +485,13 @@ std::vector<Buf> emit_all(wire::ConstBytes l3, std::uint16_t mtu, std::uint32_t 
     const std::size_t n = v6 ? fragment_count_v6(l3, mtu) : fragment_count_v4(l3, mtu);
     for (std::size_t i = 0; i < n; ++i) {
         Buf b = test::filled(std::size_t{mtu} + 64);
-        const std::size_t len = v6 ? emit_fragment_v6(b, l3, mtu, ident, i) : emit_fragment_v4(b, l3, mtu, i);
+        const std::size_t len =
+            v6 ? emit_fragment_v6(b, l3, mtu, ident, i) : emit_fragment_v4(b, l3, mtu, i);
         EXPECT_GT(len, 0U) << "fragment " << i;
         EXPECT_LE(len, mtu) << "fragment " << i;
         EXPECT_EQ(len, v6 ? fragment_length_v6(l3, mtu, i) : fragment_length_v4(l3, mtu, i));
-        EXPECT_TRUE(test::all_fill(wire::ConstBytes(b).subspan(len))) << "fragment " << i << " wrote past its end";
+        EXPECT_TRUE(test::all_fill(wire::ConstBytes(b).subspan(len)))
+            << "fragment " << i << " wrote past its end";
         b.resize(len);
         out.push_back(std::move(b));
     }
@@ -503,7 +520,8 @@ Buf reassemble(const std::vector<Buf>& frags, std::uint32_t seed = 99) {
             res = r.insert_v4(l2, f, 0, 1);
         }
         if (k + 1 < idx.size()) {
-            EXPECT_EQ(res.kind, Kind::pending) << "fragment " << idx[k] << ": " << wire::drop_name(res.reason);
+            EXPECT_EQ(res.kind, Kind::pending)
+                << "fragment " << idx[k] << ": " << wire::drop_name(res.reason);
             continue;
         }
         EXPECT_EQ(res.kind, Kind::complete) << wire::drop_name(res.reason);
@@ -534,14 +552,16 @@ void check_v4_set(const std::vector<Buf>& frags, const Buf& original, std::uint1
         if (!last) {
             EXPECT_EQ(ip->payload().size() % 8, 0U);
         }
-        EXPECT_TRUE(same_bytes(ip->payload(), orig.payload().subspan(expect_off, ip->payload().size())));
+        EXPECT_TRUE(
+            same_bytes(ip->payload(), orig.payload().subspan(expect_off, ip->payload().size())));
         expect_off += ip->payload().size();
     }
     EXPECT_EQ(expect_off, orig.payload().size());
 }
 
 // The invariants of an IPv6 fragment set of `original` (RFC 8200 4.5), no extension headers.
-void check_v6_set(const std::vector<Buf>& frags, const Buf& original, std::uint16_t mtu, std::uint32_t ident) {
+void check_v6_set(const std::vector<Buf>& frags, const Buf& original, std::uint16_t mtu,
+                  std::uint32_t ident) {
     std::size_t expect_off = 0;
     for (std::size_t i = 0; i < frags.size(); ++i) {
         SCOPED_TRACE(testing::Message() << "fragment " << i << " of " << frags.size());
@@ -549,8 +569,10 @@ void check_v6_set(const std::vector<Buf>& frags, const Buf& original, std::uint1
         ASSERT_TRUE(ip.ok());
         EXPECT_LE(frags[i].size(), mtu);
         EXPECT_EQ(ip->bytes().size(), frags[i].size());
-        EXPECT_TRUE(same_bytes(wire::ConstBytes(frags[i]).first(4), wire::ConstBytes(original).first(4)));
-        EXPECT_TRUE(same_bytes(wire::ConstBytes(frags[i]).subspan(7, 33), wire::ConstBytes(original).subspan(7, 33)));
+        EXPECT_TRUE(
+            same_bytes(wire::ConstBytes(frags[i]).first(4), wire::ConstBytes(original).first(4)));
+        EXPECT_TRUE(same_bytes(wire::ConstBytes(frags[i]).subspan(7, 33),
+                               wire::ConstBytes(original).subspan(7, 33)));
         ASSERT_EQ(ip->next_header(), ipv6::nh_fragment);
         const auto w = ipv6::walk_extensions(frags[i]);
         ASSERT_TRUE(w.upper.has_value());
@@ -564,7 +586,8 @@ void check_v6_set(const std::vector<Buf>& frags, const Buf& original, std::uint1
         if (!last) {
             EXPECT_EQ(data.size() % 8, 0U);
         }
-        EXPECT_TRUE(same_bytes(data, wire::ConstBytes(original).subspan(40 + expect_off, data.size())));
+        EXPECT_TRUE(
+            same_bytes(data, wire::ConstBytes(original).subspan(40 + expect_off, data.size())));
         expect_off += data.size();
     }
     EXPECT_EQ(expect_off, original.size() - 40);
@@ -606,7 +629,8 @@ TEST(Fragment, ScapyFragmentsReassemble) {
     EXPECT_TRUE(same_bytes(reassemble({test::copy(v4_mid_mtu576_0), test::copy(v4_mid_mtu576_1),
                                        test::copy(v4_mid_mtu576_2)}),
                            v4_mid));
-    EXPECT_TRUE(same_bytes(reassemble({test::copy(v6_mid_mtu1280_0), test::copy(v6_mid_mtu1280_1)}), v6_mid));
+    EXPECT_TRUE(same_bytes(reassemble({test::copy(v6_mid_mtu1280_0), test::copy(v6_mid_mtu1280_1)}),
+                           v6_mid));
 }
 
 // ---- round trips
@@ -625,7 +649,8 @@ TEST(Fragment, V4RoundTrip) {
             const std::size_t data = dg.size() - 20;
             const std::size_t per = (mtu - 20U) / 8 * 8;
             // As Linux: full multiples of 8 and a last fragment of up to mtu - 20 bytes.
-            const std::size_t expect = data <= mtu - 20U ? 1 : 1 + (data - (mtu - 20U) + per - 1) / per;
+            const std::size_t expect =
+                data <= mtu - 20U ? 1 : 1 + (data - (mtu - 20U) + per - 1) / per;
             EXPECT_EQ(frags.size(), expect);
             check_v4_set(frags, dg, mtu);
             EXPECT_TRUE(same_bytes(reassemble(frags), dg));
@@ -716,7 +741,9 @@ TEST(Fragment, V4OptionsCopiedByTheirCopyFlag) {
     for (std::size_t i = 1; i < frags.size(); ++i) {
         const auto ip = *ipv4::View<const std::byte>::checked(frags[i]);
         EXPECT_EQ(ip.header_length(), 24U) << i;
-        EXPECT_TRUE(same_bytes(ip.options(), wire::ConstBytes(reinterpret_cast<const std::byte*>(later_opts), 4))) << i;
+        EXPECT_TRUE(same_bytes(ip.options(),
+                               wire::ConstBytes(reinterpret_cast<const std::byte*>(later_opts), 4)))
+            << i;
     }
     // The reassembled header is the first fragment's: the original.
     EXPECT_TRUE(same_bytes(reassemble(frags), dg));
@@ -782,11 +809,13 @@ TEST(Fragment, V6UnfragmentablePart) {
     std::memcpy(routed.data() + 48, dst2, 8);
     std::memcpy(routed.data() + 56, rh, 8);
     std::memcpy(routed.data() + 64, pkt.data() + 56, pkt.size() - 56);
-    wire::store16(routed, ipv6::field::payload_length, static_cast<std::uint16_t>(routed.size() - 40));
+    wire::store16(routed, ipv6::field::payload_length,
+                  static_cast<std::uint16_t>(routed.size() - 40));
     const auto rf = emit_all(routed, 1280, 0x78);
     ASSERT_GE(rf.size(), 2U);
-    EXPECT_EQ(wire::load8(wire::ConstBytes(rf[0]), 56), ipv6::nh_fragment);  // in the Routing header
-    EXPECT_EQ(wire::load8(wire::ConstBytes(rf[0]), 64), ipv6::nh_icmp6);     // Fragment header's NH
+    EXPECT_EQ(wire::load8(wire::ConstBytes(rf[0]), 56),
+              ipv6::nh_fragment);                                         // in the Routing header
+    EXPECT_EQ(wire::load8(wire::ConstBytes(rf[0]), 64), ipv6::nh_icmp6);  // Fragment header's NH
     EXPECT_TRUE(same_bytes(reassemble(rf), routed));
 }
 

@@ -33,7 +33,7 @@ using pw::test::same_bytes;
 using Frame = std::span<const std::uint8_t>;
 
 constexpr std::uint64_t sec = 1'000'000'000;
-constexpr std::uint32_t utc_ms = 43'200'123;  // make_vectors.py's timestamp reply carries it
+constexpr std::uint32_t utc_ms = 43'200'123;   // make_vectors.py's timestamp reply carries it
 constexpr std::uint16_t first_ident = 0x2000;  // and its IPv4 errors this identification
 constexpr std::size_t room = 2048;
 
@@ -78,7 +78,8 @@ struct Host {
         iface_c.mac = mac("02:00:00:00:00:0c");
         EXPECT_TRUE(iface_c.add_v4({ip4("198.18.9.1"), 24}));
         EXPECT_TRUE(iface_c.add_v6({ip6("2001:2:0:9::1"), 64}));
-        probes = {probe_iface(&iface, 1, "port0"), probe_iface(&iface_b, 2, "port1"), probe_iface(&iface_c, 3, "port2")};
+        probes = {probe_iface(&iface, 1, "port0"), probe_iface(&iface_b, 2, "port1"),
+                  probe_iface(&iface_c, 3, "port2")};
         RateLimitConfig rc;
         rc.deterministic = true;
         global.configure(sec / rc.global_per_sec, rc.global_burst);
@@ -113,7 +114,9 @@ Outcome run(Host& h, Frame frame) {
     return r;
 }
 
-std::string_view name(Drop d) { return wire::drop_name(d); }
+std::string_view name(Drop d) {
+    return wire::drop_name(d);
+}
 
 // Dropped for `reason`, owing an error that goes out; emit_error builds `want` from the frame
 // left as it was, reading the quote from quote_from on.
@@ -124,7 +127,8 @@ void expect_error(Host& h, Frame frame, Drop reason, Frame want) {
     ASSERT_EQ(r.v.error, ErrorOutcome::sent) << error_outcome_name(r.v.error);
     EXPECT_EQ(r.v.quote_from, wire::eth::header_len);
     EXPECT_TRUE(same_bytes(r.buf, r.before)) << "the invoking frame changed";
-    const wire::ConstBytes segs[] = {wire::ConstBytes(r.buf).subspan(r.v.quote_from, r.frame_len - r.v.quote_from)};
+    const wire::ConstBytes segs[] = {
+        wire::ConstBytes(r.buf).subspan(r.v.quote_from, r.frame_len - r.v.quote_from)};
     ASSERT_EQ(r.v.plan.frame_len(), want.size());
     auto out = pw::test::filled(want.size() + 32);
     ASSERT_EQ(emit_error(out, r.v.plan, segs), want.size());
@@ -157,11 +161,13 @@ TEST(HostErrorsUdp, ClosedPortV4) {
     EXPECT_EQ(h.ident, first_ident + 1);  // the identification was taken from the counter
     // From the address the datagram was sent to.
     h.ident = first_ident;
-    expect_error(h, golden::he_udp4_secondary, Drop::udp_port_closed, golden::he_udp4_secondary_error);
+    expect_error(h, golden::he_udp4_secondary, Drop::udp_port_closed,
+                 golden::he_udp4_secondary_error);
     // Or from the interface's first, by policy.
     h.ident = first_ident;
     h.policy.errors.source = ErrorSource::ingress;
-    expect_error(h, golden::he_udp4_secondary, Drop::udp_port_closed, golden::he_udp4_secondary_error_ingress);
+    expect_error(h, golden::he_udp4_secondary, Drop::udp_port_closed,
+                 golden::he_udp4_secondary_error_ingress);
 }
 
 TEST(HostErrorsUdp, EthernetPaddingIsNotQuoted) {
@@ -173,7 +179,8 @@ TEST(HostErrorsUdp, EthernetPaddingIsNotQuoted) {
 TEST(HostErrorsUdp, ClosedPortV6) {
     Host h;
     expect_error(h, golden::he_udp6_closed, Drop::udp_port_closed, golden::he_udp6_closed_error);
-    expect_error(h, golden::he_udp6_secondary, Drop::udp_port_closed, golden::he_udp6_secondary_error);
+    expect_error(h, golden::he_udp6_secondary, Drop::udp_port_closed,
+                 golden::he_udp6_secondary_error);
 }
 
 TEST(HostErrorsUdp, OpenPortIsAcceptedSilently) {
@@ -182,7 +189,8 @@ TEST(HostErrorsUdp, OpenPortIsAcceptedSilently) {
     expect_quiet_drop(h, golden::he_udp4_closed, Drop::udp_to_open_port);
     expect_quiet_drop(h, golden::he_udp6_closed, Drop::udp_to_open_port);
     // Another port is still closed.
-    expect_error(h, golden::he_udp6_secondary, Drop::udp_port_closed, golden::he_udp6_secondary_error);
+    expect_error(h, golden::he_udp6_secondary, Drop::udp_port_closed,
+                 golden::he_udp6_secondary_error);
     h.policy.udp_open.set(33435);
     expect_quiet_drop(h, golden::he_udp4_secondary, Drop::udp_to_open_port);
     expect_quiet_drop(h, golden::he_udp6_secondary, Drop::udp_to_open_port);
@@ -217,7 +225,8 @@ TEST(HostErrorsUdp, ToABroadcastOrMulticastAddressIsSuppressedAndCounted) {
 TEST(HostErrorsProtocol, Ipv4ProtocolUnreachable) {
     Host h;
     // RFC 1122 3.2.2.1: an experimental protocol, and TCP (there is none here).
-    expect_error(h, golden::he_proto4_253, Drop::ip4_unhandled_protocol, golden::he_proto4_253_error);
+    expect_error(h, golden::he_proto4_253, Drop::ip4_unhandled_protocol,
+                 golden::he_proto4_253_error);
     h.ident = first_ident;
     expect_error(h, golden::he_tcp4, Drop::ip4_unhandled_protocol, golden::he_tcp4_error);
 }
@@ -227,7 +236,8 @@ TEST(HostErrorsProtocol, Ipv6UnknownNextHeaderPointsAtItsField) {
     // RFC 8200 4, RFC 4443 3.4: code 1, the pointer at the Next Header field naming it: the
     // fixed header's (6), or the Destination Options header's (40).
     expect_error(h, golden::he_nh6_253, Drop::ip6_unhandled_next_header, golden::he_nh6_253_error);
-    expect_error(h, golden::he_nh6_253_dstopt, Drop::ip6_unhandled_next_header, golden::he_nh6_253_dstopt_error);
+    expect_error(h, golden::he_nh6_253_dstopt, Drop::ip6_unhandled_next_header,
+                 golden::he_nh6_253_dstopt_error);
     expect_error(h, golden::he_tcp6, Drop::ip6_unhandled_next_header, golden::he_tcp6_error);
     const Outcome r = run(h, golden::he_nh6_253_dstopt);
     EXPECT_EQ(r.v.plan.spec.type, 4);
@@ -239,18 +249,22 @@ TEST(HostErrorsProtocol, MalformedExtensionHeader) {
     Host h;
     // Code 0: Hdr Ext Len runs past the packet (the pointer at that length, 41); a header that
     // does not fit at all (the pointer at the Next Header field announcing it, 6).
-    expect_error(h, golden::bad_ip6_ext_len_past, Drop::ip6_bad_ext_header, golden::he_ext_len_past_error);
-    expect_error(h, golden::bad_ip6_ext_truncated, Drop::ip6_bad_ext_header, golden::he_ext_truncated_error);
+    expect_error(h, golden::bad_ip6_ext_len_past, Drop::ip6_bad_ext_header,
+                 golden::he_ext_len_past_error);
+    expect_error(h, golden::bad_ip6_ext_truncated, Drop::ip6_bad_ext_header,
+                 golden::he_ext_truncated_error);
     // RFC 8200 4.3: Hop-by-Hop not first is an unrecognised Next Header (code 1), pointing at
     // the Destination Options header's Next Header field.
-    expect_error(h, golden::bad_ip6_hbh_not_first, Drop::ip6_bad_ext_header, golden::he_hbh_not_first_error);
+    expect_error(h, golden::bad_ip6_hbh_not_first, Drop::ip6_bad_ext_header,
+                 golden::he_hbh_not_first_error);
 }
 
 TEST(HostErrorsProtocol, UnrecognisedOptionByItsActionBits) {
     Host h;
     // RFC 8200 4.2, the two high-order bits of the option type. 00: skipped, the datagram
     // goes on to UDP (and about ff02::1 the Port Unreachable is suppressed).
-    expect_error(h, golden::he_opt00_unicast, Drop::udp_port_closed, golden::he_opt00_unicast_error);
+    expect_error(h, golden::he_opt00_unicast, Drop::udp_port_closed,
+                 golden::he_opt00_unicast_error);
     const Outcome r = run(h, golden::he_opt00_allnodes);
     EXPECT_EQ(r.v.drop, Drop::udp_port_closed) << name(r.v.drop);
     EXPECT_EQ(r.v.error, ErrorOutcome::suppressed_ip_multicast) << error_outcome_name(r.v.error);
@@ -259,10 +273,13 @@ TEST(HostErrorsProtocol, UnrecognisedOptionByItsActionBits) {
     expect_quiet_drop(h, golden::he_opt40_allnodes, Drop::ip6_unknown_option);
     // 10: Parameter Problem code 2 at the option's type, also about a multicast destination
     // (RFC 4443 2.4(e.3)); from the address for the peer, as ff02::1 is no source.
-    expect_error(h, golden::he_opt80_unicast, Drop::ip6_unknown_option, golden::he_opt80_unicast_error);
-    expect_error(h, golden::he_opt80_allnodes, Drop::ip6_unknown_option, golden::he_opt80_allnodes_error);
+    expect_error(h, golden::he_opt80_unicast, Drop::ip6_unknown_option,
+                 golden::he_opt80_unicast_error);
+    expect_error(h, golden::he_opt80_allnodes, Drop::ip6_unknown_option,
+                 golden::he_opt80_allnodes_error);
     // 11: the same, but not about a multicast destination.
-    expect_error(h, golden::he_optc0_unicast, Drop::ip6_unknown_option, golden::he_optc0_unicast_error);
+    expect_error(h, golden::he_optc0_unicast, Drop::ip6_unknown_option,
+                 golden::he_optc0_unicast_error);
     expect_quiet_drop(h, golden::he_optc0_allnodes, Drop::ip6_unknown_option);
 }
 
@@ -290,8 +307,10 @@ TEST(HostIcmpPolicy, EchoToBroadcast) {
     expect_quiet_drop(h, golden::bad_echo4_limited_broadcast, Drop::icmp4_echo_to_broadcast);
     // Answered from the interface's address when allowed.
     h.policy.echo_ignore_broadcasts = false;
-    expect_reply(h, golden::bad_echo4_directed_broadcast, Reply::echo4_reply, golden::he_echo4_broadcast_reply);
-    expect_reply(h, golden::bad_echo4_limited_broadcast, Reply::echo4_reply, golden::he_echo4_broadcast_reply);
+    expect_reply(h, golden::bad_echo4_directed_broadcast, Reply::echo4_reply,
+                 golden::he_echo4_broadcast_reply);
+    expect_reply(h, golden::bad_echo4_limited_broadcast, Reply::echo4_reply,
+                 golden::he_echo4_broadcast_reply);
 }
 
 TEST(HostIcmpPolicy, EchoIgnoreAll) {
@@ -313,7 +332,8 @@ TEST(HostIcmpPolicy, Echo6IgnoreAllAndMulticast) {
     expect_quiet_drop(h, golden::echo6_allnodes_ll_req, Drop::icmp6_echo_ignored);
     expect_reply(h, golden::echo6_req, Reply::echo6_reply, golden::echo6_reply);
     h.policy.echo6_ignore_multicast = false;
-    expect_reply(h, golden::echo6_allnodes_global_req, Reply::echo6_reply, golden::echo6_allnodes_global_reply);
+    expect_reply(h, golden::echo6_allnodes_global_req, Reply::echo6_reply,
+                 golden::echo6_allnodes_global_reply);
     h.policy.echo6_ignore_all = true;
     expect_quiet_drop(h, golden::echo6_req, Drop::icmp6_echo_ignored);
     expect_quiet_drop(h, golden::echo6_allnodes_global_req, Drop::icmp6_echo_ignored);
@@ -347,9 +367,11 @@ TEST(HostIcmpPolicy, IgnoredMessagesAreCountedByType) {
         {"source quench", golden::he_source_quench4, Drop::icmp4_source_quench_ignored, 4, false},
         {"information request", golden::he_info_request4, Drop::icmp4_obsolete_request, 15, false},
         {"address mask request", golden::he_mask_request4, Drop::icmp4_obsolete_request, 17, false},
-        {"destination unreachable", golden::bad_icmp4_unreachable, Drop::icmp4_error_received, 3, false},
+        {"destination unreachable", golden::bad_icmp4_unreachable, Drop::icmp4_error_received, 3,
+         false},
         {"icmpv6 redirect", golden::bad_nd_redirect, Drop::icmp6_redirect_ignored, 137, true},
-        {"icmpv6 destination unreachable", golden::bad_icmp6_unreachable, Drop::icmp6_error_received, 1, true},
+        {"icmpv6 destination unreachable", golden::bad_icmp6_unreachable,
+         Drop::icmp6_error_received, 1, true},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.what);
@@ -385,9 +407,12 @@ TEST(HostProbe, FoundByNameIndexAndAddress) {
     h.policy.probe = true;
     // Code 0 with A (active), 4 (IPv4 running), 6 (IPv6 running): port0 has both, port1 IPv4.
     expect_reply(h, golden::he_probe4_name_req, Reply::probe4_reply, golden::he_probe4_name_reply);
-    expect_reply(h, golden::he_probe4_index_req, Reply::probe4_reply, golden::he_probe4_index_reply);
-    expect_reply(h, golden::he_probe4_addr4_req, Reply::probe4_reply, golden::he_probe4_addr4_reply);
-    expect_reply(h, golden::he_probe4_addr6_req, Reply::probe4_reply, golden::he_probe4_addr6_reply);
+    expect_reply(h, golden::he_probe4_index_req, Reply::probe4_reply,
+                 golden::he_probe4_index_reply);
+    expect_reply(h, golden::he_probe4_addr4_req, Reply::probe4_reply,
+                 golden::he_probe4_addr4_reply);
+    expect_reply(h, golden::he_probe4_addr6_req, Reply::probe4_reply,
+                 golden::he_probe4_addr6_reply);
     EXPECT_EQ(h.stats.v4.in_type[42], 4U);
     EXPECT_EQ(h.stats.v4.in_errors, 0U);
 }
@@ -397,10 +422,13 @@ TEST(HostProbe, NotFoundMalformedAndAmbiguous) {
     h.policy.probe = true;
     // RFC 8335 3: code 2 no such interface; code 4 several interfaces match (198.18.9.1 is
     // port1's and port2's); code 1 malformed query (L clear: proxy probing is not served).
-    expect_reply(h, golden::he_probe4_nosuch_req, Reply::probe4_reply, golden::he_probe4_nosuch_reply);
-    expect_reply(h, golden::he_probe4_shared_req, Reply::probe4_reply, golden::he_probe4_shared_reply);
+    expect_reply(h, golden::he_probe4_nosuch_req, Reply::probe4_reply,
+                 golden::he_probe4_nosuch_reply);
+    expect_reply(h, golden::he_probe4_shared_req, Reply::probe4_reply,
+                 golden::he_probe4_shared_reply);
     EXPECT_EQ(h.stats.v4.in_errors, 0U);
-    expect_reply(h, golden::he_probe4_proxy_req, Reply::probe4_reply, golden::he_probe4_proxy_reply);
+    expect_reply(h, golden::he_probe4_proxy_req, Reply::probe4_reply,
+                 golden::he_probe4_proxy_reply);
     EXPECT_EQ(h.stats.v4.in_errors, 1U);
 }
 
@@ -446,9 +474,12 @@ TEST(HostErrorsRateLimit, TenProbesToAClosedPortFromOneSource) {
         for (int i = 0; i < 10; ++i) {
             const Outcome r = run(h, frame);
             EXPECT_EQ(r.v.drop, Drop::udp_port_closed);
-            if (r.v.error == ErrorOutcome::sent) ++sent;
-            else if (r.v.error == ErrorOutcome::rate_limited_host) ++limited;
-            else ADD_FAILURE() << error_outcome_name(r.v.error);
+            if (r.v.error == ErrorOutcome::sent)
+                ++sent;
+            else if (r.v.error == ErrorOutcome::rate_limited_host)
+                ++limited;
+            else
+                ADD_FAILURE() << error_outcome_name(r.v.error);
         }
         EXPECT_EQ(sent, 6);
         EXPECT_EQ(limited, 4);
@@ -469,8 +500,10 @@ TEST(HostErrorsRateLimit, TenProbesToAClosedPortFromOneSource) {
 TEST(HostErrorsRateLimit, EachFamilyAndErrorShareTheSourcesBudget) {
     // Port and Protocol Unreachable to the same source draw on one budget.
     Host h;
-    for (int i = 0; i < 3; ++i) EXPECT_EQ(run(h, golden::he_udp4_closed).v.error, ErrorOutcome::sent);
-    for (int i = 0; i < 3; ++i) EXPECT_EQ(run(h, golden::he_proto4_253).v.error, ErrorOutcome::sent);
+    for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(run(h, golden::he_udp4_closed).v.error, ErrorOutcome::sent);
+    for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(run(h, golden::he_proto4_253).v.error, ErrorOutcome::sent);
     EXPECT_EQ(run(h, golden::he_tcp4).v.error, ErrorOutcome::rate_limited_host);
     // Another source (the IPv6 peer) has its own.
     EXPECT_EQ(run(h, golden::he_nh6_253).v.error, ErrorOutcome::sent);

@@ -54,8 +54,8 @@ constexpr std::size_t slack = 64;
 
 // Plans the error about `invoking` (an IP packet that came from the peer's MAC to ours) from
 // its first segment, then emits it with the quote read from all segments.
-Built build(bool v6, Vec invoking, std::span<const wire::ConstBytes> segments, const ErrorSpec& spec,
-            std::uint16_t ident) {
+Built build(bool v6, Vec invoking, std::span<const wire::ConstBytes> segments,
+            const ErrorSpec& spec, std::uint16_t ident) {
     const Iface iface = make_iface();
     const ErrorConfig cfg{};
     const Invoking in{pw::test::peer_mac, pw::test::us_mac, segments.front(), invoking.size()};
@@ -92,11 +92,12 @@ void expect_frame(const Built& b, Vec want) {
         EXPECT_EQ(ip->hop_limit(), 64);
         EXPECT_EQ(ip->traffic_class(), 0);
         EXPECT_EQ(ip->next_header(), wire::ipv6::nh_icmp6);
-        const auto ic = wire::icmp::View<const std::byte>::checked(ip->payload(), Drop::icmp6_truncated);
+        const auto ic =
+            wire::icmp::View<const std::byte>::checked(ip->payload(), Drop::icmp6_truncated);
         ASSERT_TRUE(ic);
-        EXPECT_TRUE(ic->checksum_ok_v6(wire::pseudo_sum_v6(ip->src(), ip->dst(),
-                                                           static_cast<std::uint32_t>(ip->payload().size()),
-                                                           wire::ipv6::nh_icmp6)));
+        EXPECT_TRUE(ic->checksum_ok_v6(wire::pseudo_sum_v6(
+            ip->src(), ip->dst(), static_cast<std::uint32_t>(ip->payload().size()),
+            wire::ipv6::nh_icmp6)));
     } else {
         EXPECT_LE(l3.size(), max_error_len_v4);
         EXPECT_EQ(wire::load16(out, 12), wire::eth::type_ipv4);
@@ -108,7 +109,8 @@ void expect_frame(const Built& b, Vec want) {
         EXPECT_FALSE(ip->dont_fragment());
         EXPECT_FALSE(ip->is_fragment());
         EXPECT_EQ(ip->ident(), b.plan.ident);
-        const auto ic = wire::icmp::View<const std::byte>::checked(ip->payload(), Drop::icmp4_truncated);
+        const auto ic =
+            wire::icmp::View<const std::byte>::checked(ip->payload(), Drop::icmp4_truncated);
         ASSERT_TRUE(ic);
         EXPECT_TRUE(ic->checksum_ok_v4());
     }
@@ -153,22 +155,31 @@ TEST(IcmpErrorV4, TheErrorIsAtMost576BytesAndReachesItExactly) {
     // From 548 bytes of invoking packet on, the error is exactly 576 bytes of IP.
     for (const auto& c : port_unreach_v4) {
         const std::size_t l3 = c.want.size() - wire::eth::header_len;
-        if (c.invoking.size() >= 548) EXPECT_EQ(l3, 576U);
-        else EXPECT_EQ(l3, 28 + c.invoking.size());
+        if (c.invoking.size() >= 548)
+            EXPECT_EQ(l3, 576U);
+        else
+            EXPECT_EQ(l3, 28 + c.invoking.size());
     }
 }
 
 TEST(IcmpErrorV4, ProtocolUnreachable) {
-    expect_frame(build(false, golden::err_inv4_proto_64, {3, 2, 0}, 0x0302), golden::err4_proto_unreach_64);
-    expect_frame(build(false, golden::err_inv4_proto_1500, {3, 2, 0}, 0x0302), golden::err4_proto_unreach_1500);
+    expect_frame(build(false, golden::err_inv4_proto_64, {3, 2, 0}, 0x0302),
+                 golden::err4_proto_unreach_64);
+    expect_frame(build(false, golden::err_inv4_proto_1500, {3, 2, 0}, 0x0302),
+                 golden::err4_proto_unreach_1500);
 }
 
 TEST(IcmpErrorV4, TimeExceededInTransitAndInReassembly) {
-    expect_frame(build(false, golden::err_inv4_64, {11, 0, 0}, 0x0b00), golden::err4_time_exceeded_64);
-    expect_frame(build(false, golden::err_inv4_576, {11, 0, 0}, 0x0b00), golden::err4_time_exceeded_576);
-    expect_frame(build(false, golden::err_inv4_1500, {11, 0, 0}, 0x0b00), golden::err4_time_exceeded_1500);
-    expect_frame(build(false, golden::err_inv4_64, {11, 1, 0}, 0x0b01), golden::err4_reasm_time_exceeded_64);
-    expect_frame(build(false, golden::err_inv4_576, {11, 1, 0}, 0x0b01), golden::err4_reasm_time_exceeded_576);
+    expect_frame(build(false, golden::err_inv4_64, {11, 0, 0}, 0x0b00),
+                 golden::err4_time_exceeded_64);
+    expect_frame(build(false, golden::err_inv4_576, {11, 0, 0}, 0x0b00),
+                 golden::err4_time_exceeded_576);
+    expect_frame(build(false, golden::err_inv4_1500, {11, 0, 0}, 0x0b00),
+                 golden::err4_time_exceeded_1500);
+    expect_frame(build(false, golden::err_inv4_64, {11, 1, 0}, 0x0b01),
+                 golden::err4_reasm_time_exceeded_64);
+    expect_frame(build(false, golden::err_inv4_576, {11, 1, 0}, 0x0b01),
+                 golden::err4_reasm_time_exceeded_576);
     expect_frame(build(false, golden::err_inv4_1500, {11, 1, 0}, 0x0b01),
                  golden::err4_reasm_time_exceeded_1500);
 }
@@ -180,7 +191,8 @@ TEST(IcmpErrorV4, IdentificationIsThePlannedOne) {
     EXPECT_EQ(b.plan.ident, 0xfffe);
     EXPECT_EQ(wire::load16(wire::ConstBytes(b.buf), 14 + 4), 0xfffe);
     expect_frame(a, golden::err4_port_unreach_64);
-    const auto ip = wire::ipv4::View<const std::byte>::checked(wire::ConstBytes(b.buf).subspan(14, b.len - 14));
+    const auto ip =
+        wire::ipv4::View<const std::byte>::checked(wire::ConstBytes(b.buf).subspan(14, b.len - 14));
     ASSERT_TRUE(ip);
     EXPECT_TRUE(ip->header_checksum_ok());
 }
@@ -198,8 +210,10 @@ TEST(IcmpErrorV6, PortUnreachableForEverySize) {
 TEST(IcmpErrorV6, TheErrorIsAtMost1280BytesAndReachesItExactly) {
     for (const auto& c : port_unreach_v6) {
         const std::size_t l3 = c.want.size() - wire::eth::header_len;
-        if (c.invoking.size() >= 1232) EXPECT_EQ(l3, 1280U);
-        else EXPECT_EQ(l3, 48 + c.invoking.size());
+        if (c.invoking.size() >= 1232)
+            EXPECT_EQ(l3, 1280U);
+        else
+            EXPECT_EQ(l3, 48 + c.invoking.size());
     }
 }
 
@@ -215,9 +229,12 @@ TEST(IcmpErrorV6, ParameterProblemWithPointer) {
 }
 
 TEST(IcmpErrorV6, FragmentReassemblyTimeExceeded) {
-    expect_frame(build(true, golden::err_inv6_64, {3, 1, 0}, 0), golden::err6_reasm_time_exceeded_64);
-    expect_frame(build(true, golden::err_inv6_1280, {3, 1, 0}, 0), golden::err6_reasm_time_exceeded_1280);
-    expect_frame(build(true, golden::err_inv6_1500, {3, 1, 0}, 0), golden::err6_reasm_time_exceeded_1500);
+    expect_frame(build(true, golden::err_inv6_64, {3, 1, 0}, 0),
+                 golden::err6_reasm_time_exceeded_64);
+    expect_frame(build(true, golden::err_inv6_1280, {3, 1, 0}, 0),
+                 golden::err6_reasm_time_exceeded_1280);
+    expect_frame(build(true, golden::err_inv6_1500, {3, 1, 0}, 0),
+                 golden::err6_reasm_time_exceeded_1500);
 }
 
 // --- Chained invoking packets ------------------------------------------------------------
@@ -238,37 +255,48 @@ TEST(IcmpErrorChained, V4SameBytesOverTwoAndThreeSegments) {
     // The first segment holds the IP header (what plan_error reads); the quote runs across
     // every boundary, also right before, at and after the 548-byte cut.
     const std::initializer_list<std::size_t> cut_sets[] = {
-        {21}, {41}, {333}, {547}, {549}, {1001}, {21, 299}, {77, 547}, {547, 548}, {41, 41}, {99, 1499},
+        {21},      {41},      {333},      {547},    {549},      {1001},
+        {21, 299}, {77, 547}, {547, 548}, {41, 41}, {99, 1499},
     };
     for (const auto& cuts : cut_sets) {
         const auto segs = split(golden::err_inv4_1500, cuts);
-        SCOPED_TRACE(testing::Message() << segs.size() << " segments, first " << segs.front().size());
-        expect_frame(build(false, golden::err_inv4_1500, segs, {3, 3, 0}, 0x0303), golden::err4_port_unreach_1500);
+        SCOPED_TRACE(testing::Message()
+                     << segs.size() << " segments, first " << segs.front().size());
+        expect_frame(build(false, golden::err_inv4_1500, segs, {3, 3, 0}, 0x0303),
+                     golden::err4_port_unreach_1500);
         expect_frame(build(false, golden::err_inv4_1500, segs, {11, 1, 0}, 0x0b01),
                      golden::err4_reasm_time_exceeded_1500);
     }
     for (const auto& cuts : {std::initializer_list<std::size_t>{21}, {33, 63}, {21, 27}}) {
         const auto segs = split(golden::err_inv4_64, cuts);
-        expect_frame(build(false, golden::err_inv4_64, segs, {3, 3, 0}, 0x0303), golden::err4_port_unreach_64);
+        expect_frame(build(false, golden::err_inv4_64, segs, {3, 3, 0}, 0x0303),
+                     golden::err4_port_unreach_64);
     }
     const auto segs = split(golden::err_inv4_576, {23, 547});
-    expect_frame(build(false, golden::err_inv4_576, segs, {3, 3, 0}, 0x0303), golden::err4_port_unreach_576);
+    expect_frame(build(false, golden::err_inv4_576, segs, {3, 3, 0}, 0x0303),
+                 golden::err4_port_unreach_576);
 }
 
 TEST(IcmpErrorChained, V6SameBytesOverTwoAndThreeSegments) {
     const std::initializer_list<std::size_t> cut_sets[] = {
-        {41}, {49}, {777}, {1231}, {1233}, {41, 1231}, {333, 777}, {1231, 1232}, {45, 45}, {101, 1499},
+        {41},       {49},       {777},        {1231},   {1233},
+        {41, 1231}, {333, 777}, {1231, 1232}, {45, 45}, {101, 1499},
     };
     for (const auto& cuts : cut_sets) {
         const auto segs = split(golden::err_inv6_1500, cuts);
-        SCOPED_TRACE(testing::Message() << segs.size() << " segments, first " << segs.front().size());
-        expect_frame(build(true, golden::err_inv6_1500, segs, {1, 4, 0}, 0), golden::err6_port_unreach_1500);
-        expect_frame(build(true, golden::err_inv6_1500, segs, {4, 0, 41}, 0), golden::err6_param_problem0_1500);
+        SCOPED_TRACE(testing::Message()
+                     << segs.size() << " segments, first " << segs.front().size());
+        expect_frame(build(true, golden::err_inv6_1500, segs, {1, 4, 0}, 0),
+                     golden::err6_port_unreach_1500);
+        expect_frame(build(true, golden::err_inv6_1500, segs, {4, 0, 41}, 0),
+                     golden::err6_param_problem0_1500);
     }
     const auto segs = split(golden::err_inv6_1280, {41, 639});
-    expect_frame(build(true, golden::err_inv6_1280, segs, {3, 1, 0}, 0), golden::err6_reasm_time_exceeded_1280);
+    expect_frame(build(true, golden::err_inv6_1280, segs, {3, 1, 0}, 0),
+                 golden::err6_reasm_time_exceeded_1280);
     const auto small = split(golden::err_inv6_64, {43, 47});
-    expect_frame(build(true, golden::err_inv6_64, small, {1, 4, 0}, 0), golden::err6_port_unreach_64);
+    expect_frame(build(true, golden::err_inv6_64, small, {1, 4, 0}, 0),
+                 golden::err6_port_unreach_64);
 }
 
 TEST(IcmpErrorChained, CopyFromSegments) {
@@ -280,7 +308,8 @@ TEST(IcmpErrorChained, CopyFromSegments) {
             auto out = pw::test::filled(n + 8);
             const std::size_t want = std::min(n, p.size() - offset);
             EXPECT_EQ(copy_from_segments(segs, offset, wire::Bytes(out).first(n)), want);
-            EXPECT_TRUE(same_bytes(wire::ConstBytes(out).first(want), cbytes(p).subspan(offset, want)));
+            EXPECT_TRUE(
+                same_bytes(wire::ConstBytes(out).first(want), cbytes(p).subspan(offset, want)));
             EXPECT_TRUE(pw::test::all_fill(wire::ConstBytes(out).subspan(want)));
         }
     }
@@ -304,7 +333,8 @@ TEST(IcmpErrorChained, SegmentsShorterThanPlannedAreNeverSentAsGarbage) {
     EXPECT_TRUE(std::all_of(out.begin() + 142, out.begin() + static_cast<std::ptrdiff_t>(b.len),
                             [](std::byte x) { return x == std::byte{0}; }));
     EXPECT_TRUE(pw::test::all_fill(out.subspan(b.len)));
-    const auto ic = wire::icmp::View<const std::byte>::checked(out.subspan(34, b.len - 34), Drop::icmp4_truncated);
+    const auto ic = wire::icmp::View<const std::byte>::checked(out.subspan(34, b.len - 34),
+                                                               Drop::icmp4_truncated);
     ASSERT_TRUE(ic);
     EXPECT_TRUE(ic->checksum_ok_v4());
 }
@@ -357,7 +387,8 @@ TEST(IcmpErrorPlan, ConfiguredTtlAndTos) {
     EXPECT_TRUE(ip->header_checksum_ok());
     // Everything from the ICMP header on is as scapy's (the ident differs: 7 vs 0x0303, only
     // in the IP header).
-    EXPECT_TRUE(same_bytes(wire::ConstBytes(buf).subspan(34), cbytes(golden::err4_port_unreach_64).subspan(34)));
+    EXPECT_TRUE(same_bytes(wire::ConstBytes(buf).subspan(34),
+                           cbytes(golden::err4_port_unreach_64).subspan(34)));
 }
 
 }  // namespace

@@ -70,7 +70,8 @@ InterfaceInfo ext_v6() {
     i.a6 = pw::test::us6;
     return i;
 }
-constexpr std::string_view name63 = "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk";
+constexpr std::string_view name63 =
+    "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk";
 InterfaceInfo ext_long4() {
     InterfaceInfo i = ext_v4();
     i.ifindex = 3;
@@ -117,21 +118,21 @@ std::vector<std::byte> emit_ext(const InterfaceInfo& info) {
 // folded 0xda2f, complemented 0x25d0 (tcpdump 4.99 prints this structure "checksum 0x25d0
 // (correct)", "Interface Identification Object (2), Class-Type: 15, length 28").
 constexpr std::uint8_t hand_v4[] = {
-    0x20, 0x00,              // RFC 4884 7: version 2 (high 4 bits), 12 reserved bits zero
-    0x25, 0xd0,              //             checksum over the whole extension structure
-    0x00, 0x1c,              // RFC 4884 8: object length 28 (header and payload)
-    0x02,                    //             Class-Num 2, Interface Information (RFC 5837 4)
-    0x0f,                    //             C-Type (RFC 5837 4.1): role 00 incoming (bits 0-1),
-                             //             Rsvd1 Rsvd2 00, ifIndex 1, IPAddr 1, name 1, MTU 1
-    0x00, 0x00, 0x00, 0x01,  // ifIndex 1 (RFC 5837 4.1: ifIndex first)
-    0x00, 0x01,              // IP Address Sub-Object (RFC 5837 4.2): AFI 1, IPv4
-    0x00, 0x00,              //   reserved
-    0xc6, 0x12, 0x00, 0x01,  //   198.18.0.1
-    0x08,                    // Interface Name Sub-Object (RFC 5837 4.3): length 8, itself
-                             //   included, a multiple of 4
-    'p', 'o', 'r', 't', '0', //   "port0"
-    0x00, 0x00,              //   NUL padding to the length
-    0x00, 0x00, 0x05, 0xdc,  // MTU 1500, 32 bits, the last field (RFC 5837 4.1)
+    0x20, 0x00,               // RFC 4884 7: version 2 (high 4 bits), 12 reserved bits zero
+    0x25, 0xd0,               //             checksum over the whole extension structure
+    0x00, 0x1c,               // RFC 4884 8: object length 28 (header and payload)
+    0x02,                     //             Class-Num 2, Interface Information (RFC 5837 4)
+    0x0f,                     //             C-Type (RFC 5837 4.1): role 00 incoming (bits 0-1),
+                              //             Rsvd1 Rsvd2 00, ifIndex 1, IPAddr 1, name 1, MTU 1
+    0x00, 0x00, 0x00, 0x01,   // ifIndex 1 (RFC 5837 4.1: ifIndex first)
+    0x00, 0x01,               // IP Address Sub-Object (RFC 5837 4.2): AFI 1, IPv4
+    0x00, 0x00,               //   reserved
+    0xc6, 0x12, 0x00, 0x01,   //   198.18.0.1
+    0x08,                     // Interface Name Sub-Object (RFC 5837 4.3): length 8, itself
+                              //   included, a multiple of 4
+    'p', 'o', 'r', 't', '0',  //   "port0"
+    0x00, 0x00,               //   NUL padding to the length
+    0x00, 0x00, 0x05, 0xdc,   // MTU 1500, 32 bits, the last field (RFC 5837 4.1)
 };
 
 TEST(IcmpExtension, HandCheckedStructureV4) {
@@ -153,7 +154,7 @@ constexpr std::uint8_t hand_v6[] = {
     0x00, 0x02, 0x00, 0x00,  // AFI 2 (IPv6), reserved
     0x20, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00,
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,  // 2001:2::1
-    0x08, 'p', 'o', 'r', 't', '0', 0x00, 0x00,       // name sub-object, 8 bytes
+    0x08, 'p',  'o',  'r',  't',  '0',  0x00, 0x00,  // name sub-object, 8 bytes
     0x00, 0x00, 0x05, 0xdc,                          // MTU 1500
 };
 
@@ -201,7 +202,8 @@ TEST(IcmpExtension, CTypeBitsAndLengths) {
                 i.has_mtu = (bits & 1) != 0;
                 i.mtu = 0x0a0b0c0d;
                 const auto got = emit_ext(i);
-                const std::size_t want_obj = 4 + ((bits & 8) ? 4 : 0) + ((bits & 4) ? (v6 ? 20 : 8) : 0) +
+                const std::size_t want_obj = 4 + ((bits & 8) ? 4 : 0) +
+                                             ((bits & 4) ? (v6 ? 20 : 8) : 0) +
                                              ((bits & 2) ? 4 : 0) + ((bits & 1) ? 4 : 0);
                 ASSERT_EQ(got.size(), 4 + want_obj);
                 const wire::ConstBytes b(got);
@@ -230,8 +232,8 @@ struct Built {
     std::size_t len = 0;
 };
 
-Built build(bool v6, Vec invoking, std::span<const wire::ConstBytes> segments, const ErrorSpec& spec,
-            const InterfaceInfo* ext, bool original_128 = false) {
+Built build(bool v6, Vec invoking, std::span<const wire::ConstBytes> segments,
+            const ErrorSpec& spec, const InterfaceInfo* ext, bool original_128 = false) {
     const Iface iface = make_iface();
     ErrorConfig cfg{ErrorSource::ingress, {}, {}, 64, 0xc0};  // a router's
     cfg.rfc4884_original_128 = original_128;
@@ -250,7 +252,8 @@ Built build(bool v6, Vec invoking, std::span<const wire::ConstBytes> segments, c
     return b;
 }
 
-Built build(bool v6, Vec invoking, const ErrorSpec& spec, const InterfaceInfo* ext, bool original_128 = false) {
+Built build(bool v6, Vec invoking, const ErrorSpec& spec, const InterfaceInfo* ext,
+            bool original_128 = false) {
     const wire::ConstBytes whole[] = {cbytes(invoking)};
     return build(v6, invoking, whole, spec, ext, original_128);
 }
@@ -258,13 +261,15 @@ Built build(bool v6, Vec invoking, const ErrorSpec& spec, const InterfaceInfo* e
 // The ICMP message of a built frame.
 wire::ConstBytes message(const Built& b) {
     const std::size_t ip = b.plan.v6 ? wire::ipv6::header_len : wire::ipv4::min_header_len;
-    return wire::ConstBytes(b.buf).subspan(wire::eth::header_len + ip, b.len - wire::eth::header_len - ip);
+    return wire::ConstBytes(b.buf).subspan(wire::eth::header_len + ip,
+                                           b.len - wire::eth::header_len - ip);
 }
 
 // Byte for byte, nothing past the frame, checksums right, and the RFC 4884 layout read back
 // field by field: the length attribute counts `orig` bytes, the quote is followed by zeros up
 // to it, then the extension structure (whose own checksum holds) ends the message.
-void expect_multipart(const Built& b, Vec want, Vec invoking, std::size_t orig, const InterfaceInfo& info) {
+void expect_multipart(const Built& b, Vec want, Vec invoking, std::size_t orig,
+                      const InterfaceInfo& info) {
     ASSERT_EQ(b.len, want.size());
     ASSERT_EQ(b.plan.frame_len(), want.size());
     const wire::ConstBytes out(b.buf);
@@ -282,16 +287,19 @@ void expect_multipart(const Built& b, Vec want, Vec invoking, std::size_t orig, 
         EXPECT_EQ(wire::load8(msg, 4), orig / 8);  // RFC 4884 4.2: fifth byte, 64-bit words
         EXPECT_EQ(wire::load8(msg, 5), 0);
         EXPECT_EQ(wire::load16(msg, 6), 0);
-        const auto ip = *wire::ipv6::View<const std::byte>::checked(out.subspan(wire::eth::header_len, b.len - 14));
-        EXPECT_EQ(wire::ones_sum(msg, wire::pseudo_sum_v6(ip.src(), ip.dst(), static_cast<std::uint32_t>(msg.size()),
-                                                           wire::ipv6::nh_icmp6)),
+        const auto ip = *wire::ipv6::View<const std::byte>::checked(
+            out.subspan(wire::eth::header_len, b.len - 14));
+        EXPECT_EQ(wire::ones_sum(msg, wire::pseudo_sum_v6(ip.src(), ip.dst(),
+                                                          static_cast<std::uint32_t>(msg.size()),
+                                                          wire::ipv6::nh_icmp6)),
                   0xffff);
     } else {
         EXPECT_LE(msg.size() + wire::ipv4::min_header_len, max_error_len_v4);
         EXPECT_EQ(orig % 4, 0U);
         EXPECT_EQ(wire::load8(msg, 5), orig / 4);  // RFC 4884 4.1: sixth byte, 32-bit words
         EXPECT_EQ(wire::ones_sum(msg), 0xffff);
-        const auto ip = *wire::ipv4::View<const std::byte>::checked(out.subspan(wire::eth::header_len, b.len - 14));
+        const auto ip = *wire::ipv4::View<const std::byte>::checked(
+            out.subspan(wire::eth::header_len, b.len - 14));
         EXPECT_TRUE(ip.header_checksum_ok());
         EXPECT_EQ(ip.total_length(), b.len - wire::eth::header_len);
     }
@@ -318,7 +326,8 @@ TEST(IcmpExtension, TimeExceededV4PaddingAndLength) {
                           Case{golden::rt_inv4_201, golden::ext4_ttl_exceeded_201, 204},
                           Case{golden::rt_inv4_1500, golden::ext4_ttl_exceeded_1500, 516}}) {
         SCOPED_TRACE(c.invoking.size());
-        expect_multipart(build(false, c.invoking, spec_v4::ttl_exceeded, &info), c.want, c.invoking, c.orig, info);
+        expect_multipart(build(false, c.invoking, spec_v4::ttl_exceeded, &info), c.want, c.invoking,
+                         c.orig, info);
     }
 }
 
@@ -334,8 +343,8 @@ TEST(IcmpExtension, TimeExceededV6PaddingAndLength) {
                           Case{golden::rt_inv6_201, golden::ext6_hop_limit_exceeded_201, 208},
                           Case{golden::rt_inv6_1500, golden::ext6_hop_limit_exceeded_1500, 1184}}) {
         SCOPED_TRACE(c.invoking.size());
-        expect_multipart(build(true, c.invoking, spec_v6::hop_limit_exceeded, &info), c.want, c.invoking, c.orig,
-                         info);
+        expect_multipart(build(true, c.invoking, spec_v6::hop_limit_exceeded, &info), c.want,
+                         c.invoking, c.orig, info);
     }
 }
 
@@ -374,8 +383,8 @@ TEST(IcmpExtension, OriginalFixedAt128) {
     expect_multipart(build(true, golden::rt_inv6_1500, spec_v6::hop_limit_exceeded, &i6, true),
                      golden::ext6_hop_limit_exceeded_1500_orig128, golden::rt_inv6_1500, 128, i6);
     // A short one is padded as in the default mode.
-    expect_multipart(build(false, golden::rt_inv4_64, spec_v4::ttl_exceeded, &i4, true), golden::ext4_ttl_exceeded_64,
-                     golden::rt_inv4_64, 128, i4);
+    expect_multipart(build(false, golden::rt_inv4_64, spec_v4::ttl_exceeded, &i4, true),
+                     golden::ext4_ttl_exceeded_64, golden::rt_inv4_64, 128, i4);
 }
 
 // Other roles and fewer sub-objects: the outgoing interface by ifIndex, name and MTU; its MTU
@@ -395,7 +404,8 @@ TEST(IcmpExtension, OutgoingInterfaceObjects) {
 TEST(IcmpExtension, QuoteFromSegments) {
     const InterfaceInfo info = ext_v6();
     const auto inv = cbytes(golden::rt_inv6_1500);
-    const wire::ConstBytes segs[] = {inv.first(60), inv.subspan(60, 3), inv.subspan(63, 1000), inv.subspan(1063)};
+    const wire::ConstBytes segs[] = {inv.first(60), inv.subspan(60, 3), inv.subspan(63, 1000),
+                                     inv.subspan(1063)};
     expect_multipart(build(true, golden::rt_inv6_1500, segs, spec_v6::hop_limit_exceeded, &info),
                      golden::ext6_hop_limit_exceeded_1500, golden::rt_inv6_1500, 1184, info);
     const auto small = cbytes(golden::rt_inv4_201);
@@ -413,13 +423,15 @@ TEST(IcmpExtension, OtherTypesGetNone) {
     const Built ptb = build(true, golden::rt_inv6_1500, spec_v6::packet_too_big(1400), &i6);
     EXPECT_FALSE(ptb.plan.rfc4884);
     EXPECT_EQ(ptb.plan.ext, nullptr);
-    EXPECT_TRUE(same_bytes(wire::ConstBytes(ptb.buf).first(ptb.len), golden::rt6_packet_too_big_1500));
+    EXPECT_TRUE(
+        same_bytes(wire::ConstBytes(ptb.buf).first(ptb.len), golden::rt6_packet_too_big_1500));
     for (const ErrorSpec& s : {ErrorSpec{4, 0, 41}, ErrorSpec{4, 1, 6}, ErrorSpec{4, 2, 40}}) {
         const Built b = build(true, golden::rt_inv6_64, s, &i6);
         EXPECT_FALSE(b.plan.rfc4884);
         EXPECT_EQ(b.plan.frame_len(), 14U + 40 + 8 + 64);
     }
-    for (const ErrorSpec& s : {ErrorSpec{12, 0, 20U << 24}, ErrorSpec{5, 1, 0}, ErrorSpec{4, 0, 0}}) {
+    for (const ErrorSpec& s :
+         {ErrorSpec{12, 0, 20U << 24}, ErrorSpec{5, 1, 0}, ErrorSpec{4, 0, 0}}) {
         const Built b = build(false, golden::rt_inv4_64, s, &i4);
         EXPECT_FALSE(b.plan.rfc4884);
         EXPECT_EQ(b.plan.frame_len(), 14U + 20 + 8 + 64);
@@ -435,7 +447,8 @@ TEST(IcmpExtension, AbsentMeansPlain) {
     EXPECT_EQ(b.plan.ext_len, 0);
     EXPECT_TRUE(same_bytes(wire::ConstBytes(b.buf).first(b.len), golden::rt4_ttl_exceeded_64));
     const Built b6 = build(true, golden::rt_inv6_1500, spec_v6::hop_limit_exceeded, nullptr);
-    EXPECT_TRUE(same_bytes(wire::ConstBytes(b6.buf).first(b6.len), golden::rt6_hop_limit_exceeded_1500));
+    EXPECT_TRUE(
+        same_bytes(wire::ConstBytes(b6.buf).first(b6.len), golden::rt6_hop_limit_exceeded_1500));
 }
 
 // The smallest invoking packet an IPv4 error can quote (a bare header) is padded to 128
@@ -460,7 +473,8 @@ TEST(IcmpExtension, BareHeaderPadded) {
     const auto msg = wire::ConstBytes(buf).subspan(34, 8 + 128 + 12);
     EXPECT_EQ(wire::load8(msg, 5), 32);
     EXPECT_TRUE(same_bytes(msg.subspan(8, 20), inv));
-    EXPECT_TRUE(std::all_of(msg.begin() + 28, msg.begin() + 136, [](std::byte x) { return x == std::byte{0}; }));
+    EXPECT_TRUE(std::all_of(msg.begin() + 28, msg.begin() + 136,
+                            [](std::byte x) { return x == std::byte{0}; }));
     EXPECT_TRUE(same_bytes(msg.subspan(136), emit_ext(info)));
     EXPECT_EQ(wire::ones_sum(msg), 0xffff);
     EXPECT_TRUE(pw::test::all_fill(wire::ConstBytes(buf).subspan(14 + 20 + 8 + 128 + 12)));

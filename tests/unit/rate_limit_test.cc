@@ -61,16 +61,17 @@ void configure_global(SharedBucket& g, const RateLimitConfig& c) {
 
 int passes_v4(RateLimiter& rl, const wire::Ipv4Addr& dst, std::uint64_t now, int tries) {
     int n = 0;
-    for (int i = 0; i < tries; ++i) n += rl.check_v4(port_unreach4, dst, now) == RateVerdict::pass ? 1 : 0;
+    for (int i = 0; i < tries; ++i)
+        n += rl.check_v4(port_unreach4, dst, now) == RateVerdict::pass ? 1 : 0;
     return n;
 }
 
 TEST(RateLimitConfig, LinuxDefaults) {
     const RateLimitConfig c;
     EXPECT_EQ(c.host_interval_ns, sec);  // icmp_ratelimit = 1000 ms
-    EXPECT_EQ(c.host_burst, 6U);          // XRLIM_BURST_FACTOR
-    EXPECT_EQ(c.global_per_sec, 1000U);   // icmp_msgs_per_sec
-    EXPECT_EQ(c.global_burst, 50U);       // icmp_msgs_burst
+    EXPECT_EQ(c.host_burst, 6U);         // XRLIM_BURST_FACTOR
+    EXPECT_EQ(c.global_per_sec, 1000U);  // icmp_msgs_per_sec
+    EXPECT_EQ(c.global_burst, 50U);      // icmp_msgs_burst
     EXPECT_FALSE(c.deterministic);
     for (unsigned t = 0; t < 256; ++t) {
         // icmp_ratemask 0x1818; icmpv6 ratemask 0-1,3-127.
@@ -85,23 +86,28 @@ TEST(HostLimit, BurstOfSixThenOnePerInterval) {
     RateLimiter rl;
     rl.configure(hosts_only(), nullptr, 1);
     const auto peer = pw::test::peer4;
-    for (int i = 0; i < 6; ++i) EXPECT_EQ(rl.check_v4(port_unreach4, peer, t0), RateVerdict::pass) << i;
-    for (int i = 0; i < 20; ++i) EXPECT_EQ(rl.check_v4(port_unreach4, peer, t0), RateVerdict::limited_host);
+    for (int i = 0; i < 6; ++i)
+        EXPECT_EQ(rl.check_v4(port_unreach4, peer, t0), RateVerdict::pass) << i;
+    for (int i = 0; i < 20; ++i)
+        EXPECT_EQ(rl.check_v4(port_unreach4, peer, t0), RateVerdict::limited_host);
     EXPECT_EQ(rl.check_v4(port_unreach4, peer, t0 + sec - 1), RateVerdict::limited_host);
     // Exactly one per interval from then on.
     for (std::uint64_t k = 1; k <= 5; ++k) {
         SCOPED_TRACE(testing::Message() << "interval " << k);
         EXPECT_EQ(rl.check_v4(port_unreach4, peer, t0 + k * sec), RateVerdict::pass);
         EXPECT_EQ(rl.check_v4(port_unreach4, peer, t0 + k * sec), RateVerdict::limited_host);
-        EXPECT_EQ(rl.check_v4(port_unreach4, peer, t0 + k * sec + sec / 2), RateVerdict::limited_host);
-        EXPECT_EQ(rl.check_v4(port_unreach4, peer, t0 + (k + 1) * sec - 1), RateVerdict::limited_host);
+        EXPECT_EQ(rl.check_v4(port_unreach4, peer, t0 + k * sec + sec / 2),
+                  RateVerdict::limited_host);
+        EXPECT_EQ(rl.check_v4(port_unreach4, peer, t0 + (k + 1) * sec - 1),
+                  RateVerdict::limited_host);
     }
 }
 
 TEST(HostLimit, SameForIpv6) {
     RateLimiter rl;
     rl.configure(hosts_only(), nullptr, 1);
-    for (int i = 0; i < 6; ++i) EXPECT_EQ(rl.check_v6(port_unreach6, pw::test::peer6, t0), RateVerdict::pass);
+    for (int i = 0; i < 6; ++i)
+        EXPECT_EQ(rl.check_v6(port_unreach6, pw::test::peer6, t0), RateVerdict::pass);
     EXPECT_EQ(rl.check_v6(port_unreach6, pw::test::peer6, t0), RateVerdict::limited_host);
     EXPECT_EQ(rl.check_v6(port_unreach6, pw::test::peer6, t0 + sec - 1), RateVerdict::limited_host);
     EXPECT_EQ(rl.check_v6(port_unreach6, pw::test::peer6, t0 + sec), RateVerdict::pass);
@@ -137,7 +143,8 @@ TEST(HostLimit, SustainedRateOverALongWindow) {
         std::uint64_t last = t0;
         for (std::uint64_t t = t0; t <= t0 + window; t += step) {
             last = t;
-            if (rl.check_v4(port_unreach4, pw::test::peer4, t) == RateVerdict::pass) passed.push_back(t);
+            if (rl.check_v4(port_unreach4, pw::test::peer4, t) == RateVerdict::pass)
+                passed.push_back(t);
         }
         EXPECT_EQ(passed.size(), 6 + (last - t0) / sec);
         for (std::size_t i = 0; i < passed.size(); ++i)
@@ -173,7 +180,8 @@ TEST(HostLimit, DestinationsAreIndependent) {
         wire::Ipv6Addr a = pw::test::peer6;
         a.bytes[15] = static_cast<std::uint8_t>(0x10 + i);
         int n = 0;
-        for (int k = 0; k < 10; ++k) n += rl.check_v6(port_unreach6, a, t0) == RateVerdict::pass ? 1 : 0;
+        for (int k = 0; k < 10; ++k)
+            n += rl.check_v6(port_unreach6, a, t0) == RateVerdict::pass ? 1 : 0;
         EXPECT_EQ(n, 6) << i;
     }
     // And the first is still spent.
@@ -186,8 +194,8 @@ TEST(HostLimit, TableEvictsTheLeastRecentlyUsed) {
     HostBuckets hb;
     hb.configure(sec, 6, 1);
     ASSERT_EQ(hb.capacity(), 4U);
-    const auto A = ip4("198.18.1.1"), B = ip4("198.18.1.2"), C = ip4("198.18.1.3"), D = ip4("198.18.1.4"),
-               E = ip4("198.18.1.5");
+    const auto A = ip4("198.18.1.1"), B = ip4("198.18.1.2"), C = ip4("198.18.1.3"),
+               D = ip4("198.18.1.4"), E = ip4("198.18.1.5");
     auto burst = [&](const wire::Ipv4Addr& a, std::uint64_t now) {
         int n = 0;
         for (int i = 0; i < 10; ++i) n += hb.take(a, now) ? 1 : 0;
@@ -197,18 +205,18 @@ TEST(HostLimit, TableEvictsTheLeastRecentlyUsed) {
     EXPECT_EQ(burst(B, t0 + 2 * ms), 6);
     EXPECT_EQ(burst(C, t0 + 3 * ms), 6);
     EXPECT_EQ(burst(D, t0 + 4 * ms), 6);
-    EXPECT_EQ(hb.evictions(), 0U);  // four fit
+    EXPECT_EQ(hb.evictions(), 0U);          // four fit
     EXPECT_FALSE(hb.take(A, t0 + 5 * ms));  // A is kept, spent, and now the most recent
     EXPECT_EQ(burst(E, t0 + 6 * ms), 6);    // evicts B
     EXPECT_EQ(hb.evictions(), 1U);
-    EXPECT_EQ(burst(B, t0 + 7 * ms), 6);    // B starts again with a full burst; evicts C
+    EXPECT_EQ(burst(B, t0 + 7 * ms), 6);  // B starts again with a full burst; evicts C
     EXPECT_EQ(hb.evictions(), 2U);
     EXPECT_FALSE(hb.take(A, t0 + 8 * ms));  // A and D were kept: still spent
     EXPECT_FALSE(hb.take(D, t0 + 9 * ms));
     EXPECT_EQ(hb.evictions(), 2U);
-    EXPECT_EQ(burst(C, t0 + 10 * ms), 6);   // evicts E (least recent of A 8, E 6, B 7, D 9)
+    EXPECT_EQ(burst(C, t0 + 10 * ms), 6);  // evicts E (least recent of A 8, E 6, B 7, D 9)
     EXPECT_EQ(hb.evictions(), 3U);
-    EXPECT_EQ(burst(E, t0 + 11 * ms), 6);   // evicts B
+    EXPECT_EQ(burst(E, t0 + 11 * ms), 6);  // evicts B
     EXPECT_EQ(hb.evictions(), 4U);
     EXPECT_FALSE(hb.take(A, t0 + 12 * ms));
     EXPECT_EQ(hb.evictions(), 4U);
@@ -242,8 +250,10 @@ TEST(GlobalLimit, ExactInDeterministicMode) {
     int n = 0;
     for (std::uint32_t i = 0; i < 200; ++i) {
         const RateVerdict v = rl.check_v4(port_unreach4, dest4(i), t0);
-        if (v == RateVerdict::pass) ++n;
-        else EXPECT_EQ(v, RateVerdict::limited_global);
+        if (v == RateVerdict::pass)
+            ++n;
+        else
+            EXPECT_EQ(v, RateVerdict::limited_global);
     }
     EXPECT_EQ(n, 50);
     // One per millisecond after that.
@@ -252,7 +262,8 @@ TEST(GlobalLimit, ExactInDeterministicMode) {
     EXPECT_EQ(rl.check_v4(port_unreach4, dest4(1), t0 + ms), RateVerdict::limited_global);
     // 50 ms idle: 50 again, never more.
     int m = 0;
-    for (std::uint32_t i = 0; i < 200; ++i) m += rl.check_v6(port_unreach6, pw::test::peer6, t0 + sec) == RateVerdict::pass;
+    for (std::uint32_t i = 0; i < 200; ++i)
+        m += rl.check_v6(port_unreach6, pw::test::peer6, t0 + sec) == RateVerdict::pass;
     EXPECT_EQ(m, 50);
 }
 
@@ -265,7 +276,8 @@ TEST(GlobalLimit, SustainedRateIsExact) {
     // Ten messages every millisecond for ten seconds: 50 + 10000.
     std::uint64_t n = 0;
     for (std::uint64_t t = t0; t <= t0 + 10 * sec; t += 100'000)
-        n += rl.check_v4(port_unreach4, dest4(static_cast<std::uint32_t>(t / 100'000)), t) == RateVerdict::pass;
+        n += rl.check_v4(port_unreach4, dest4(static_cast<std::uint32_t>(t / 100'000)), t) ==
+             RateVerdict::pass;
     EXPECT_EQ(n, 50U + 10'000U);
 }
 
@@ -324,7 +336,8 @@ TEST(GlobalLimit, SharedByTwoThreadsAtOneInstant) {
         SharedBucket global;
         configure_global(global, cfg);
         const TwoThreads r = hammer(global, cfg, 20'000, [](int) { return t0; });
-        ASSERT_EQ(r.passed[0] + r.passed[1], 50U) << "round " << round << ": " << r.passed[0] << " + " << r.passed[1];
+        ASSERT_EQ(r.passed[0] + r.passed[1], 50U)
+            << "round " << round << ": " << r.passed[0] << " + " << r.passed[1];
     }
 }
 
@@ -335,7 +348,8 @@ TEST(GlobalLimit, SharedByTwoThreadsNeverBeyondTheBudget) {
     for (int round = 0; round < 10; ++round) {
         SharedBucket global;
         configure_global(global, cfg);
-        const TwoThreads r = hammer(global, cfg, 200'000, [](int i) { return t0 + std::uint64_t(i) * 1'000; });
+        const TwoThreads r =
+            hammer(global, cfg, 200'000, [](int i) { return t0 + std::uint64_t(i) * 1'000; });
         const std::uint64_t total = r.passed[0] + r.passed[1];
         EXPECT_LE(total, 50 + (r.last_now - t0) / ms) << "round " << round;
         EXPECT_GE(total, 50U + (r.last_now - t0) / ms / 2) << "round " << round;
@@ -353,7 +367,8 @@ TEST(GlobalLimit, RandomisedCostMeansOne) {
         rl.configure(cfg, &global, seed);
         std::uint64_t n = 0;
         for (std::uint64_t t = t0; t <= t0 + 10 * sec; t += 100'000)
-            n += rl.check_v4(port_unreach4, dest4(static_cast<std::uint32_t>(t / 100'000)), t) == RateVerdict::pass;
+            n += rl.check_v4(port_unreach4, dest4(static_cast<std::uint32_t>(t / 100'000)), t) ==
+                 RateVerdict::pass;
         return static_cast<double>(n);
     };
     const double exact = run(true, 1);
@@ -386,10 +401,14 @@ TEST(TypeMask, DefaultsLimitErrorsOnly) {
     for (unsigned t = 0; t < 256; ++t) {
         const auto type = static_cast<std::uint8_t>(t);
         const bool limited4 = t == 3 || t == 4 || t == 11 || t == 12;
-        EXPECT_EQ(rl.check_v4(type, peer4, t0), limited4 ? RateVerdict::limited_host : RateVerdict::exempt) << t;
+        EXPECT_EQ(rl.check_v4(type, peer4, t0),
+                  limited4 ? RateVerdict::limited_host : RateVerdict::exempt)
+            << t;
         // IPv6: every error but Packet Too Big.
         const bool limited6 = t < 128 && t != 2;
-        EXPECT_EQ(rl.check_v6(type, peer6, t0), limited6 ? RateVerdict::limited_host : RateVerdict::exempt) << t;
+        EXPECT_EQ(rl.check_v6(type, peer6, t0),
+                  limited6 ? RateVerdict::limited_host : RateVerdict::exempt)
+            << t;
     }
 }
 
@@ -437,12 +456,15 @@ TEST(LinuxOrder, HostLimitedMessagesSpendNoGlobalCredit) {
     RateLimiter rl;
     rl.configure(cfg, &global, 1);
     EXPECT_EQ(passes_v4(rl, pw::test::peer4, t0, 6), 6);  // 44 global credits left
-    for (int i = 0; i < 1000; ++i) ASSERT_EQ(rl.check_v4(3, pw::test::peer4, t0), RateVerdict::limited_host);
+    for (int i = 0; i < 1000; ++i)
+        ASSERT_EQ(rl.check_v4(3, pw::test::peer4, t0), RateVerdict::limited_host);
     int n = 0;
     for (std::uint32_t i = 1000; i < 1100; ++i) {
         const RateVerdict v = rl.check_v4(3, dest4(i), t0);
-        if (v == RateVerdict::pass) ++n;
-        else EXPECT_EQ(v, RateVerdict::limited_global);
+        if (v == RateVerdict::pass)
+            ++n;
+        else
+            EXPECT_EQ(v, RateVerdict::limited_global);
     }
     EXPECT_EQ(n, 44);
 }
@@ -453,7 +475,8 @@ TEST(LinuxOrder, GloballyLimitedMessagesSpendNoHostCredit) {
     configure_global(global, cfg);
     RateLimiter rl;
     rl.configure(cfg, &global, 1);
-    for (std::uint32_t i = 0; i < 50; ++i) ASSERT_EQ(rl.check_v4(3, dest4(i), t0), RateVerdict::pass);
+    for (std::uint32_t i = 0; i < 50; ++i)
+        ASSERT_EQ(rl.check_v4(3, dest4(i), t0), RateVerdict::pass);
     const auto late = ip4("198.18.200.1");
     for (int i = 0; i < 100; ++i) ASSERT_EQ(rl.check_v4(3, late, t0), RateVerdict::limited_global);
     // 50 ms later the global budget is whole again, and `late` still has its burst of 6.
@@ -472,8 +495,11 @@ struct Through {
         iface.mac = pw::test::us_mac;
         EXPECT_TRUE(iface.add_v4({pw::test::us4, 24}));
         EXPECT_TRUE(iface.add_v6({pw::test::us6, 64}));
-        wire::ipv4::Repr{pw::test::peer4, pw::test::us4, wire::ipv4::proto_udp, 64, 0, 1, wire::ipv4::flag_df, 8}.emit(pkt4);
-        wire::ipv6::Repr{pw::test::peer6, pw::test::us6, wire::ipv6::nh_udp, 64, 0, 0, 8}.emit(pkt6);
+        wire::ipv4::Repr{
+            pw::test::peer4, pw::test::us4, wire::ipv4::proto_udp, 64, 0, 1, wire::ipv4::flag_df, 8}
+            .emit(pkt4);
+        wire::ipv6::Repr{pw::test::peer6, pw::test::us6, wire::ipv6::nh_udp, 64, 0, 0, 8}.emit(
+            pkt6);
     }
     ErrorOutcome v4(RateLimiter& rl, const ErrorSpec& s, std::uint64_t now) const {
         const Invoking in{pw::test::peer_mac, pw::test::us_mac, pkt4, pkt4.size()};
@@ -493,7 +519,8 @@ TEST(ThroughThePlan, OutcomesNameTheLimit) {
     RateLimiter rl;
     rl.configure(cfg, &global, 1);
     // The global budget spent on other destinations: the peer's errors are limited globally.
-    for (std::uint32_t i = 0; i < 50; ++i) ASSERT_EQ(rl.check_v4(3, dest4(1000 + i), t0), RateVerdict::pass);
+    for (std::uint32_t i = 0; i < 50; ++i)
+        ASSERT_EQ(rl.check_v4(3, dest4(1000 + i), t0), RateVerdict::pass);
     EXPECT_EQ(th.v4(rl, {3, 3, 0}, t0), ErrorOutcome::rate_limited_global);
     EXPECT_EQ(th.v6(rl, {1, 4, 0}, t0), ErrorOutcome::rate_limited_global);
     // 20 ms later there are 20 global credits: the peer's own budget of 6 per family decides.
@@ -521,7 +548,8 @@ TEST(ThroughThePlan, PathMtuDiscoveryIsNeverLimited) {
     for (int i = 0; i < 6; ++i) EXPECT_EQ(th.v4(rl, {3, 3, 0}, t0), ErrorOutcome::sent);
     EXPECT_EQ(th.v4(rl, {3, 3, 0}, t0), ErrorOutcome::rate_limited_host);
     int n = 0;
-    for (std::uint32_t i = 0; i < 100; ++i) n += rl.check_v4(3, dest4(2000 + i), t0) == RateVerdict::pass;
+    for (std::uint32_t i = 0; i < 100; ++i)
+        n += rl.check_v4(3, dest4(2000 + i), t0) == RateVerdict::pass;
     EXPECT_EQ(n, 50 - 6);
 }
 

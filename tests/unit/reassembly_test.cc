@@ -38,8 +38,12 @@ Buf eth(std::uint16_t type, std::uint8_t src_tag = 2) {
     wire::store16(b, 12, type);
     return b;
 }
-Buf eth4(std::uint8_t tag = 2) { return eth(wire::eth::type_ipv4, tag); }
-Buf eth6(std::uint8_t tag = 2) { return eth(wire::eth::type_ipv6, tag); }
+Buf eth4(std::uint8_t tag = 2) {
+    return eth(wire::eth::type_ipv4, tag);
+}
+Buf eth6(std::uint8_t tag = 2) {
+    return eth(wire::eth::type_ipv6, tag);
+}
 
 // An ICMP echo request with data_len data bytes (what `ping -s data_len` sends).
 void fill_echo(wire::Bytes icmp, std::uint8_t type, std::uint16_t seq) {
@@ -48,26 +52,30 @@ void fill_echo(wire::Bytes icmp, std::uint8_t type, std::uint16_t seq) {
     wire::store16(icmp, 2, 0);
     wire::store16(icmp, 4, 0x4242);
     wire::store16(icmp, 6, seq);
-    for (std::size_t i = 8; i < icmp.size(); ++i) icmp[i] = std::byte{static_cast<std::uint8_t>(i * 31 + seq)};
+    for (std::size_t i = 8; i < icmp.size(); ++i)
+        icmp[i] = std::byte{static_cast<std::uint8_t>(i * 31 + seq)};
 }
 
 Buf echo_v4(std::size_t data_len, std::uint16_t ident, wire::Ipv4Addr src = test::peer4,
             wire::Ipv4Addr dst = test::us4, std::uint8_t protocol = ipv4::proto_icmp) {
     Buf b(ipv4::min_header_len + 8 + data_len);
-    ipv4::Repr{src, dst, protocol, 64, 0, ident, 0, static_cast<std::uint16_t>(8 + data_len)}.emit(b);
+    ipv4::Repr{src, dst, protocol, 64, 0, ident, 0, static_cast<std::uint16_t>(8 + data_len)}.emit(
+        b);
     const wire::Bytes icmp = wire::Bytes(b).subspan(ipv4::min_header_len);
     fill_echo(icmp, 8, ident);
     wire::store16(icmp, 2, wire::checksum(icmp));
     return b;
 }
 
-Buf echo_v6(std::size_t data_len, std::uint16_t seq, wire::Ipv6Addr src = test::peer6, wire::Ipv6Addr dst = test::us6) {
+Buf echo_v6(std::size_t data_len, std::uint16_t seq, wire::Ipv6Addr src = test::peer6,
+            wire::Ipv6Addr dst = test::us6) {
     Buf b(ipv6::header_len + 8 + data_len);
     const auto len = static_cast<std::uint16_t>(8 + data_len);
     ipv6::Repr{src, dst, ipv6::nh_icmp6, 64, 0, 0, len}.emit(b);
     const wire::Bytes icmp = wire::Bytes(b).subspan(ipv6::header_len);
     fill_echo(icmp, 128, seq);
-    wire::store16(icmp, 2, wire::checksum(icmp, wire::pseudo_sum_v6(src, dst, len, ipv6::nh_icmp6)));
+    wire::store16(icmp, 2,
+                  wire::checksum(icmp, wire::pseudo_sum_v6(src, dst, len, ipv6::nh_icmp6)));
     return b;
 }
 
@@ -82,9 +90,11 @@ std::vector<Buf> frag_v4(const Buf& dg, std::size_t chunk) {
         std::memcpy(f.data() + ipv4::min_header_len, dg.data() + ipv4::min_header_len + off, n);
         wire::store16(f, ipv4::field::total_length, static_cast<std::uint16_t>(f.size()));
         const bool mf = off + n < data;
-        wire::store16(f, ipv4::field::flags_frag, static_cast<std::uint16_t>((mf ? ipv4::flag_mf : 0) | (off / 8)));
+        wire::store16(f, ipv4::field::flags_frag,
+                      static_cast<std::uint16_t>((mf ? ipv4::flag_mf : 0) | (off / 8)));
         wire::store16(f, ipv4::field::checksum, 0);
-        wire::store16(f, ipv4::field::checksum, wire::checksum(wire::ConstBytes(f).first(ipv4::min_header_len)));
+        wire::store16(f, ipv4::field::checksum,
+                      wire::checksum(wire::ConstBytes(f).first(ipv4::min_header_len)));
         out.push_back(std::move(f));
     }
     return out;
@@ -92,8 +102,8 @@ std::vector<Buf> frag_v4(const Buf& dg, std::size_t chunk) {
 
 // One IPv6 fragment: pkt's first `unfrag` bytes (NH at nh_field replaced by 44), a Fragment
 // header, then data bytes [off, off + n) of the fragmentable part.
-Buf frag6_piece(const Buf& pkt, std::size_t unfrag, std::size_t nh_field, std::size_t off, std::size_t n, bool more,
-                std::uint32_t ident) {
+Buf frag6_piece(const Buf& pkt, std::size_t unfrag, std::size_t nh_field, std::size_t off,
+                std::size_t n, bool more, std::uint32_t ident) {
     Buf f(unfrag + 8 + n);
     std::memcpy(f.data(), pkt.data(), unfrag);
     f[nh_field] = std::byte{ipv6::nh_fragment};
@@ -102,12 +112,14 @@ Buf frag6_piece(const Buf& pkt, std::size_t unfrag, std::size_t nh_field, std::s
     wire::store16(f, unfrag + 2, static_cast<std::uint16_t>(off | (more ? 1U : 0U)));
     wire::store32(f, unfrag + 4, ident);
     std::memcpy(f.data() + unfrag + 8, pkt.data() + unfrag + off, n);
-    wire::store16(f, ipv6::field::payload_length, static_cast<std::uint16_t>(f.size() - ipv6::header_len));
+    wire::store16(f, ipv6::field::payload_length,
+                  static_cast<std::uint16_t>(f.size() - ipv6::header_len));
     return f;
 }
 
 // RFC 8200 4.5 by hand: `chunk` fragmentable bytes (a multiple of 8) per fragment.
-std::vector<Buf> frag_v6(const Buf& pkt, std::size_t chunk, std::uint32_t ident, std::size_t unfrag = ipv6::header_len,
+std::vector<Buf> frag_v6(const Buf& pkt, std::size_t chunk, std::uint32_t ident,
+                         std::size_t unfrag = ipv6::header_len,
                          std::size_t nh_field = ipv6::field::next_header) {
     std::vector<Buf> out;
     const std::size_t data = pkt.size() - unfrag;
@@ -118,7 +130,9 @@ std::vector<Buf> frag_v6(const Buf& pkt, std::size_t chunk, std::uint32_t ident,
     return out;
 }
 
-bool is_v6(wire::ConstBytes l3) { return (std::to_integer<unsigned>(l3[0]) >> 4) == 6; }
+bool is_v6(wire::ConstBytes l3) {
+    return (std::to_integer<unsigned>(l3[0]) >> 4) == 6;
+}
 
 // What the caller's walk_extensions says of a fragment. insert_v6 reads the Fragment header
 // itself and needs only up.fragment: walk_extensions cannot parse a non-first fragment whose
@@ -132,7 +146,8 @@ ipv6::UpperLayer frag_up(wire::ConstBytes l3) {
     return up;
 }
 
-Reassembler::Result ins(Reassembler& r, const Buf& l2, const Buf& l3, std::uint64_t now, std::uint16_t port = 0) {
+Reassembler::Result ins(Reassembler& r, const Buf& l2, const Buf& l3, std::uint64_t now,
+                        std::uint16_t port = 0) {
     if (is_v6(l3)) return r.insert_v6(l2, l3, frag_up(l3), port, now);
     return r.insert_v4(l2, l3, port, now);
 }
@@ -166,8 +181,8 @@ void expect_reassembles(Reassembler& r, const std::vector<Buf>& frags, const Buf
     for (std::size_t k = 0; k < idx.size(); ++k) {
         const auto res = ins(r, l2, frags[idx[k]], now + k);
         if (k + 1 < idx.size()) {
-            ASSERT_EQ(res.kind, Kind::pending) << "fragment " << idx[k] << " (" << k << "th): "
-                                               << wire::drop_name(res.reason);
+            ASSERT_EQ(res.kind, Kind::pending)
+                << "fragment " << idx[k] << " (" << k << "th): " << wire::drop_name(res.reason);
             continue;
         }
         ASSERT_EQ(res.kind, Kind::complete) << wire::drop_name(res.reason);
@@ -190,7 +205,8 @@ void expect_reassembles(Reassembler& r, const std::vector<Buf>& frags, const Buf
 TEST(Reassembly, V4EchoInAnyOrder) {
     for (const std::size_t size : {std::size_t{8000}, std::size_t{65000}}) {
         for (const Order o : {Order::in_order, Order::reverse, Order::shuffled}) {
-            SCOPED_TRACE(testing::Message() << "ping -s " << size << " order " << static_cast<int>(o));
+            SCOPED_TRACE(testing::Message()
+                         << "ping -s " << size << " order " << static_cast<int>(o));
             auto r = make();
             const Buf dg = echo_v4(size, 0x1000);
             const auto frags = frag_v4(dg, 1480);  // MTU 1500
@@ -206,7 +222,8 @@ TEST(Reassembly, V4EchoInAnyOrder) {
 TEST(Reassembly, V6EchoInAnyOrder) {
     for (const std::size_t size : {std::size_t{8000}, std::size_t{65000}}) {
         for (const Order o : {Order::in_order, Order::reverse, Order::shuffled}) {
-            SCOPED_TRACE(testing::Message() << "ping -6 -s " << size << " order " << static_cast<int>(o));
+            SCOPED_TRACE(testing::Message()
+                         << "ping -6 -s " << size << " order " << static_cast<int>(o));
             auto r = make();
             const Buf pkt = echo_v6(size, 7);
             const auto frags = frag_v6(pkt, 1448, 0xabcd0001);  // MTU 1500
@@ -305,10 +322,8 @@ TEST(Reassembly, InterleavedDatagramsWithDistinctKeys) {
         const Buf* original;
         std::uint16_t port;
     };
-    std::vector<Stream> streams = {{frag_v4(a, 1480), &a, 0},
-                                   {frag_v4(b, 1480), &b, 0},
-                                   {frag_v4(c, 1480), &c, 0},
-                                   {frag_v4(d, 1480), &d, 0},
+    std::vector<Stream> streams = {{frag_v4(a, 1480), &a, 0},        {frag_v4(b, 1480), &b, 0},
+                                   {frag_v4(c, 1480), &c, 0},        {frag_v4(d, 1480), &d, 0},
                                    {frag_v4(a, 1480), &a, 1},  // the same datagram on port 1
                                    {frag_v6(e, 1448, 0x3333), &e, 0}};
     auto r = make();
@@ -316,14 +331,16 @@ TEST(Reassembly, InterleavedDatagramsWithDistinctKeys) {
     std::size_t rounds = 0;
     std::vector<std::vector<std::size_t>> orders;
     for (std::size_t i = 0; i < streams.size(); ++i) {
-        orders.push_back(order_of(streams[i].frags.size(), Order::shuffled, static_cast<std::uint32_t>(i)));
+        orders.push_back(
+            order_of(streams[i].frags.size(), Order::shuffled, static_cast<std::uint32_t>(i)));
         rounds = std::max(rounds, streams[i].frags.size());
     }
     for (std::size_t k = 0; k < rounds; ++k) {
         for (std::size_t i = 0; i < streams.size(); ++i) {
             const Stream& s = streams[i];
             if (k >= s.frags.size()) continue;
-            const auto res = ins(r, is_v6(*s.original) ? eth6() : eth4(), s.frags[orders[i][k]], k, s.port);
+            const auto res =
+                ins(r, is_v6(*s.original) ? eth6() : eth4(), s.frags[orders[i][k]], k, s.port);
             if (k + 1 < s.frags.size()) {
                 EXPECT_EQ(res.kind, Kind::pending) << wire::drop_name(res.reason);
             } else {
@@ -395,7 +412,8 @@ TEST(Reassembly, V6AtomicFragmentInIsolation) {
     EXPECT_EQ(r.in_use(), 1U);
 
     const Buf small = echo_v6(56, 2);
-    const auto atomic = frag6_piece(small, 40, ipv6::field::next_header, 0, small.size() - 40, false, 0x5555);
+    const auto atomic =
+        frag6_piece(small, 40, ipv6::field::next_header, 0, small.size() - 40, false, 0x5555);
     const auto res = ins(r, l2, atomic, 3);
     ASSERT_EQ(res.kind, Kind::complete);
     EXPECT_TRUE(same_bytes(res.frame.subspan(res.l2_len), small));
@@ -479,7 +497,8 @@ TEST(Reassembly, OverlapBeforeAndAfterAndInside) {
         std::memcpy(f.data(), dg.data(), 20);
         std::copy_n(dg.begin() + static_cast<std::ptrdiff_t>(20 + off), n, f.begin() + 20);
         wire::store16(f, ipv4::field::total_length, static_cast<std::uint16_t>(f.size()));
-        wire::store16(f, ipv4::field::flags_frag, static_cast<std::uint16_t>((mf ? ipv4::flag_mf : 0) | (off / 8)));
+        wire::store16(f, ipv4::field::flags_frag,
+                      static_cast<std::uint16_t>((mf ? ipv4::flag_mf : 0) | (off / 8)));
         wire::store16(f, ipv4::field::checksum, 0);
         wire::store16(f, ipv4::field::checksum, wire::checksum(wire::ConstBytes(f).first(20)));
         return f;
@@ -552,7 +571,8 @@ TEST(Reassembly, V4TooBigWithTheFirstFragmentsHeader) {
         ipv4::Repr{test::peer4, test::us4, 1, 64, 0, 0x7777, 0, 0}.emit(f);
         wire::store8(f, 0, static_cast<std::uint8_t>(0x40 | (ihl / 4)));
         wire::store16(f, ipv4::field::total_length, static_cast<std::uint16_t>(ihl + n));
-        wire::store16(f, ipv4::field::flags_frag, static_cast<std::uint16_t>((mf ? ipv4::flag_mf : 0) | (off / 8)));
+        wire::store16(f, ipv4::field::flags_frag,
+                      static_cast<std::uint16_t>((mf ? ipv4::flag_mf : 0) | (off / 8)));
         std::memcpy(f.data() + ihl, body.data() + off, n);
         wire::store16(f, ipv4::field::checksum, 0);
         wire::store16(f, ipv4::field::checksum, wire::checksum(wire::ConstBytes(f).first(ihl)));
@@ -656,7 +676,7 @@ TEST(Reassembly, LastFragmentsThatDisagree) {
         auto r = make();
         auto longer = frag_v4(echo_v4(8000, 1), 1480);
         ASSERT_EQ(ins(r, l2, longer[3], 1).kind, Kind::pending);  // [4440, 5920)
-        const auto res = ins(r, l2, frags[2], 2);                  // last, ends at 4008
+        const auto res = ins(r, l2, frags[2], 2);                 // last, ends at 4008
         EXPECT_EQ(res.reason, wire::Drop::reasm_bad_length);
     }
 }

@@ -64,12 +64,17 @@ struct Router {
         return c;
     }
     Invoking in(wire::ConstBytes l3) const { return {pw::test::peer_mac, l2_dst, l3, l3.size()}; }
-    ErrorDecision v4(Vec pkt, const ErrorSpec& s) const { return plan_error_v4(in(cbytes(pkt)), s, ctx()); }
-    ErrorDecision v6(Vec pkt, const ErrorSpec& s) const { return plan_error_v6(in(cbytes(pkt)), s, ctx()); }
+    ErrorDecision v4(Vec pkt, const ErrorSpec& s) const {
+        return plan_error_v4(in(cbytes(pkt)), s, ctx());
+    }
+    ErrorDecision v6(Vec pkt, const ErrorSpec& s) const {
+        return plan_error_v6(in(cbytes(pkt)), s, ctx());
+    }
     ErrorDecision redirect4(wire::ConstBytes pkt, const wire::Ipv4Addr& nh) const {
         return plan_redirect_v4(in(pkt), nh, ctx());
     }
-    ErrorDecision redirect6(wire::ConstBytes pkt, const wire::Ipv6Addr& target, const wire::MacAddr* tlla) const {
+    ErrorDecision redirect6(wire::ConstBytes pkt, const wire::Ipv6Addr& target,
+                            const wire::MacAddr* tlla) const {
         return plan_redirect_v6(in(pkt), target, tlla, ctx());
     }
 };
@@ -91,9 +96,10 @@ void expect_emit(const ErrorDecision& d, std::span<const wire::ConstBytes> segme
     if (d.plan.v6) {
         EXPECT_LE(l3.size(), max_error_len_v6);
         const auto ip = *wire::ipv6::View<const std::byte>::checked(l3);
-        EXPECT_EQ(wire::ones_sum(ip.payload(), wire::pseudo_sum_v6(ip.src(), ip.dst(),
-                                                                    static_cast<std::uint32_t>(ip.payload().size()),
-                                                                    wire::ipv6::nh_icmp6)),
+        EXPECT_EQ(wire::ones_sum(ip.payload(), wire::pseudo_sum_v6(
+                                                   ip.src(), ip.dst(),
+                                                   static_cast<std::uint32_t>(ip.payload().size()),
+                                                   wire::ipv6::nh_icmp6)),
                   0xffff);
     } else {
         EXPECT_LE(l3.size(), max_error_len_v4);
@@ -116,14 +122,15 @@ TEST(RouterErrorSpecs, TypesCodesAndWords) {
         std::uint8_t type, code;
         std::uint32_t word;
     };
-    for (const Case& c : {Case{spec_v4::net_unreachable, 3, 0, 0}, Case{spec_v4::host_unreachable, 3, 1, 0},
-                          Case{spec_v4::admin_prohibited, 3, 13, 0}, Case{spec_v4::ttl_exceeded, 11, 0, 0},
-                          Case{spec_v4::frag_needed(1400), 3, 4, 1400}, Case{spec_v4::frag_needed(0xffff), 3, 4, 0xffff},
-                          Case{spec_v6::no_route, 1, 0, 0}, Case{spec_v6::admin_prohibited, 1, 1, 0},
-                          Case{spec_v6::beyond_scope, 1, 2, 0}, Case{spec_v6::address_unreachable, 1, 3, 0},
-                          Case{spec_v6::hop_limit_exceeded, 3, 0, 0},
-                          Case{spec_v6::packet_too_big(1280), 2, 0, 1280},
-                          Case{spec_v6::packet_too_big(65575), 2, 0, 65575}}) {
+    for (const Case& c :
+         {Case{spec_v4::net_unreachable, 3, 0, 0}, Case{spec_v4::host_unreachable, 3, 1, 0},
+          Case{spec_v4::admin_prohibited, 3, 13, 0}, Case{spec_v4::ttl_exceeded, 11, 0, 0},
+          Case{spec_v4::frag_needed(1400), 3, 4, 1400},
+          Case{spec_v4::frag_needed(0xffff), 3, 4, 0xffff}, Case{spec_v6::no_route, 1, 0, 0},
+          Case{spec_v6::admin_prohibited, 1, 1, 0}, Case{spec_v6::beyond_scope, 1, 2, 0},
+          Case{spec_v6::address_unreachable, 1, 3, 0}, Case{spec_v6::hop_limit_exceeded, 3, 0, 0},
+          Case{spec_v6::packet_too_big(1280), 2, 0, 1280},
+          Case{spec_v6::packet_too_big(65575), 2, 0, 65575}}) {
         EXPECT_EQ(c.s.type, c.type);
         EXPECT_EQ(c.s.code, c.code);
         EXPECT_EQ(c.s.word, c.word);
@@ -140,16 +147,17 @@ struct Named {
 
 TEST(RouterErrorsV4, AgainstScapy) {
     const Router r;
-    for (const Named& c : {Named{"net unreachable", spec_v4::net_unreachable, golden::rt4_net_unreach_64,
-                                 golden::rt4_net_unreach_1500},
-                           Named{"host unreachable", spec_v4::host_unreachable, golden::rt4_host_unreach_64,
-                                 golden::rt4_host_unreach_1500},
-                           Named{"admin prohibited", spec_v4::admin_prohibited, golden::rt4_admin_prohibited_64,
-                                 golden::rt4_admin_prohibited_1500},
-                           Named{"ttl exceeded", spec_v4::ttl_exceeded, golden::rt4_ttl_exceeded_64,
-                                 golden::rt4_ttl_exceeded_1500},
-                           Named{"frag needed", spec_v4::frag_needed(1400), golden::rt4_frag_needed_64,
-                                 golden::rt4_frag_needed_1500}}) {
+    for (const Named& c :
+         {Named{"net unreachable", spec_v4::net_unreachable, golden::rt4_net_unreach_64,
+                golden::rt4_net_unreach_1500},
+          Named{"host unreachable", spec_v4::host_unreachable, golden::rt4_host_unreach_64,
+                golden::rt4_host_unreach_1500},
+          Named{"admin prohibited", spec_v4::admin_prohibited, golden::rt4_admin_prohibited_64,
+                golden::rt4_admin_prohibited_1500},
+          Named{"ttl exceeded", spec_v4::ttl_exceeded, golden::rt4_ttl_exceeded_64,
+                golden::rt4_ttl_exceeded_1500},
+          Named{"frag needed", spec_v4::frag_needed(1400), golden::rt4_frag_needed_64,
+                golden::rt4_frag_needed_1500}}) {
         SCOPED_TRACE(c.name);
         // From the ingress interface's address (RFC 1812 4.3.2.4), not the destination's.
         const auto d64 = r.v4(golden::rt_inv4_64, c.spec);
@@ -166,7 +174,8 @@ TEST(RouterErrorsV4, AgainstScapy) {
 // RFC 1191 4: the next-hop MTU in the low-order 16 bits, the high-order 16 bits zero.
 TEST(RouterErrorsV4, FragNeededWord) {
     const Router r;
-    for (const std::uint16_t mtu : {std::uint16_t{68}, std::uint16_t{576}, std::uint16_t{1400}, std::uint16_t{9000}}) {
+    for (const std::uint16_t mtu :
+         {std::uint16_t{68}, std::uint16_t{576}, std::uint16_t{1400}, std::uint16_t{9000}}) {
         const auto d = r.v4(golden::rt_inv4_1500, spec_v4::frag_needed(mtu));
         ASSERT_EQ(d.outcome, ErrorOutcome::sent);
         auto buf = pw::test::filled(d.plan.frame_len());
@@ -190,7 +199,8 @@ TEST(RouterErrorsV4, FragNeededNotRateLimited) {
     Router r;
     r.limiter = &limiter;
     EXPECT_OUTCOME(r.v4(golden::rt_inv4_64, spec_v4::ttl_exceeded), ErrorOutcome::sent);
-    EXPECT_OUTCOME(r.v4(golden::rt_inv4_64, spec_v4::ttl_exceeded), ErrorOutcome::rate_limited_host);
+    EXPECT_OUTCOME(r.v4(golden::rt_inv4_64, spec_v4::ttl_exceeded),
+                   ErrorOutcome::rate_limited_host);
     for (int i = 0; i < 10; ++i)
         EXPECT_OUTCOME(r.v4(golden::rt_inv4_1500, spec_v4::frag_needed(1400)), ErrorOutcome::sent);
 }
@@ -203,11 +213,12 @@ TEST(RouterErrorsV6, AgainstScapy) {
          {Named{"no route", spec_v6::no_route, golden::rt6_no_route_64, golden::rt6_no_route_1500},
           Named{"admin prohibited", spec_v6::admin_prohibited, golden::rt6_admin_prohibited_64,
                 golden::rt6_admin_prohibited_1500},
-          Named{"beyond scope", spec_v6::beyond_scope, golden::rt6_beyond_scope_64, golden::rt6_beyond_scope_1500},
+          Named{"beyond scope", spec_v6::beyond_scope, golden::rt6_beyond_scope_64,
+                golden::rt6_beyond_scope_1500},
           Named{"address unreachable", spec_v6::address_unreachable, golden::rt6_addr_unreach_64,
                 golden::rt6_addr_unreach_1500},
-          Named{"hop limit exceeded", spec_v6::hop_limit_exceeded, golden::rt6_hop_limit_exceeded_64,
-                golden::rt6_hop_limit_exceeded_1500},
+          Named{"hop limit exceeded", spec_v6::hop_limit_exceeded,
+                golden::rt6_hop_limit_exceeded_64, golden::rt6_hop_limit_exceeded_1500},
           Named{"packet too big", spec_v6::packet_too_big(1400), golden::rt6_packet_too_big_64,
                 golden::rt6_packet_too_big_1500}}) {
         SCOPED_TRACE(c.name);
@@ -230,7 +241,8 @@ TEST(RouterErrorsV6, PacketTooBigAboutMulticast) {
     const auto ptb = r.v6(golden::rt_inv6_mcast, spec_v6::packet_too_big(1280));
     EXPECT_EQ(ptb.plan.quote_len, 1232U);
     expect_emit(ptb, golden::rt_inv6_mcast, golden::rt6_packet_too_big_mcast);
-    for (const ErrorSpec& s : {spec_v6::hop_limit_exceeded, spec_v6::no_route, spec_v6::address_unreachable})
+    for (const ErrorSpec& s :
+         {spec_v6::hop_limit_exceeded, spec_v6::no_route, spec_v6::address_unreachable})
         EXPECT_OUTCOME(r.v6(golden::rt_inv6_mcast, s), ErrorOutcome::suppressed_ip_multicast);
 }
 
@@ -246,15 +258,17 @@ TEST(RouterErrorsV6, PacketTooBigNotRateLimited) {
     EXPECT_OUTCOME(r.v6(golden::rt_inv6_64, spec_v6::no_route), ErrorOutcome::sent);
     EXPECT_OUTCOME(r.v6(golden::rt_inv6_64, spec_v6::no_route), ErrorOutcome::rate_limited_host);
     for (int i = 0; i < 10; ++i)
-        EXPECT_OUTCOME(r.v6(golden::rt_inv6_1500, spec_v6::packet_too_big(1400)), ErrorOutcome::sent);
+        EXPECT_OUTCOME(r.v6(golden::rt_inv6_1500, spec_v6::packet_too_big(1400)),
+                       ErrorOutcome::sent);
 }
 
 // --- IPv4 Redirect ---------------------------------------------------------------------------
 
 // A UDP datagram (or other protocol) from src to dst, with optional header options and
 // fragment field, as the redirect conditions need.
-std::vector<std::byte> v4_pkt(const wire::Ipv4Addr& src, const wire::Ipv4Addr& dst, std::uint8_t proto = 17,
-                              std::uint16_t flags_frag = 0, std::uint8_t first_payload_byte = 0) {
+std::vector<std::byte> v4_pkt(const wire::Ipv4Addr& src, const wire::Ipv4Addr& dst,
+                              std::uint8_t proto = 17, std::uint16_t flags_frag = 0,
+                              std::uint8_t first_payload_byte = 0) {
     std::vector<std::byte> b(40, std::byte{0});
     wire::ipv4::Repr{src, dst, proto, 9, 0, 0x1111, flags_frag, 20}.emit(b);
     b[20] = std::byte{first_payload_byte};
@@ -294,7 +308,9 @@ TEST(RedirectV4, FromOurAddressOnTheSendersSubnet) {
 // the interface's subnets and the packet holds no source route option.
 TEST(RedirectV4, Conditions) {
     const Router r;
-    const auto owed = [&](const std::vector<std::byte>& p, const char* nh) { return r.redirect4(p, ip4(nh)); };
+    const auto owed = [&](const std::vector<std::byte>& p, const char* nh) {
+        return r.redirect4(p, ip4(nh));
+    };
     const auto peer = pw::test::peer4;
     const auto far = ip4("198.19.5.5");
     EXPECT_OUTCOME(owed(v4_pkt(peer, far), "198.18.0.3"), ErrorOutcome::sent);
@@ -310,12 +326,14 @@ TEST(RedirectV4, Conditions) {
     EXPECT_OUTCOME(onlink, ErrorOutcome::sent);
     EXPECT_EQ(onlink.plan.spec.word, ip4("198.18.0.9").to_u32());
     // A loose source route option: none. A Record Route option is no source route.
-    EXPECT_OUTCOME(r.redirect4(cbytes(golden::redir_inv4_lsrr), ip4("198.18.0.3")), ErrorOutcome::count_);
-    EXPECT_OUTCOME(r.redirect4(cbytes(golden::redir_inv4_rr), ip4("198.18.0.3")), ErrorOutcome::sent);
+    EXPECT_OUTCOME(r.redirect4(cbytes(golden::redir_inv4_lsrr), ip4("198.18.0.3")),
+                   ErrorOutcome::count_);
+    EXPECT_OUTCOME(r.redirect4(cbytes(golden::redir_inv4_rr), ip4("198.18.0.3")),
+                   ErrorOutcome::sent);
     // A strict source route (137) after a NOP, in hand-made options.
     auto ssrr = v4_pkt(peer, far);
-    ssrr.insert(ssrr.begin() + 20, {std::byte{1}, std::byte{137}, std::byte{7}, std::byte{4}, std::byte{198},
-                                    std::byte{19}, std::byte{6}, std::byte{6}});
+    ssrr.insert(ssrr.begin() + 20, {std::byte{1}, std::byte{137}, std::byte{7}, std::byte{4},
+                                    std::byte{198}, std::byte{19}, std::byte{6}, std::byte{6}});
     wire::store8(ssrr, 0, 0x47);  // IHL 7 words
     wire::store16(ssrr, 2, static_cast<std::uint16_t>(ssrr.size()));
     EXPECT_OUTCOME(r.redirect4(ssrr, ip4("198.18.0.3")), ErrorOutcome::count_);
@@ -327,12 +345,16 @@ TEST(RedirectV4, SuppressedLikeErrors) {
     const auto peer = pw::test::peer4;
     const auto far = ip4("198.19.5.5");
     const auto gw = ip4("198.18.0.3");
-    EXPECT_OUTCOME(r.redirect4(v4_pkt(peer, far, 1, 0, 3), gw), ErrorOutcome::suppressed_icmp_error);
-    EXPECT_OUTCOME(r.redirect4(v4_pkt(peer, far, 1, 0, 8), gw), ErrorOutcome::sent);  // an echo request
+    EXPECT_OUTCOME(r.redirect4(v4_pkt(peer, far, 1, 0, 3), gw),
+                   ErrorOutcome::suppressed_icmp_error);
+    EXPECT_OUTCOME(r.redirect4(v4_pkt(peer, far, 1, 0, 8), gw),
+                   ErrorOutcome::sent);  // an echo request
     EXPECT_OUTCOME(r.redirect4(v4_pkt(peer, far, 17, 185), gw), ErrorOutcome::suppressed_fragment);
     EXPECT_OUTCOME(r.redirect4(v4_pkt(peer, far, 17, wire::ipv4::flag_mf), gw), ErrorOutcome::sent);
-    EXPECT_OUTCOME(r.redirect4(v4_pkt(peer, ip4("224.0.0.9")), gw), ErrorOutcome::suppressed_ip_multicast);
-    EXPECT_OUTCOME(r.redirect4(v4_pkt(peer, ip4("198.18.0.255")), gw), ErrorOutcome::suppressed_ip_multicast);
+    EXPECT_OUTCOME(r.redirect4(v4_pkt(peer, ip4("224.0.0.9")), gw),
+                   ErrorOutcome::suppressed_ip_multicast);
+    EXPECT_OUTCOME(r.redirect4(v4_pkt(peer, ip4("198.18.0.255")), gw),
+                   ErrorOutcome::suppressed_ip_multicast);
     r.l2_dst = wire::MacAddr::broadcast();
     EXPECT_OUTCOME(r.redirect4(v4_pkt(peer, far), gw), ErrorOutcome::suppressed_l2_multicast);
 }
@@ -354,7 +376,8 @@ TEST(RedirectV4, RateLimited) {
     EXPECT_OUTCOME(r.redirect4(pkt, ip4("198.18.0.3")), ErrorOutcome::rate_limited_host);
     // Conditions not met spend nothing: after a second the bucket holds one credit again.
     r.now_ns += 1'000'000'000;
-    for (int i = 0; i < 5; ++i) EXPECT_OUTCOME(r.redirect4(pkt, ip4("198.19.0.3")), ErrorOutcome::count_);
+    for (int i = 0; i < 5; ++i)
+        EXPECT_OUTCOME(r.redirect4(pkt, ip4("198.19.0.3")), ErrorOutcome::count_);
     EXPECT_OUTCOME(r.redirect4(pkt, ip4("198.18.0.3")), ErrorOutcome::sent);
 }
 
@@ -443,18 +466,25 @@ TEST(RedirectV6, Conditions) {
     const auto dst = ip6("2001:2:0:5::5");
     EXPECT_OUTCOME(r.redirect6(v6_pkt(pw::test::peer6, dst), gw_ll, nullptr), ErrorOutcome::sent);
     EXPECT_OUTCOME(r.redirect6(v6_pkt(pw::test::peer_ll, dst), gw_ll, nullptr), ErrorOutcome::sent);
-    EXPECT_OUTCOME(r.redirect6(v6_pkt(ip6("2001:2:0:9::9"), dst), gw_ll, nullptr), ErrorOutcome::count_);
-    EXPECT_OUTCOME(r.redirect6(v6_pkt(pw::test::peer6, ip6("ff0e::1:2")), gw_ll, nullptr), ErrorOutcome::count_);
-    EXPECT_OUTCOME(r.redirect6(v6_pkt(pw::test::peer6, dst), ip6("2001:2::3"), nullptr), ErrorOutcome::count_);
+    EXPECT_OUTCOME(r.redirect6(v6_pkt(ip6("2001:2:0:9::9"), dst), gw_ll, nullptr),
+                   ErrorOutcome::count_);
+    EXPECT_OUTCOME(r.redirect6(v6_pkt(pw::test::peer6, ip6("ff0e::1:2")), gw_ll, nullptr),
+                   ErrorOutcome::count_);
+    EXPECT_OUTCOME(r.redirect6(v6_pkt(pw::test::peer6, dst), ip6("2001:2::3"), nullptr),
+                   ErrorOutcome::count_);
     EXPECT_OUTCOME(r.redirect6(v6_pkt(pw::test::peer6, dst), dst, nullptr), ErrorOutcome::sent);
-    EXPECT_OUTCOME(r.redirect6(v6_pkt(ip6("::"), dst), gw_ll, nullptr), ErrorOutcome::suppressed_source);
-    EXPECT_OUTCOME(r.redirect6(v6_pkt(ip6("::1"), dst), gw_ll, nullptr), ErrorOutcome::suppressed_source);
+    EXPECT_OUTCOME(r.redirect6(v6_pkt(ip6("::"), dst), gw_ll, nullptr),
+                   ErrorOutcome::suppressed_source);
+    EXPECT_OUTCOME(r.redirect6(v6_pkt(ip6("::1"), dst), gw_ll, nullptr),
+                   ErrorOutcome::suppressed_source);
     Router l2 = r;
     l2.l2_dst = mac("33:33:00:00:00:01");
-    EXPECT_OUTCOME(l2.redirect6(v6_pkt(pw::test::peer6, dst), gw_ll, nullptr), ErrorOutcome::suppressed_l2_multicast);
+    EXPECT_OUTCOME(l2.redirect6(v6_pkt(pw::test::peer6, dst), gw_ll, nullptr),
+                   ErrorOutcome::suppressed_l2_multicast);
     Router no_ll;
     no_ll.iface = make_iface(false);
-    EXPECT_OUTCOME(no_ll.redirect6(v6_pkt(pw::test::peer6, dst), gw_ll, nullptr), ErrorOutcome::no_source_address);
+    EXPECT_OUTCOME(no_ll.redirect6(v6_pkt(pw::test::peer6, dst), gw_ll, nullptr),
+                   ErrorOutcome::no_source_address);
 }
 
 TEST(RedirectV6, RateLimited) {
