@@ -14,6 +14,13 @@ moves that kernel interface into the host namespace, where it becomes the host's
 addresses above. Use it where fragments matter: net_af_packet gets IPv4 fragments already
 reassembled by the kernel, and lone fragments not at all.
 
+Router tests (RouterTopology): three namespaces, the responder in the middle with --forward
+on two ports:
+
+    A  198.18.1.2/24 2001:2:0:1::2/64 <-> [port 0 198.18.1.1 | router R | port 1 198.18.2.1]
+       <-> B 198.18.2.2/24 2001:2:0:2::2/64      (A and B route 198.18.0.0/15, 2001:2::/48
+                                                   through R; link="tap" for real fragments)
+
 Only 198.18.0.0/15 and 2001:2::/48 (plus the link-local and multicast addresses NDP needs)
 are ever used; the host namespace has no other route, so nothing can leak elsewhere.
 
@@ -26,6 +33,16 @@ Library use (see test_*.py):
             port.send(frame_bytes)
         result = r.stop()          # rc, stdout, stderr, parsed counters
         result.ports[0].balanced   # rx == answered + held + dropped, tx == answered + generated
+
+    with RouterTopology() as topo, \
+         Responder(topo, exe, app_args=topo.router_args(mtu1=1400, extra=["--route", ...])) as r:
+        r.start()
+        topo.ping(["-c", "1", B_ADDR4])            # from A; topo.a([...]) / topo.b([...]) run
+        tcp_transfer(topo.a_ns, topo.b_ns, B_ADDR4, 5001, 10_000_000)   # sockets in netns
+        res = r.stop()
+        check_router_counters(rep, res, (0, 1))    # per port: rx == answered + forwarded +
+        res.router.neighbour(B_ADDR4)              # held + dropped, tx == answered +
+                                                   # generated + fwd_sent; the router block
 
 Command line:  netns.py demo --responder PATH     (used by scripts/demo)
 """
@@ -204,7 +221,14 @@ class PortCounters:
     #   rx == answered + held + dropped      tx == answered + generated
     answered: int | None = None  # answers built in place and sent
     held: int | None = None      # fragments taken by the reassembler
-    generated: int | None = None  # frames built anew and sent (errors, datagram replies)
+    generated: int | None = None  # frames built anew and sent (errors, datagram replies,
+    #                               and in router mode the neighbour probes: ARP requests, NS)
+    # Router mode (the port line states them; None when it does not):
+    #   rx == answered + forwarded + held + dropped    (forwarded: on the ingress port)
+    #   tx == answered + generated + fwd_sent          (fwd_sent: on the egress port)
+    fwd_sent: int | None = None  # forwarded frames sent (IPv4 fragments each count)
+    fwd_failed: int = 0          # "... fwd_failed N": refused by TX, next hop unresolved,
+    #                               fragmenting failed, still waiting at exit (egress port)
     drops: dict[str, int] = dataclasses.field(default_factory=dict)    # per reason
     replies: dict[str, int] = dataclasses.field(default_factory=dict)  # echo4_reply, arp_reply..
     device: dict[str, int] = dataclasses.field(default_factory=dict)   # ethdev stats
@@ -227,11 +251,17 @@ class PortCounters:
         return self.answered is not None and self.held is not None and self.generated is not None
 
     @property
+    def router_balance(self) -> bool:
+        """The port line also states fwd_sent (the router-mode summary; host mode prints it
+        too, as 0)."""
+        return self.host_balance and self.fwd_sent is not None
+
+    @property
     def balanced(self) -> bool:
         """Every frame received and sent is accounted for."""
         if self.host_balance:
-            return (self.rx == self.answered + self.held + self.dropped
-                    and self.tx == self.answered + self.generated)
+            return (self.rx == self.answered + self.forwarded + self.held + self.dropped
+                    and self.tx == self.answered + self.generated + (self.fwd_sent or 0))
         return self.rx == self.tx + self.forwarded + self.dropped
 
     def error(self, outcome: str) -> int:
@@ -254,15 +284,22 @@ class PortCounters:
 #     Icmp6: ...          Icmp6Msg: ...
 #     error sent                                  12  ICMP errors sent
 #     error rate_limited_host                     20  not sent: per-destination rate limit ...
-#     reassembled datagrams 6 generated_failed 0
+#     reassembled datagrams 6 generated_failed 0 fwd_failed 0   (only when one is non-zero)
 #     datagram drop <reason>                       N  ...
 #     device: ipackets 158 opackets 129 imissed 0 ierrors 0 oerrors 0 rx_nombuf 0
 # (Older summaries: "port 0: rx 21 tx 19 dropped 2  (...)", without the ICMP lines.)
+# Router mode (--forward) states forwarded and fwd_sent on the port line (host mode prints
+# them too, as 0):
+#   port 0: rx 51 tx 27 answered 2 forwarded 39 held 0 generated 6 fwd_sent 19 dropped 10  (..)
+# and after the last port, the router's block (parse_router):
+#   router: routes v4 2 v6 2; neighbours 5 (events 11 probes_sent 4 probes_failed 0 ...)
+#     neigh port 1 198.18.2.2                        reachable  6e:0d:d5:38:56:9d age 4.8s
 _PORT_LINE = re.compile(r"^port\s+(\d+):\s+rx\s+(\d+)\s+tx\s+(\d+)([^(]*)")
 _DROP_LINE = re.compile(r"^\s+drop\s+([A-Za-z0-9_]+)\s+(\d+)\b")
 _DGRAM_DROP_LINE = re.compile(r"^\s+datagram\s+drop\s+([A-Za-z0-9_]+)\s+(\d+)\b")
 _ERROR_LINE = re.compile(r"^\s+error\s+([A-Za-z0-9_]+)\s+(\d+)\b")
-_REASM_LINE = re.compile(r"^\s+reassembled\s+datagrams\s+(\d+)(?:\s+generated_failed\s+(\d+))?")
+_REASM_LINE = re.compile(r"^\s+reassembled\s+datagrams\s+(\d+)(?:\s+generated_failed\s+(\d+))?"
+                         r"(?:\s+fwd_failed\s+(\d+))?")
 _GROUP_LINE = re.compile(r"^\s+(replies|device|Icmp|IcmpMsg|Icmp6|Icmp6Msg):\s*(.*)$")
 _KV = re.compile(r"([A-Za-z][A-Za-z0-9_]*)\s+(\d+)")
 FINAL_MARK = "final counters"
@@ -284,7 +321,7 @@ def parse_summary(text: str) -> dict[int, PortCounters]:
                     cur.dropped_total = int(v)
                 elif k in ("forwarded", "fwd"):
                     cur.forwarded = int(v)
-                elif k in ("answered", "held", "generated"):
+                elif k in ("answered", "held", "generated", "fwd_sent"):
                     setattr(cur, k, int(v))
             continue
         if cur is None or not line.startswith((" ", "\t")):
@@ -307,6 +344,7 @@ def parse_summary(text: str) -> dict[int, PortCounters]:
         if m:
             cur.datagrams = int(m.group(1))
             cur.generated_failed = int(m.group(2) or 0)
+            cur.fwd_failed = int(m.group(3) or 0)
             continue
         m = _GROUP_LINE.match(line)
         if m:
@@ -320,6 +358,75 @@ def parse_summary(text: str) -> dict[int, PortCounters]:
             for k, v in _KV.findall(m.group(2)):
                 target[k] = int(v)
     return ports
+
+
+@dataclasses.dataclass
+class Neighbour:
+    port: int
+    addr: str
+    state: str  # incomplete, reachable, stale, failed
+    mac: str
+    age: float  # seconds since the last change of state or MAC, or confirmation
+
+
+@dataclasses.dataclass
+class RouterSummary:
+    """The router block at the end of a --forward summary."""
+    routes_v4: int = 0
+    routes_v6: int = 0
+    neighbours: int = 0
+    stats: dict[str, int] = dataclasses.field(default_factory=dict)  # probes_sent, ...
+    neigh: list[Neighbour] = dataclasses.field(default_factory=list)
+    lines: list[str] = dataclasses.field(default_factory=list)
+
+    def stat(self, key: str) -> int:
+        return self.stats.get(key, 0)
+
+    def neighbour(self, addr: str, port: int | None = None) -> Neighbour | None:
+        """The entry for addr (compared as addresses), on port if given."""
+        want = ipaddress.ip_address(addr)
+        for n in self.neigh:
+            try:
+                if ipaddress.ip_address(n.addr) == want and port in (None, n.port):
+                    return n
+            except ValueError:
+                continue
+        return None
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+_ROUTER_LINE = re.compile(r"^router:\s+routes\s+v4\s+(\d+)\s+v6\s+(\d+);\s+neighbours\s+(\d+)"
+                          r"(?:\s+\((.*)\))?")
+_NEIGH_LINE = re.compile(r"^\s+neigh\s+port\s+(\d+)\s+(\S+)\s+([a-z]+)\s+([0-9A-Fa-f:]{17})"
+                         r"\s+age\s+([\d.]+)s")
+
+
+def parse_router(text: str) -> RouterSummary | None:
+    """Parses the router block of the last summary; None when there is none (host mode)."""
+    if FINAL_MARK in text:
+        text = text[text.rindex(FINAL_MARK):]
+    lines = text.splitlines()
+    start = next((i for i in range(len(lines) - 1, -1, -1) if _ROUTER_LINE.match(lines[i])), None)
+    if start is None:
+        return None
+    m = _ROUTER_LINE.match(lines[start])
+    r = RouterSummary(routes_v4=int(m.group(1)), routes_v6=int(m.group(2)),
+                      neighbours=int(m.group(3)), lines=[lines[start]])
+    r.stats = {k: int(v) for k, v in _KV.findall(m.group(4) or "")}
+    for line in lines[start + 1:]:
+        n = _NEIGH_LINE.match(line)
+        if not n:
+            if line.startswith((" ", "\t")):
+                r.lines.append(line)
+                continue
+            break
+        r.lines.append(line)
+        r.neigh.append(Neighbour(port=int(n.group(1)), addr=n.group(2), state=n.group(3),
+                                 mac=n.group(4).lower(), age=float(n.group(5))))
+    return r
 
 
 # --------------------------------------------------------------------------------------------
@@ -336,7 +443,7 @@ def remove_stale() -> None:
     cp = run(["ip", "netns", "list"], check=False)
     for line in cp.stdout.splitlines():
         name = line.split()[0] if line.split() else ""
-        m = re.match(rf"^{NS_PREFIX}-(\d+)-\d+-(host|dut)$", name)
+        m = re.match(rf"^{NS_PREFIX}-(\d+)-\d+-(host|dut|a|r|b)$", name)
         if m and not _pid_alive(int(m.group(1))):
             run(["ip", "netns", "del", name], check=False)
     for d in glob.glob(f"{DPDK_RUN_DIR}/{NS_PREFIX}-*"):
@@ -471,6 +578,12 @@ class Topology:
             log(f"topology: {self.host_ns}/{h} ({self.host_mac}) <-> "
                 f"{self.dut_ns}/{d} ({self.dut_kernel_mac})")
 
+    def vdevs(self) -> list[str]:
+        """The responder's --vdev arguments: port 0 on this link."""
+        if self.kind == "tap":
+            return [f"net_tap0,iface={self.host_if}"]
+        return [f"net_af_packet0,iface={self.dut_if}"]
+
     def attach_tap(self) -> None:
         """kind="tap": moves the responder's net_tap interface from the DUT namespace into the
         host namespace and makes it the host's NIC (its own MAC, the host addresses, up).
@@ -500,6 +613,336 @@ class Topology:
                 # Deleting the namespace removes the veth pair (or a moved tap) with it.
                 run(["ip", "netns", "del", ns], check=False)
             self._made.clear()
+
+
+# --------------------------------------------------------------------------------------------
+# router topology: A -- R -- B
+
+# Router tests (RouterTopology): two subnets, A on one side, B on the other, the responder in
+# between as the router (port 0 faces A, port 1 faces B).
+A_ADDR4, R0_ADDR4, R1_ADDR4, B_ADDR4 = "198.18.1.2", "198.18.1.1", "198.18.2.1", "198.18.2.2"
+A_ADDR6, R0_ADDR6, R1_ADDR6, B_ADDR6 = ("2001:2:0:1::2", "2001:2:0:1::1", "2001:2:0:2::1",
+                                        "2001:2:0:2::2")
+# What A and B route through the router: the benchmarking ranges only (no default route, so
+# nothing they send can be meant for any other address).
+BENCH_NET4, BENCH_NET6 = "198.18.0.0/15", "2001:2::/48"
+
+
+class RouterTopology:
+    """Three namespaces, made fresh and always removed again (a context manager):
+
+        A  (a_ns)                  R  (r_ns)                            B  (b_ns)
+        a_if 198.18.1.2/24  <-veth->  r0_if  [pingwire port 0 | port 1]  r1_if  <-veth->  b_if 198.18.2.2/24
+             2001:2:0:1::2/64                198.18.1.1   198.18.2.1                       2001:2:0:2::2/64
+                                             2001:2:0:1::1 2001:2:0:2::1
+
+    pingwire-responder runs in R with --forward on two net_af_packet ports (r0_if, r1_if: no
+    address, IPv6 disabled, so R's kernel stays silent). A and B route 198.18.0.0/15 and
+    2001:2::/48 through the router (no default route). Offloads are off on A's and B's veths
+    (tx checksum, TSO, GSO, GRO) and GRO on R's: through net_af_packet a partial checksum or a
+    super-packet would reach the far side unfinished; TCP and UDP need it.
+
+    link="tap": no veths; the responder makes both links itself with net_tap (iface=a_if,
+    iface=b_if) in R, and once it is ready Responder.start() moves them into A and B
+    (attach_tap), where they become A's and B's NICs (MACs A_TAP_MAC / B_TAP_MAC, the same
+    addresses and routes). Every frame then reaches the router exactly as sent: use it where
+    fragments matter (net_af_packet gets IPv4 fragments already reassembled, cut to 1982
+    bytes). Each responder start makes fresh interfaces (they go away when it exits).
+
+    Use it with Responder(topo, exe, app_args=topo.router_args(...)); the attributes the
+    Responder needs (tag, dut_ns, vdevs(), attach_tap(), dut_kernel_mac) are here."""
+
+    kind = "router"
+    A_TAP_MAC = "02:00:00:00:01:0a"  # tap links: the kernel ends in A and B
+    B_TAP_MAC = "02:00:00:00:01:0b"
+
+    def __init__(self, verbose: bool = False, link: str = "veth"):
+        if link not in ("veth", "tap"):
+            raise ValueError(f"RouterTopology link {link!r}: veth or tap")
+        self.link = link
+        n = next(_counter)
+        pid = os.getpid()
+        self.tag = f"{NS_PREFIX}-{pid}-{n}"
+        self.a_ns, self.r_ns, self.b_ns = f"{self.tag}-a", f"{self.tag}-r", f"{self.tag}-b"
+        self.dut_ns = self.r_ns
+        short = f"{pid}{chr(ord('a') + n % 26)}"  # interface names: at most 15 characters
+        self.a_if, self.r0_if = f"pwa{short}", f"pwr{short}"
+        self.b_if, self.r1_if = f"pwb{short}", f"pws{short}"
+        if link == "tap":  # the DPDK ports have no kernel interface of their own in R
+            self.r0_if = self.r1_if = ""
+        self.a_mac = self.b_mac = self.r0_mac = self.r1_mac = ""
+        self.verbose = verbose
+        self._made: list[str] = []
+
+    # -- what the Responder needs
+    @property
+    def dut_kernel_mac(self) -> str:
+        return self.r0_mac
+
+    def vdevs(self) -> list[str]:
+        if self.link == "tap":
+            return [f"net_tap0,iface={self.a_if}", f"net_tap1,iface={self.b_if}"]
+        return [f"net_af_packet0,iface={self.r0_if}", f"net_af_packet1,iface={self.r1_if}"]
+
+    def attach_tap(self) -> None:
+        """link="tap": moves the responder's two net_tap interfaces from R into A and B and
+        sets them up as A's and B's NICs. The DPDK ports keep the MACs they were made with."""
+        if self.link != "tap":
+            return
+        deadline = time.monotonic() + 5
+        for ifname in (self.a_if, self.b_if):
+            while run(["ip", "-n", self.r_ns, "link", "show", "dev", ifname],
+                      check=False).returncode:
+                if time.monotonic() > deadline:
+                    raise HarnessError(f"net_tap interface {ifname} did not appear in {self.r_ns}")
+                time.sleep(0.05)
+        self.r0_mac, self.r1_mac = self._mac(self.r_ns, self.a_if), self._mac(self.r_ns, self.b_if)
+        for ifname, ns, mac in ((self.a_if, self.a_ns, self.A_TAP_MAC),
+                                (self.b_if, self.b_ns, self.B_TAP_MAC)):
+            run(["ip", "-n", self.r_ns, "link", "set", "dev", ifname, "netns", ns])
+            run(["ip", "-n", ns, "link", "set", "dev", ifname, "address", mac])
+        self._end_host(self.a_ns, self.a_if, A_ADDR4, A_ADDR6, R0_ADDR4, R0_ADDR6)
+        self._end_host(self.b_ns, self.b_if, B_ADDR4, B_ADDR6, R1_ADDR4, R1_ADDR6)
+        self.a_mac, self.b_mac = self._mac(self.a_ns, self.a_if), self._mac(self.b_ns, self.b_if)
+        if self.verbose:
+            log(f"topology: net_tap {self.a_if} ({self.a_mac}) moved into {self.a_ns}, "
+                f"{self.b_if} ({self.b_mac}) into {self.b_ns}; pingwire port 0 MAC "
+                f"{self.r0_mac}, port 1 MAC {self.r1_mac}")
+
+    @staticmethod
+    def router_args(*, mtu0: int | None = None, mtu1: int | None = None,
+                    extra: list[str] | None = None) -> list[str]:
+        """The responder's options: both ports with their addresses, --forward, then extra."""
+        def port(i, a4, a6, mtu):
+            return ["--port", f"{i},addr={a4}/24,addr={a6}/64" + (f",mtu={mtu}" if mtu else "")]
+        return [*port(0, R0_ADDR4, R0_ADDR6, mtu0), *port(1, R1_ADDR4, R1_ADDR6, mtu1),
+                "--forward", *(extra or [])]
+
+    # -- commands in the namespaces
+    def ns_of(self, name: str) -> str:
+        return {"a": self.a_ns, "b": self.b_ns, "r": self.r_ns}[name]
+
+    def run_in(self, ns: str, cmd: list[str], *, check: bool = False, timeout: float = 60):
+        return run(["ip", "netns", "exec", self.ns_of(ns), *cmd], check=check, timeout=timeout)
+
+    def a(self, cmd: list[str], **kw):
+        return self.run_in("a", cmd, **kw)
+
+    def b(self, cmd: list[str], **kw):
+        return self.run_in("b", cmd, **kw)
+
+    def ping(self, args: list[str], ns: str = "a", timeout: float = 60) -> PingResult:
+        cmd = ["ping", *args]
+        return parse_ping(cmd, self.run_in(ns, cmd, timeout=timeout))
+
+    def cmdline(self, ns: str, cmd: list[str]) -> str:
+        return f"ip netns exec {self.ns_of(ns)} {shlex.join(cmd)}"
+
+    # -- lifecycle
+    def __enter__(self) -> "RouterTopology":
+        try:
+            self.create()
+        except BaseException:
+            self.destroy()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.destroy()
+
+    def _mac(self, ns: str, ifname: str) -> str:
+        cp = run(["ip", "-n", ns, "-o", "link", "show", "dev", ifname])
+        m = re.search(r"link/ether ([0-9a-f:]{17})", cp.stdout)
+        if not m:
+            raise HarnessError(f"no MAC for {ifname} in {ns}:\n{indent(cp.stdout)}")
+        return m.group(1)
+
+    def _end_host(self, ns: str, ifname: str, a4: str, a6: str, gw4: str, gw6: str) -> None:
+        x = ["ip", "netns", "exec", ns]
+        for key, val in (("accept_dad", 0), ("dad_transmits", 0), ("router_solicitations", 0),
+                         ("accept_ra", 0)):
+            run([*x, "sysctl", "-qw", f"net.ipv6.conf.{ifname}.{key}={val}"])
+        run([*x, "ip", "addr", "add", f"{a4}/24", "dev", ifname])
+        run([*x, "ip", "-6", "addr", "add", f"{a6}/64", "dev", ifname, "nodad"])
+        # (A tap's features are the tap PMD's to offer; there, best effort.)
+        run([*x, "ethtool", "-K", ifname, "tx", "off", "tso", "off", "gso", "off", "gro", "off"],
+            check=self.link == "veth")
+        run([*x, "ip", "link", "set", ifname, "up"])
+        run([*x, "ip", "route", "add", BENCH_NET4, "via", gw4, "dev", ifname])
+        run([*x, "ip", "-6", "route", "add", BENCH_NET6, "via", gw6, "dev", ifname])
+
+    def create(self) -> None:
+        remove_stale()
+        for ns in (self.a_ns, self.r_ns, self.b_ns):
+            run(["ip", "netns", "add", ns])
+            self._made.append(ns)
+            run(["ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up"])
+        if self.link == "tap":
+            # The interfaces appear later (attach_tap); an interface moved into a namespace
+            # takes that namespace's defaults, so quiet IPv6 there now.
+            for ns in (self.a_ns, self.b_ns):
+                for key, val in (("accept_dad", 0), ("dad_transmits", 0),
+                                 ("router_solicitations", 0), ("accept_ra", 0)):
+                    run(["ip", "netns", "exec", ns, "sysctl", "-qw",
+                         f"net.ipv6.conf.default.{key}={val}"])
+            if self.verbose:
+                log(f"topology: {self.a_ns} <-> {self.r_ns} <-> {self.b_ns}, joined by the "
+                    f"responder's net_tap {self.a_if} and {self.b_if} once it starts")
+            return
+        run(["ip", "netns", "exec", self.r_ns, "sysctl", "-qw",
+             "net.ipv6.conf.default.disable_ipv6=1"])
+        run(["ip", "link", "add", self.a_if, "netns", self.a_ns, "type", "veth",
+             "peer", "name", self.r0_if, "netns", self.r_ns])
+        run(["ip", "link", "add", self.b_if, "netns", self.b_ns, "type", "veth",
+             "peer", "name", self.r1_if, "netns", self.r_ns])
+        for ifname in (self.r0_if, self.r1_if):
+            # R's kernel must stay silent and answer nothing: no address, no IPv6.
+            self.run_in("r", ["sysctl", "-qw", f"net.ipv6.conf.{ifname}.disable_ipv6=1"],
+                        check=True)
+            self.run_in("r", ["ethtool", "-K", ifname, "gro", "off"], check=True)
+            self.run_in("r", ["ip", "link", "set", ifname, "up"], check=True)
+        self._end_host(self.a_ns, self.a_if, A_ADDR4, A_ADDR6, R0_ADDR4, R0_ADDR6)
+        self._end_host(self.b_ns, self.b_if, B_ADDR4, B_ADDR6, R1_ADDR4, R1_ADDR6)
+        self.a_mac, self.b_mac = self._mac(self.a_ns, self.a_if), self._mac(self.b_ns, self.b_if)
+        self.r0_mac = self._mac(self.r_ns, self.r0_if)
+        self.r1_mac = self._mac(self.r_ns, self.r1_if)
+        if self.verbose:
+            log(f"topology: {self.a_ns}/{self.a_if} {A_ADDR4} {A_ADDR6} ({self.a_mac})\n"
+                f"      <-> {self.r_ns}/{self.r0_if} ({self.r0_mac}) = pingwire port 0 "
+                f"{R0_ADDR4} {R0_ADDR6}\n"
+                f"          {self.r_ns}/{self.r1_if} ({self.r1_mac}) = pingwire port 1 "
+                f"{R1_ADDR4} {R1_ADDR6}\n"
+                f"      <-> {self.b_ns}/{self.b_if} {B_ADDR4} {B_ADDR6} ({self.b_mac}); "
+                f"A and B route {BENCH_NET4} and {BENCH_NET6} through the router")
+
+    def add_b_address(self, addr_plen: str, dev: str = "lo") -> None:
+        """Another address of B's (on its loopback by default), e.g. one behind a --route via B."""
+        fam = "-6" if ":" in addr_plen else "-4"
+        self.b(["ip", fam, "addr", "add", addr_plen, "dev", dev], check=True)
+
+    def destroy(self) -> None:
+        with signals_deferred():
+            for ns in reversed(self._made):
+                run(["ip", "netns", "del", ns], check=False)
+            self._made.clear()
+
+
+# --------------------------------------------------------------------------------------------
+# TCP through the router: a server thread in one namespace, a client in another
+
+
+@dataclasses.dataclass
+class TcpTransfer:
+    ok: bool
+    sent: int = 0
+    received: int = 0
+    sent_sha256: str = ""
+    received_sha256: str = ""
+    seconds: float = 0.0
+    pmtu: int = 0        # the client's TCP_INFO after the transfer: path MTU, send MSS,
+    snd_mss: int = 0     # segments retransmitted
+    retrans: int = 0
+    error: str = ""
+
+    @property
+    def evidence(self) -> str:
+        rate = self.received * 8 / self.seconds / 1e6 if self.seconds else 0
+        return (f"sent {self.sent} bytes sha256 {self.sent_sha256[:16]}..., server received "
+                f"{self.received} bytes sha256 {self.received_sha256[:16]}... in "
+                f"{self.seconds:.2f} s ({rate:.0f} Mbit/s); client TCP_INFO: pmtu {self.pmtu} "
+                f"snd_mss {self.snd_mss} total_retrans {self.retrans}"
+                + (f"; error: {self.error}" if self.error else ""))
+
+
+def tcp_transfer(client_ns: str, server_ns: str, server_addr: str, port: int, nbytes: int,
+                 timeout: float = 30.0, seed: int = 1) -> TcpTransfer:
+    """Sends nbytes of seeded random data over TCP from client_ns to server_addr:port, which a
+    thread serves in server_ns: it counts and hashes what arrives and sends back "LEN SHA256".
+    The sockets are made inside the namespaces (in_netns) by this process: no tools needed."""
+    import hashlib
+    import random
+    import struct
+    family = socket.AF_INET6 if ":" in server_addr else socket.AF_INET
+    data = random.Random(seed).randbytes(nbytes)
+    res = TcpTransfer(ok=False, sent=nbytes, sent_sha256=hashlib.sha256(data).hexdigest())
+    with in_netns(server_ns):
+        srv = socket.socket(family, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind((server_addr, port))
+    srv.listen(1)
+    srv.settimeout(timeout)
+    got: dict[str, object] = {}
+
+    def serve() -> None:
+        try:
+            conn, _ = srv.accept()
+            with conn:
+                conn.settimeout(timeout)
+                h, n = hashlib.sha256(), 0
+                while True:
+                    b = conn.recv(1 << 18)
+                    if not b:
+                        break
+                    h.update(b)
+                    n += len(b)
+                got.update(n=n, digest=h.hexdigest())
+                conn.sendall(f"{n} {h.hexdigest()}\n".encode())
+        except OSError as e:
+            got["error"] = f"server: {e}"
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    with in_netns(client_ns):
+        cli = socket.socket(family, socket.SOCK_STREAM)
+    t0 = time.monotonic()
+    try:
+        with cli:
+            cli.settimeout(timeout)
+            cli.connect((server_addr, port))
+            cli.sendall(data)
+            cli.shutdown(socket.SHUT_WR)
+            reply = b""
+            while not reply.endswith(b"\n"):
+                b = cli.recv(4096)
+                if not b:
+                    break
+                reply += b
+            res.seconds = time.monotonic() - t0
+            info = cli.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+            if len(info) >= 104:  # struct tcp_info: snd_mss @16, pmtu @60, total_retrans @100
+                res.snd_mss = struct.unpack_from("I", info, 16)[0]
+                res.pmtu = struct.unpack_from("I", info, 60)[0]
+                res.retrans = struct.unpack_from("I", info, 100)[0]
+            parts = reply.decode(errors="replace").split()
+            if len(parts) == 2:
+                res.received, res.received_sha256 = int(parts[0]), parts[1]
+    except OSError as e:
+        res.seconds = time.monotonic() - t0
+        res.error = f"client: {e}"
+    finally:
+        t.join(timeout)
+        srv.close()
+    if "error" in got:
+        res.error = (res.error + "; " if res.error else "") + str(got["error"])
+    res.ok = (not res.error and res.received == nbytes and res.received_sha256 == res.sent_sha256
+              and got.get("n") == nbytes)
+    return res
+
+
+@contextlib.contextmanager
+def tcp_listener(ns: str, addr: str, port: int):
+    """A listening TCP socket in namespace ns (for traceroute -T): the kernel completes the
+    handshakes; nothing is accepted or read."""
+    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    with in_netns(ns):
+        s = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((addr, port))
+        s.listen(64)
+        yield s
+    finally:
+        s.close()
 
 
 # --------------------------------------------------------------------------------------------
@@ -536,7 +979,10 @@ class L2Port:
     and a background thread records every frame that arrives (not the ones we send), with
     its arrival time, so tests can wait, match and time replies. A context manager."""
 
-    def __init__(self, ns: str, ifname: str):
+    def __init__(self, ns: str, ifname: str, outgoing: bool = False):
+        """outgoing=True records the frames the namespace sends on ifname (its kernel's, and
+        other sockets'), instead of those it receives."""
+        self.outgoing = outgoing
         with in_netns(ns):
             self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(_ETH_P_ALL))
             self.sock.bind((ifname, 0))
@@ -556,7 +1002,7 @@ class L2Port:
                 data, addr = self.sock.recvfrom(65535)
             except OSError:
                 return
-            if addr[2] == _PACKET_OUTGOING:
+            if (addr[2] == _PACKET_OUTGOING) != self.outgoing:
                 continue
             with self._lock:
                 self.frames.append((time.monotonic(), data))
@@ -605,6 +1051,7 @@ class StopResult:
     signal_sent: str
     killed: bool
     ports: dict[int, PortCounters]
+    router: RouterSummary | None = None  # the router block (--forward), else None
 
     @property
     def evidence(self) -> str:
@@ -638,10 +1085,9 @@ class Responder:
         self.result: StopResult | None = None
 
     def eal_args(self) -> list[str]:
-        vdev = (f"net_tap0,iface={self.topo.host_if}" if self.topo.kind == "tap"
-                else f"net_af_packet0,iface={self.topo.dut_if}")
+        vdevs = [x for v in self.topo.vdevs() for x in ("--vdev", v)]
         return ["-l", "0,1", "--no-huge", "-m", "512", "--no-pci", "--file-prefix", self.prefix,
-                "--vdev", vdev, *self.eal_extra]
+                *vdevs, *self.eal_extra]
 
     @property
     def argv(self) -> list[str]:
@@ -728,7 +1174,7 @@ class Responder:
         out = self.stdout()
         self.result = StopResult(rc=None if killed else self.proc.returncode, stdout=out,
                                  stderr=self.stderr(), signal_sent=sent, killed=killed,
-                                 ports=parse_summary(out))
+                                 ports=parse_summary(out), router=parse_router(out))
         return self.result
 
     def _kill(self) -> None:
@@ -800,36 +1246,49 @@ class Report:
 
 
 def check_counters(rep: Report, res: StopResult, port: int = 0, *,
-                   min_echo4: int = 0, min_echo6: int = 0) -> PortCounters | None:
+                   min_echo4: int = 0, min_echo6: int = 0,
+                   check_exit: bool = True) -> PortCounters | None:
     """The final summary: exit 0; every frame accounted for; the stated drop total, the reply
     and error counters and the device's own counters agree; echo replies >= pings answered.
 
-    Host mode (the port line states answered/held/generated):
-        rx == answered + held + sum(drops by reason)
-        tx == answered + generated
+    The port line states answered/held/generated (and forwarded/fwd_sent, 0 in host mode):
+        rx == answered + forwarded + held + sum(drops by reason)
+        tx == answered + generated + fwd_sent
         sum(replies) == answered + drop tx_full + datagrams answered
                         (datagrams answered = reassembled datagrams - sum(datagram drops))
-        with no datagram answered, every frame generated is an ICMP error:
+        host mode, no datagram answered: every frame generated is an ICMP error:
         generated + generated_failed == error sent + error no_mbuf
+        (router mode adds neighbour probes to generated: check_router_counters sums those)
         Icmp/Icmp6 OutMsgs == sum of their OutTypeN
     Older summaries (no answered/held/generated): rx == tx + forwarded + drops and
     tx == sum(replies)."""
-    rep.check(f"responder exits 0 after {res.signal_sent} and prints its summary",
-              res.rc == 0 and not res.killed and FINAL_MARK in res.stdout, res.evidence)
+    if check_exit:
+        rep.check(f"responder exits 0 after {res.signal_sent} and prints its summary",
+                  res.rc == 0 and not res.killed and FINAL_MARK in res.stdout, res.evidence)
     pc = res.ports.get(port)
     if not rep.check(f"summary has a 'port {port}: rx N tx N' line", pc is not None,
                      f"parsed ports: {sorted(res.ports)}"):
         return None
     block = "\n".join(pc.lines)
     drops = ", ".join(f"{k}={v}" for k, v in sorted(pc.drops.items())) or "(no drop lines)"
-    if pc.host_balance:
+    if pc.router_balance and (pc.forwarded or pc.fwd_sent or res.router is not None):
+        rep.check(f"port {port}: rx == answered + forwarded + held + sum(drops by reason)",
+                  pc.rx == pc.answered + pc.forwarded + pc.held + pc.dropped,
+                  f"rx {pc.rx}, answered {pc.answered}, forwarded {pc.forwarded}, "
+                  f"held {pc.held}, drops {pc.dropped}: {drops}")
+        rep.check(f"port {port}: tx == answered + generated + fwd_sent",
+                  pc.tx == pc.answered + pc.generated + pc.fwd_sent,
+                  f"tx {pc.tx}, answered {pc.answered}, generated {pc.generated}, "
+                  f"fwd_sent {pc.fwd_sent}")
+    elif pc.host_balance:
         rep.check(f"port {port}: rx == answered + held + sum(drops by reason)",
-                  pc.rx == pc.answered + pc.held + pc.dropped,
+                  pc.rx == pc.answered + pc.forwarded + pc.held + pc.dropped,
                   f"rx {pc.rx}, answered {pc.answered}, held {pc.held}, drops {pc.dropped}: "
-                  f"{drops}")
+                  f"{drops}" + (f", forwarded {pc.forwarded}" if pc.forwarded else ""))
         rep.check(f"port {port}: tx == answered + generated",
-                  pc.tx == pc.answered + pc.generated,
-                  f"tx {pc.tx}, answered {pc.answered}, generated {pc.generated}")
+                  pc.tx == pc.answered + pc.generated + (pc.fwd_sent or 0),
+                  f"tx {pc.tx}, answered {pc.answered}, generated {pc.generated}"
+                  + (f", fwd_sent {pc.fwd_sent}" if pc.fwd_sent else ""))
     else:
         rep.check(f"port {port}: rx == tx + forwarded + sum(drops by reason)",
                   pc.rx == pc.tx + pc.forwarded + pc.dropped,
@@ -846,7 +1305,7 @@ def check_counters(rep: Report, res: StopResult, port: int = 0, *,
                       f"replies {pc.replies}, answered {pc.answered}, "
                       f"tx_full {pc.drop('tx_full')}, datagrams {pc.datagrams}, "
                       f"datagram drops {pc.datagram_drops}")
-        if dgram_answered == 0 and pc.forwarded == 0:
+        if dgram_answered == 0 and pc.forwarded == 0 and res.router is None:
             rep.check(f"port {port}: generated + generated_failed == error sent + error no_mbuf "
                       f"(all it generated were ICMP errors)",
                       pc.generated + pc.generated_failed == pc.error("sent") + pc.error("no_mbuf"),
@@ -875,6 +1334,57 @@ def check_counters(rep: Report, res: StopResult, port: int = 0, *,
         rep.check(f"port {port}: {key} ({got}) >= {need}, the echo replies the pings received",
                   got is not None and got >= need, "" if got is not None else block)
     return pc
+
+
+def check_router_counters(rep: Report, res: StopResult, ports: tuple[int, ...] = (0, 1), *,
+                          extra_fragments: int | None = 0) -> tuple[dict[int, PortCounters],
+                                                                   RouterSummary | None]:
+    """check_counters for every port of a --forward run, then what spans the ports:
+
+        a router block ('router: routes v4 N v6 N; neighbours N (...)') is printed;
+        sum(forwarded) + extra_fragments == sum(fwd_sent) + sum(fwd_failed)
+            (a packet accepted for forwarding is sent, or counted as failed on its egress port;
+            an IPv4 packet the router fragments into n pieces adds n - 1 to fwd_sent: pass
+            extra_fragments=None when that number is not known, then only >= is checked);
+        sum(generated) + sum(generated_failed) == sum(error sent) + sum(error no_mbuf)
+            + router probes_sent   (all a router generates, with no datagram answered, is ICMP
+            errors and the control lcore's ARP requests / Neighbor Solicitations).
+    Returns the ports' counters and the router block."""
+    pcs: dict[int, PortCounters] = {}
+    for i, port in enumerate(ports):
+        pc = check_counters(rep, res, port, check_exit=i == 0)
+        if pc is not None:
+            pcs[port] = pc
+    rt = res.router
+    rep.check("the summary ends with the router block ('router: routes v4 N v6 N; neighbours N "
+              "(...)' and its neighbour lines)", rt is not None,
+              rt.text if rt else indent(res.stdout[-2000:]))
+    if len(pcs) != len(ports) or rt is None:
+        return pcs, rt
+    fwd = sum(pc.forwarded for pc in pcs.values())
+    sent = sum(pc.fwd_sent or 0 for pc in pcs.values())
+    failed = sum(pc.fwd_failed for pc in pcs.values())
+    per_port = "; ".join(f"port {p}: forwarded {pc.forwarded} fwd_sent {pc.fwd_sent} "
+                         f"fwd_failed {pc.fwd_failed}" for p, pc in pcs.items())
+    if extra_fragments is None:
+        rep.check("forwarded packets all accounted for: sum(fwd_sent) + sum(fwd_failed) >= "
+                  "sum(forwarded) (IPv4 fragments each count as sent)",
+                  sent + failed >= fwd, per_port)
+    else:
+        rep.check(f"forwarded packets all accounted for: sum(forwarded){' + ' + str(extra_fragments) + ' extra fragments' if extra_fragments else ''} "
+                  f"== sum(fwd_sent) + sum(fwd_failed)", fwd + extra_fragments == sent + failed,
+                  per_port)
+    dgram_answered = sum(pc.datagrams - sum(pc.datagram_drops.values()) for pc in pcs.values())
+    if dgram_answered == 0:
+        gen = sum((pc.generated or 0) + pc.generated_failed for pc in pcs.values())
+        errs = sum(pc.error("sent") + pc.error("no_mbuf") for pc in pcs.values())
+        rep.check("everything generated is an ICMP error or a neighbour probe: sum(generated + "
+                  "generated_failed) == sum(error sent + error no_mbuf) + router probes_sent",
+                  gen == errs + rt.stat("probes_sent"),
+                  "; ".join(f"port {p}: generated {pc.generated} generated_failed "
+                            f"{pc.generated_failed} errors {pc.errors}" for p, pc in pcs.items())
+                  + f"; router {rt.stats}")
+    return pcs, rt
 
 
 # --------------------------------------------------------------------------------------------
