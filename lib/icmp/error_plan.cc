@@ -195,7 +195,10 @@ ErrorDecision plan_error_v6(const Invoking& in, const ErrorSpec& spec,
     if (dst.is_multicast() && !multicast_ok) return stop(ErrorOutcome::suppressed_ip_multicast);
     if (in.eth_dst.is_group() && !multicast_ok) return stop(ErrorOutcome::suppressed_l2_multicast);
     // A fragment other than the first: the upper-layer header is not in it.
-    if (walk.upper && walk.upper->fragment && walk.upper->frag_offset != 0)
+    // Packet Too Big is owed about every fragment too large for the link (RFC 4443 has no
+    // rule against it, and Linux sends it), so that the source learns the path MTU.
+    if (walk.upper && walk.upper->fragment && walk.upper->frag_offset != 0 &&
+        spec.type != icmpv6::packet_too_big)
         return stop(ErrorOutcome::suppressed_fragment);
     // RFC 4443 2.4(e.5): not about a packet whose source is not one unique node.
     if (src.is_unspecified() || src.is_multicast() || src.is_loopback())

@@ -36,6 +36,19 @@ Verdict ip4_forward(wire::Bytes frame, std::size_t l2_len, const Route& route,
     if (route.denied)
         return router_error_v4(f, ip, Drop::acl_denied, {icmpv4::dest_unreachable, 13, 0}, ctx);
 
+    // RFC 2644 / RFC 1812 5.3.5.2: a directed broadcast to a connected subnet (its all-ones
+    // address, or the all-zeros one old hosts used, RFC 1812 4.2.3.1) is not forwarded by
+    // default, and no error is sent about a packet to a broadcast address (4.3.2.7).
+    if (route.kind == Route::Kind::connected && route.egress != nullptr) {
+        const Ipv4Addr dst = ip.dst();
+        for (std::size_t i = 0; i < route.egress->n4; ++i) {
+            const auto& p = route.egress->v4[i];
+            if (p.len < 31 && p.contains(dst) &&
+                (route.egress->is_v4_broadcast(dst) || (dst.to_u32() & ~p.mask()) == 0))
+                return Verdict::dropped(Drop::ip4_directed_broadcast);
+        }
+    }
+
     // RFC 1812 5.3.1: a router decrements the TTL; a datagram whose TTL would reach zero is
     // not forwarded and owes Time Exceeded (code 0, in transit).
     if (ip.ttl() <= 1)

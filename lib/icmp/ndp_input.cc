@@ -106,6 +106,14 @@ Verdict na_input(const wire::ipv6::View<std::byte>& ip, std::size_t icmp_offset,
         v.learn_solicited = (flags & ndp::na_flag_solicited) != 0;
         v.learn_addr = target;
         v.learn_mac = *opts->target_lladdr;
+    } else if ((flags & ndp::na_flag_solicited) != 0) {
+        // RFC 4861 7.2.4 lets a unicast answer omit the option (Linux does); 7.2.5: it still
+        // confirms reachability of the address we have.
+        v.learn = true;
+        v.learn_advert = true;
+        v.learn_solicited = true;
+        v.learn_has_mac = false;
+        v.learn_addr = target;
     }
     return v;
 }

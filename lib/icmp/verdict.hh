@@ -82,6 +82,7 @@ struct Verdict {
     bool learn_advert = false;     // an advertisement (ARP reply, NA, other ARP) vs a solicitation
     bool learn_solicited = false;  // an ARP reply or a solicited NA: the entry is reachable
     bool learn_override = true;    // the NA's O flag (ARP: always)
+    bool learn_has_mac = true;     // false: a solicited NA without a link-layer option
     wire::Ipv6Addr learn_addr;     // IPv4 as ::ffff:a.b.c.d when !v6
     wire::MacAddr learn_mac;
 

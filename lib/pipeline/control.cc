@@ -79,6 +79,8 @@ void Control::poll(std::uint64_t now_ns) noexcept {
             ++c_.events;
             if (e.kind == NeighEvent::Kind::want) {
                 if (!table.want(key, now_ns)) ++c_.table_full;
+            } else if (!e.has_mac) {
+                table.learn_confirmation(key, now_ns);
             } else if (e.advert) {
                 if (table.learn_advertisement(key, e.mac, e.solicited, e.override_flag, now_ns) ==
                     route::Learned::full)

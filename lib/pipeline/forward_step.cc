@@ -87,6 +87,7 @@ void Worker::post_learn(std::uint16_t port, const icmp::Verdict& v) noexcept {
     e.solicited = v.learn_solicited;
     e.advert = v.learn_advert;
     e.override_flag = v.learn_override;
+    e.has_mac = v.learn_has_mac;
     e.port = port;
     e.addr = v.learn_addr;
     e.mac = v.learn_mac;
@@ -130,8 +131,8 @@ bool Worker::transmit_forward(rte_mbuf* m, const Pending& p) noexcept {
     const wire::ConstBytes l3 = wire::ConstBytes{frame}.subspan(l2);
     const std::size_t n = icmp::fragment_count_v4(l3, out->mtu);
     if (n == 0) {
+        // Counted once, on the egress side: the ingress port already counted it forwarded.
         ++pc.fwd_failed;
-        ++counters_->port[p.ingress].drops[static_cast<std::size_t>(wire::Drop::fragment_failed)];
         rte_pktmbuf_free(m);
         return true;
     }

@@ -16,7 +16,8 @@ struct NeighEvent {
     bool solicited = false;
     bool advert = false;  // learned from an advertisement (ARP reply/other, NA) vs a solicitation
     bool override_flag = true;
-    std::uint8_t reserved[3] = {};
+    bool has_mac = true;  // false: a confirmation without a link-layer address
+    std::uint8_t reserved[2] = {};
     std::uint16_t port = 0;
     std::uint16_t reserved2 = 0;
     wire::Ipv6Addr addr;  // IPv4 as ::ffff:a.b.c.d

@@ -25,7 +25,9 @@ struct Pending {
 class PendingQueue {
 public:
     static constexpr std::size_t capacity = 256;
-    static constexpr std::size_t per_neighbour = 8;
+    // Linux queues about 100 packets per unresolved neighbour (unres_qlen_bytes); a traceroute
+    // burst of 16 probes must fit.
+    static constexpr std::size_t per_neighbour = 32;
 
     std::size_t size() const noexcept { return n_; }
     // How many wait for this next hop already.

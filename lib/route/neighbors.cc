@@ -383,6 +383,22 @@ Learned NeighborTable::learn_advertisement(const NeighKey& k, const wire::MacAdd
     return Learned::updated;
 }
 
+Learned NeighborTable::learn_confirmation(const NeighKey& k, std::uint64_t now_ns) {
+    // RFC 4861 7.2.5: a solicited advertisement without a Target Link-Layer Address option
+    // (7.2.4 lets a unicast answer omit it) confirms the address we already have; it cannot
+    // complete an entry that has none.
+    const std::size_t i = find(k);
+    if (i == n_slots_) return Learned::ignored;
+    Meta& m = meta_[i];
+    if (m.state != NeighState::reachable && m.state != NeighState::stale) return Learned::ignored;
+    m.state = NeighState::reachable;
+    m.probing = false;
+    m.probes = 0;
+    m.updated_ns = now_ns;
+    publish(i);
+    return Learned::updated;
+}
+
 bool NeighborTable::remove(const NeighKey& k) {
     const std::size_t i = find(k);
     if (i == n_slots_) return false;

@@ -141,6 +141,8 @@ public:
                                 bool override_flag, std::uint64_t now_ns);
 
     // Control lcore only. Drops the entry; false if there was none.
+    // A solicited NA without a link-layer option: the cached address is confirmed reachable.
+    Learned learn_confirmation(const NeighKey& k, std::uint64_t now_ns);
     bool remove(const NeighKey& k);
 
     // Control lcore only: run the timers. Call it often (every 10-100 ms); times are exact to

@@ -81,6 +81,8 @@ namespace pw::wire {
     X(reasm_table_full, "no free reassembly slot (table bounded)")                                 \
     X(ip4_bad_destination,                                                                         \
       "IPv4 destination that is never forwarded: 0/8, 127/8, 240/4 (RFC 1812 5.3.7)")              \
+    X(ip4_directed_broadcast,                                                                      \
+      "directed broadcast to a connected subnet, not forwarded (RFC 2644)")                        \
     X(ip4_multicast_not_forwarded,                                                                 \
       "IPv4 multicast or broadcast, not forwarded (no multicast routing)")                         \
     X(ip6_not_forwardable,                                                                         \

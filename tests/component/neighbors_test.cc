@@ -139,6 +139,26 @@ TEST(Neighbors, ResolvedThenStaleAfterReachableTime) {
     EXPECT_TRUE(ev.fails.empty());
 }
 
+// RFC 4861 7.2.4 lets a unicast answer leave out the Target Link-Layer Address option (Linux
+// does); 7.2.5 says it still confirms the cached address. It cannot complete an entry.
+TEST(Neighbors, SolicitedAdvertisementWithoutAddressConfirms) {
+    auto t = make_table();
+    Events ev;
+    const auto k = NeighKey::of(0, a6);
+    ASSERT_TRUE(t->want(k, 0));
+    EXPECT_EQ(t->learn_confirmation(k, 100 * ms), Learned::ignored);  // incomplete: no address yet
+    EXPECT_EQ(t->lookup(0, a6).state, NeighState::incomplete);
+    ASSERT_EQ(t->learn_advertisement(k, m1, true, true, 200 * ms), Learned::resolved);
+    ev.tick(*t, 30 * s + 300 * ms);
+    ASSERT_EQ(t->lookup(0, a6).state, NeighState::stale);
+    EXPECT_EQ(t->learn_confirmation(k, 31 * s), Learned::updated);
+    const auto v = t->lookup(0, a6);
+    EXPECT_EQ(v.state, NeighState::reachable);
+    EXPECT_EQ(v.mac, m1);
+    EXPECT_FALSE(v.probing);
+    EXPECT_EQ(t->learn_confirmation(NeighKey::of(0, a4), 31 * s), Learned::ignored);  // no entry
+}
+
 TEST(Neighbors, StaleIsReprobedWhenWanted) {
     auto t = make_table();
     Events ev;
