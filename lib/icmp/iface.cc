@@ -30,10 +30,14 @@ bool Iface::owns_v4(const Ipv4Addr& a) const noexcept {
 }
 
 bool Iface::is_v4_broadcast(const Ipv4Addr& a) const noexcept {
-    if (a.is_limited_broadcast()) return true;
+    const std::uint32_t x = a.to_u32();
+    if (x == 0xffffffffU) return true;
+    // The directed broadcast of a subnet: its prefix with every host bit set (none for /31
+    // and /32, RFC 3021). Checked on the fly: it runs twice per received datagram.
     for (std::size_t i = 0; i < n4; ++i) {
-        const auto b = v4[i].directed_broadcast();
-        if (b && *b == a) return true;
+        const std::uint32_t m = v4[i].mask();
+        if (v4[i].len < 31 && (x | m) == 0xffffffffU && ((x ^ v4[i].addr.to_u32()) & m) == 0)
+            return true;
     }
     return false;
 }
