@@ -17,6 +17,7 @@
 
 #include "apps/responder/options.hh"
 #include "apps/responder/router_plane.hh"
+#include "apps/responder/telemetry.hh"
 #include "drivers/eal.hh"
 #include "drivers/mempool.hh"
 #include "drivers/port.hh"
@@ -228,6 +229,7 @@ int main(int argc, char** argv) {
             "--icmp-ratelimit-table)");
     }
 
+    pw::responder::register_telemetry(counters, ports);
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     std::vector<WorkerSlot> slots(n_workers);
