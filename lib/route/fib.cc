@@ -158,15 +158,59 @@ std::uint32_t Fib::effective6(const Route<wire::Ipv6Prefix>& r) const noexcept {
     return r.own.value_or(no_route);
 }
 
-std::optional<std::string> Fib::install4(const Route<wire::Ipv4Prefix>& r) {
+std::optional<std::string> Fib::install(const Route<wire::Ipv4Prefix>& r) {
     const int rc = rte_fib_add(fib4_, r.prefix.addr.to_u32(), r.prefix.len, effective4(r));
     if (rc < 0) return "FIB: adding " + prefix_str(r.prefix) + " failed: " + rte_strerror(-rc);
     return std::nullopt;
 }
 
-std::optional<std::string> Fib::install6(const Route<wire::Ipv6Prefix>& r) {
+std::optional<std::string> Fib::install(const Route<wire::Ipv6Prefix>& r) {
     const int rc = rte_fib6_add(fib6_, r.prefix.addr.bytes.data(), r.prefix.len, effective6(r));
     if (rc < 0) return "FIB: adding " + prefix_str(r.prefix) + " failed: " + rte_strerror(-rc);
+    return std::nullopt;
+}
+
+template <class P, class Key>
+std::optional<std::string> Fib::add_route(const P& p, const Key& key,
+                                          std::map<Key, std::size_t>& index,
+                                          std::vector<Route<P>>& routes, std::vector<P>& denies,
+                                          unsigned max, const char* family,
+                                          std::optional<std::uint32_t> own, bool deny) {
+    const auto it = index.find(key);
+    Route<P>* r = nullptr;
+    const bool fresh = it == index.end();
+    if (!fresh) {
+        r = &routes[it->second];
+        if (own && r->own) return "the prefix is already " + describe(hops_[*r->own]);
+        if (deny && r->denied) return std::string("given twice");
+    } else {
+        if (routes.size() >= max)
+            return std::string("too many ") + family + " routes (at most " + std::to_string(max) +
+                   ", connected subnets and --deny prefixes included)";
+        index.emplace(key, routes.size());
+        routes.push_back({p, std::nullopt, false});
+        r = &routes.back();
+    }
+    const Route<P> before = *r;
+    if (own) r->own = own;
+    if (deny) {
+        r->denied = true;
+        denies.push_back(p);
+    }
+    if (auto e = install(*r)) {  // out of DPDK memory or tbl8 groups: undo
+        if (deny) denies.pop_back();
+        if (fresh) {
+            routes.pop_back();
+            index.erase(key);
+        } else {
+            *r = before;
+        }
+        return e;
+    }
+    if (deny)  // the ACL beats more specific routes: they take the deny next hop too
+        for (const auto& o : routes)
+            if (o.prefix.len > p.len && covers(p, o.prefix))
+                if (auto e = install(o)) return e;
     return std::nullopt;
 }
 
@@ -174,84 +218,14 @@ std::optional<std::string> Fib::add_route4(const wire::Ipv4Prefix& p,
                                            std::optional<std::uint32_t> own, bool deny) {
     if (fib4_ == nullptr) return std::string("FIB: init was not called");
     const std::uint64_t key = (std::uint64_t{p.addr.to_u32()} << 8) | p.len;
-    const auto it = index4_.find(key);
-    Route<wire::Ipv4Prefix>* r = nullptr;
-    const bool fresh = it == index4_.end();
-    if (!fresh) {
-        r = &routes4_[it->second];
-        if (own && r->own) return "the prefix is already " + describe(hops_[*r->own]);
-        if (deny && r->denied) return std::string("given twice");
-    } else {
-        if (routes4_.size() >= max4_)
-            return "too many IPv4 routes (at most " + std::to_string(max4_) +
-                   ", connected subnets and --deny prefixes included)";
-        index4_.emplace(key, routes4_.size());
-        routes4_.push_back({p, std::nullopt, false});
-        r = &routes4_.back();
-    }
-    const Route<wire::Ipv4Prefix> before = *r;
-    if (own) r->own = own;
-    if (deny) {
-        r->denied = true;
-        deny4_.push_back(p);
-    }
-    if (auto e = install4(*r)) {  // out of DPDK memory or tbl8 groups: undo
-        if (deny) deny4_.pop_back();
-        if (fresh) {
-            routes4_.pop_back();
-            index4_.erase(key);
-        } else {
-            *r = before;
-        }
-        return e;
-    }
-    if (deny)  // the ACL beats more specific routes: they take the deny next hop too
-        for (const auto& o : routes4_)
-            if (o.prefix.len > p.len && covers(p, o.prefix))
-                if (auto e = install4(o)) return e;
-    return std::nullopt;
+    return add_route(p, key, index4_, routes4_, deny4_, max4_, "IPv4", own, deny);
 }
 
 std::optional<std::string> Fib::add_route6(const wire::Ipv6Prefix& p,
                                            std::optional<std::uint32_t> own, bool deny) {
     if (fib6_ == nullptr) return std::string("FIB: init was not called");
-    const Key6 key{p.addr.bytes, p.len};
-    const auto it = index6_.find(key);
-    Route<wire::Ipv6Prefix>* r = nullptr;
-    const bool fresh = it == index6_.end();
-    if (!fresh) {
-        r = &routes6_[it->second];
-        if (own && r->own) return "the prefix is already " + describe(hops_[*r->own]);
-        if (deny && r->denied) return std::string("given twice");
-    } else {
-        if (routes6_.size() >= max6_)
-            return "too many IPv6 routes (at most " + std::to_string(max6_) +
-                   ", connected subnets and --deny prefixes included)";
-        index6_.emplace(key, routes6_.size());
-        routes6_.push_back({p, std::nullopt, false});
-        r = &routes6_.back();
-    }
-    const Route<wire::Ipv6Prefix> before = *r;
-    if (own) r->own = own;
-    if (deny) {
-        r->denied = true;
-        deny6_.push_back(p);
-    }
-    if (auto e = install6(*r)) {  // out of DPDK memory or tbl8 groups: undo
-        if (deny) deny6_.pop_back();
-        if (fresh) {
-            routes6_.pop_back();
-            index6_.erase(key);
-        } else {
-            *r = before;
-        }
-        return e;
-    }
-    if (deny)
-        for (const auto& o : routes6_)
-            if (o.prefix.len > p.len && covers(p, o.prefix))
-                if (auto e = install6(o)) return e;
-    return std::nullopt;
+    return add_route(p, Key6{p.addr.bytes, p.len}, index6_, routes6_, deny6_, max6_, "IPv6", own,
+                     deny);
 }
 
 std::optional<std::string> Fib::add_connected(std::uint16_t port, const wire::Ipv4Prefix& p) {

@@ -145,8 +145,15 @@ private:
                                           std::optional<std::uint32_t> own, bool deny);
     std::optional<std::string> add_route6(const wire::Ipv6Prefix& p,
                                           std::optional<std::uint32_t> own, bool deny);
-    std::optional<std::string> install4(const Route<wire::Ipv4Prefix>& r);
-    std::optional<std::string> install6(const Route<wire::Ipv6Prefix>& r);
+    // Adds or updates one route of either family (the tables of that family passed in).
+    template <class P, class Key>
+    std::optional<std::string> add_route(const P& p, const Key& key,
+                                         std::map<Key, std::size_t>& index,
+                                         std::vector<Route<P>>& routes, std::vector<P>& denies,
+                                         unsigned max, const char* family,
+                                         std::optional<std::uint32_t> own, bool deny);
+    std::optional<std::string> install(const Route<wire::Ipv4Prefix>& r);
+    std::optional<std::string> install(const Route<wire::Ipv6Prefix>& r);
     std::uint32_t effective4(const Route<wire::Ipv4Prefix>& r) const noexcept;
     std::uint32_t effective6(const Route<wire::Ipv6Prefix>& r) const noexcept;
     std::optional<std::uint32_t> hop_index(const NextHop& h);
