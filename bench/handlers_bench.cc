@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "lib/icmp/host_input.hh"
-#include "lib/icmp/iface.hh"
+#include "lib/net/iface.hh"
 #include "lib/wire/addr.hh"
 #include "lib/wire/arp.hh"
 #include "lib/wire/checksum.hh"
@@ -48,8 +48,8 @@ constexpr Ipv6Addr peer_v6{{0x20, 0x01, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 constexpr std::size_t echo_payload_len = 64;
 constexpr std::size_t eth_min_frame = 60;  // without FCS: what a NIC hands up, padded
 
-pw::icmp::Iface make_iface() {
-    pw::icmp::Iface iface;
+pw::net::Iface make_iface() {
+    pw::net::Iface iface;
     iface.mac = our_mac;
     iface.add_v4({our_v4, 24});
     iface.add_v6({our_v6, 64});

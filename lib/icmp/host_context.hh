@@ -8,7 +8,7 @@
 
 #include "lib/icmp/icmp_error.hh"
 #include "lib/icmp/icmp_stats.hh"
-#include "lib/icmp/iface.hh"
+#include "lib/net/iface.hh"
 #include "lib/icmp/rate_limit.hh"
 
 namespace pw::icmp {

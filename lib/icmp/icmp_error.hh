@@ -9,13 +9,22 @@
 #include <span>
 
 #include "lib/icmp/error_outcome.hh"
-#include "lib/icmp/iface.hh"
 #include "lib/icmp/rate_limit.hh"
+#include "lib/net/iface.hh"
 #include "lib/wire/bytes.hh"
 #include "lib/wire/ipv4.hh"
 #include "lib/wire/ipv6.hh"
 
 namespace pw::icmp {
+
+// The interface model lives one layer down (lib/net); the handlers name it unqualified.
+using net::Iface;
+using net::max_addrs_per_family;
+using wire::Ipv4Addr;
+using wire::Ipv4Prefix;
+using wire::Ipv6Addr;
+using wire::Ipv6Prefix;
+using wire::MacAddr;
 
 // RFC 1812 4.3.2.3: an ICMPv4 error holds as much of the invoking packet as fits in 576
 // bytes. RFC 4443 2.4(c): an ICMPv6 error as much as fits in the minimum MTU, 1280.

@@ -17,7 +17,7 @@ namespace pw::pipeline {
 namespace {
 
 // The address of ours to send an ARP request from: one on the target's subnet, else the first.
-std::optional<wire::Ipv4Addr> arp_source(const icmp::Iface& ifc,
+std::optional<wire::Ipv4Addr> arp_source(const net::Iface& ifc,
                                          const wire::Ipv4Addr& target) noexcept {
     for (std::size_t i = 0; i < ifc.n4; ++i)
         if (ifc.v4[i].contains(target)) return ifc.v4[i].addr;
@@ -29,7 +29,7 @@ std::optional<wire::Ipv4Addr> arp_source(const icmp::Iface& ifc,
 
 void Control::probe(std::uint16_t port, bool v6, const unsigned char* addr16,
                     const void* unicast_mac) noexcept {
-    const icmp::Iface* ifc = env_.interfaces->find(port);
+    const net::Iface* ifc = env_.interfaces->find(port);
     if (ifc == nullptr) return;
     rte_mbuf* m = rte_pktmbuf_alloc(env_.pool);
     if (m == nullptr) {

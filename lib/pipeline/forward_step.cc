@@ -116,7 +116,7 @@ bool Worker::transmit_forward(rte_mbuf* m, const Pending& p) noexcept {
         return false;
     // RFC 4861 7.3.3: a stale entry is used, and checked again (once: `probing` says it is).
     if (nv.state == route::NeighState::stale && !nv.probing) post_want(p.egress, p.v6, p.next_hop);
-    const icmp::Iface* out = env_.interfaces->find(p.egress);
+    const net::Iface* out = env_.interfaces->find(p.egress);
     const wire::Bytes frame{rte_pktmbuf_mtod(m, std::byte*), m->data_len};
     wire::store_bytes(frame, 0, nv.mac);
     wire::store_bytes(frame, 6, out->mac);
@@ -157,7 +157,7 @@ bool Worker::transmit_forward(rte_mbuf* m, const Pending& p) noexcept {
 void Worker::unreachable(rte_mbuf* m, const Pending& p) noexcept {
     const wire::ConstBytes frame{rte_pktmbuf_mtod(m, const std::byte*), m->data_len};
     const wire::ConstBytes l3 = frame.subspan(wire::eth::header_len);
-    const icmp::Iface* in_if = env_.interfaces->find(p.ingress);
+    const net::Iface* in_if = env_.interfaces->find(p.ingress);
     icmp::Invoking in{wire::load_bytes<wire::MacAddr>(frame, 6),
                       wire::load_bytes<wire::MacAddr>(frame, 0), l3, l3.size()};
     icmp::ErrorContext ec;

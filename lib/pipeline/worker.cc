@@ -113,7 +113,7 @@ void Worker::send_error(std::uint16_t port, const icmp::ErrorPlan& plan,
 void Worker::send_datagram(std::uint16_t port, wire::ConstBytes frame, std::size_t l2_len,
                            TxTag tag) noexcept {
     PortCounters& pc = counters_->port[port];
-    const icmp::Iface* iface = env_.interfaces->find(port);
+    const net::Iface* iface = env_.interfaces->find(port);
     const wire::ConstBytes l3 = frame.subspan(l2_len);
     const bool v6 = wire::load16(frame, l2_len - 2) == wire::eth::type_ipv6;
     const std::uint16_t mtu = iface->mtu;

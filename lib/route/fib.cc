@@ -275,7 +275,7 @@ std::optional<std::string> Fib::add_connected(std::uint16_t port, const wire::Ip
 
 std::optional<std::string> Fib::add_interfaces(const InterfaceTable& ifaces) {
     for (std::uint16_t port = 0; port < max_ports; ++port) {
-        const icmp::Iface* ifc = ifaces.find(port);
+        const net::Iface* ifc = ifaces.find(port);
         if (ifc == nullptr) continue;
         known_port_[port] = true;
         for (std::size_t i = 0; i < ifc->n4; ++i)

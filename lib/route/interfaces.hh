@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "lib/icmp/iface.hh"
+#include "lib/net/iface.hh"
 #include "lib/route/port_spec.hh"
 
 namespace pw::route {
@@ -26,12 +26,12 @@ public:
         for (auto& i : ifaces_) i.is_router = on;
     }
 
-    const icmp::Iface* find(std::uint16_t port) const noexcept {
+    const net::Iface* find(std::uint16_t port) const noexcept {
         return port < max_ports && present_[port] ? &ifaces_[port] : nullptr;
     }
 
 private:
-    std::array<icmp::Iface, max_ports> ifaces_{};
+    std::array<net::Iface, max_ports> ifaces_{};
     std::array<bool, max_ports> present_{};
 };
 

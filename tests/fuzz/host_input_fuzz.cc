@@ -17,8 +17,8 @@
 
 namespace {
 
-pw::icmp::Iface make_iface() {
-    pw::icmp::Iface f;
+pw::net::Iface make_iface() {
+    pw::net::Iface f;
     f.mac = {{0x02, 0, 0, 0, 0, 0x02}};
     f.add_v4({*pw::wire::Ipv4Addr::parse("198.18.0.2"), 24});
     f.add_link_local();
@@ -51,12 +51,12 @@ void repair_checksums(pw::wire::Bytes frame) {
 }
 
 struct Host {
-    pw::icmp::Iface iface = make_iface();
+    pw::net::Iface iface = make_iface();
     pw::icmp::HostPolicy policy;
     pw::icmp::RateLimiter limiter;
     pw::icmp::SharedBucket global;
     pw::icmp::IcmpStats stats;
-    pw::icmp::Iface egress = make_iface();
+    pw::net::Iface egress = make_iface();
     pw::icmp::RouterPolicy router;
     pw::icmp::ProbeIface probe{};
     std::uint16_t ident = 0;

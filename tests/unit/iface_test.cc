@@ -1,5 +1,5 @@
 // The interface value the handlers consult: address tables and their data-path lookups.
-#include "lib/icmp/iface.hh"
+#include "lib/net/iface.hh"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 
 namespace {
 
-using namespace pw::icmp;
+using namespace pw::net;
 using pw::test::ip4;
 using pw::test::ip6;
 using pw::test::mac;

@@ -1,6 +1,6 @@
-#include "lib/icmp/iface.hh"
+#include "lib/net/iface.hh"
 
-namespace pw::icmp {
+namespace pw::net {
 
 bool Iface::add_v4(const Ipv4Prefix& p) noexcept {
     if (n4 >= v4.size() || owns_v4(p.addr)) return false;

@@ -1,3 +1,4 @@
+// lib/net: the interface model, below lib/icmp and lib/route (both read it).
 // What the protocol handlers need to know about the interface a packet came in on: its MAC,
 // MTU and addresses. A plain value with fixed capacity (no heap), built on the control path
 // by lib/route and read by the data path.
@@ -9,7 +10,7 @@
 
 #include "lib/wire/addr.hh"
 
-namespace pw::icmp {
+namespace pw::net {
 
 using wire::Ipv4Addr;
 using wire::Ipv4Prefix;
