@@ -157,7 +157,7 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
         ->check(CLI::Range(1U, 4096U));
     // Router mode.
     bool forward = false, send_redirects = false;
-    std::vector<std::string> route_texts, deny_texts;
+    std::vector<std::string> route_texts, deny_texts, neigh_texts;
     app.add_flag("--forward", forward,
                  "router mode: forward between the ports (RFC 1812, RFC 8200) and send the "
                  "router's ICMP errors");
@@ -169,6 +169,10 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
     app.add_option("--deny", deny_texts,
                    "an ACL entry: packets to PREFIX get Communication Administratively Prohibited "
                    "(repeatable)");
+    app.add_option("--neigh", neigh_texts,
+                   "a permanent neighbour: ADDR,mac=MAC[,port=ID] (like ip neigh ... nud "
+                   "permanent: never\n"
+                   "probed or aged; port: the one whose subnet holds ADDR by default; repeatable)");
     app.add_option("--send-redirects", send_redirects,
                    "0|1: send Redirects when a packet leaves by the port it came in on "
                    "(net.ipv4.conf.all.send_redirects; default 0)");
@@ -270,8 +274,13 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
     rl.host_table_sets = table_sets;
 
     o.forward = forward;
-    if (!forward && (!route_texts.empty() || !deny_texts.empty()))
-        return bad("--route and --deny need --forward");
+    if (!forward && (!route_texts.empty() || !deny_texts.empty() || !neigh_texts.empty()))
+        return bad("--route, --deny and --neigh need --forward");
+    for (const auto& t : neigh_texts) {
+        auto r = route::parse_neigh_spec(t);
+        if (auto* e = std::get_if<std::string>(&r)) return bad("--neigh " + t + ": " + *e);
+        o.neighbours.push_back(std::get<route::NeighSpec>(r));
+    }
     for (const auto& t : route_texts) {
         auto r = route::parse_route_spec(t);
         if (auto* e = std::get_if<std::string>(&r)) return bad("--route " + t + ": " + *e);

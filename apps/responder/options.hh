@@ -27,6 +27,7 @@ struct Options {
     bool forward = false;
     std::vector<route::RouteSpec> routes;
     std::vector<route::DenySpec> denies;
+    std::vector<route::NeighSpec> neighbours;  // --neigh: permanent entries
     icmp::RouterPolicy router;
     unsigned max_routes = 1024;
     unsigned neigh_capacity = 4096;

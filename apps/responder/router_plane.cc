@@ -31,6 +31,30 @@ std::optional<std::string> RouterPlane::build(const Options& opt,
     for (const auto& d : opt.denies)
         if (auto e = fib_.add(d)) return "--deny " + route::to_string(d.prefix) + ": " + *e;
     if (auto e = neighbors_.init("pw_neigh", opt.neigh_capacity)) return "neighbour table: " + *e;
+    for (const auto& n : opt.neighbours) {
+        const std::string what = "--neigh " + route::to_string(n.addr);
+        std::optional<std::uint16_t> port = n.port;
+        if (port && ifaces.find(*port) == nullptr)
+            return what + ": port " + std::to_string(*port) + " is not configured (--port)";
+        for (std::uint16_t p = 0; !port && p < route::max_ports; ++p) {
+            const auto* ifc = ifaces.find(p);
+            if (ifc == nullptr) continue;
+            if (const auto* a4 = std::get_if<wire::Ipv4Addr>(&n.addr)) {
+                for (std::size_t i = 0; i < ifc->n4; ++i)
+                    if (ifc->v4[i].contains(*a4)) port = p;
+            } else {
+                const auto& a6 = std::get<wire::Ipv6Addr>(n.addr);
+                for (std::size_t i = 0; i < ifc->n6; ++i)
+                    if (ifc->v6[i].contains(a6)) port = p;
+            }
+        }
+        if (!port) return what + ": no port has a subnet holding it (give port=ID)";
+        const route::NeighKey key =
+            std::holds_alternative<wire::Ipv4Addr>(n.addr)
+                ? route::NeighKey::of(*port, std::get<wire::Ipv4Addr>(n.addr))
+                : route::NeighKey::of(*port, std::get<wire::Ipv6Addr>(n.addr));
+        if (!neighbors_.add_permanent(key, n.mac, 0)) return what + ": the neighbour table is full";
+    }
     const int socket = static_cast<int>(rte_socket_id());
     events_ = rte_ring_create_elem("pw_neigh_events", sizeof(pipeline::NeighEvent), 4096, socket,
                                    RING_F_SC_DEQ);
@@ -65,7 +89,7 @@ std::string RouterPlane::report(std::uint64_t now_ns) const {
         c.table_full, c.resolutions_failed);
     neighbors_.for_each(now_ns, [&s](const route::NeighInfo& n) {
         s += fmt::format("  neigh {:<40} {:<10} {} age {:.1f}s\n", n.key.to_string(),
-                         route::to_string(n.state), n.mac.to_string(),
+                         n.permanent ? "permanent" : route::to_string(n.state), n.mac.to_string(),
                          static_cast<double>(n.age_ns) / 1e9);
     });
     return s;

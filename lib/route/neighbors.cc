@@ -275,6 +275,7 @@ bool NeighborTable::want(const NeighKey& k, std::uint64_t now_ns) {
     }
     Meta& m = meta_[i];
     m.used_ns = now_ns;
+    if (m.permanent) return true;
     switch (m.state) {
         case NeighState::incomplete:
         case NeighState::reachable:
@@ -318,6 +319,7 @@ Learned NeighborTable::learn_solicitation(const NeighKey& k, const wire::MacAddr
         return Learned::updated;
     }
     Meta& m = meta_[i];
+    if (m.permanent) return Learned::updated;
     if (m.state == NeighState::incomplete || m.state == NeighState::failed) {
         // RFC 4861 7.3.3: INCOMPLETE + NS with a link-layer address -> STALE, send what was queued.
         m.state = NeighState::stale;
@@ -346,6 +348,7 @@ Learned NeighborTable::learn_advertisement(const NeighKey& k, const wire::MacAdd
     const std::size_t i = find(k);
     if (i == n_slots_) return Learned::ignored;  // RFC 4861 7.2.5: no entry: discard
     Meta& m = meta_[i];
+    if (m.permanent) return Learned::updated;
     if (m.state == NeighState::incomplete || m.state == NeighState::failed) {
         m.state = solicited ? NeighState::reachable : NeighState::stale;
         m.mac = mac;
@@ -390,6 +393,7 @@ Learned NeighborTable::learn_confirmation(const NeighKey& k, std::uint64_t now_n
     const std::size_t i = find(k);
     if (i == n_slots_) return Learned::ignored;
     Meta& m = meta_[i];
+    if (m.permanent) return Learned::updated;
     if (m.state != NeighState::reachable && m.state != NeighState::stale) return Learned::ignored;
     m.state = NeighState::reachable;
     m.probing = false;
@@ -397,6 +401,24 @@ Learned NeighborTable::learn_confirmation(const NeighKey& k, std::uint64_t now_n
     m.updated_ns = now_ns;
     publish(i);
     return Learned::updated;
+}
+
+bool NeighborTable::add_permanent(const NeighKey& k, const wire::MacAddr& mac,
+                                  std::uint64_t now_ns) {
+    if (!usable_mac(mac)) return false;
+    std::size_t i = find(k);
+    if (i == n_slots_) i = insert(k);
+    if (i == n_slots_) return false;
+    Meta& m = meta_[i];
+    m.state = NeighState::reachable;
+    m.mac = mac;
+    m.permanent = true;
+    m.probing = false;
+    m.probes = 0;
+    m.updated_ns = now_ns;
+    m.used_ns = now_ns;
+    publish(i);
+    return true;
 }
 
 bool NeighborTable::remove(const NeighKey& k) {
@@ -408,7 +430,7 @@ bool NeighborTable::remove(const NeighKey& k) {
 
 NeighborTable::Step NeighborTable::advance(std::size_t i, std::uint64_t now_ns) {
     Meta& m = meta_[i];
-    if (m.tag != tag_used) return {};
+    if (m.tag != tag_used || m.permanent) return {};
     switch (m.state) {
         case NeighState::incomplete:
             if (now_ns < m.next_ns) return {};
@@ -457,8 +479,9 @@ NeighborTable::Step NeighborTable::advance(std::size_t i, std::uint64_t now_ns) 
 NeighInfo NeighborTable::info(std::size_t i, std::uint64_t now_ns) const noexcept {
     const Meta& m = meta_[i];
     const bool has_mac = m.state == NeighState::reachable || m.state == NeighState::stale;
-    return {m.key,     m.state,  has_mac ? m.mac : wire::MacAddr{},
-            m.probing, m.probes, now_ns > m.updated_ns ? now_ns - m.updated_ns : 0};
+    return {m.key,       m.state,  has_mac ? m.mac : wire::MacAddr{},
+            m.probing,   m.permanent, m.probes,
+            now_ns > m.updated_ns ? now_ns - m.updated_ns : 0};
 }
 
 }  // namespace pw::route

@@ -58,7 +58,7 @@ struct NeighKey {
 };
 
 struct NeighView {
-    bool found = false;
+    bool found = false;  // a permanent entry reads as reachable
     NeighState state = NeighState::incomplete;
     bool probing = false;  // stale and a re-probe is under way: no need to want() it again
     wire::MacAddr mac;     // zero unless reachable or stale
@@ -70,6 +70,7 @@ struct NeighInfo {
     NeighState state = NeighState::incomplete;
     wire::MacAddr mac;
     bool probing = false;
+    bool permanent = false;    // --neigh: never probed, aged or relearnt
     unsigned probes = 0;       // probes sent in the current round
     std::uint64_t age_ns = 0;  // since the last change of state or MAC, or confirmation
 };
@@ -140,9 +141,15 @@ public:
     Learned learn_advertisement(const NeighKey& k, const wire::MacAddr& mac, bool solicited,
                                 bool override_flag, std::uint64_t now_ns);
 
-    // Control lcore only. Drops the entry; false if there was none.
-    // A solicited NA without a link-layer option: the cached address is confirmed reachable.
+    // Control lcore only. A solicited NA without a link-layer option: the cached address is
+    // confirmed reachable.
     Learned learn_confirmation(const NeighKey& k, std::uint64_t now_ns);
+    // Control lcore only. A permanent entry (`ip neigh add ... nud permanent`): reachable with
+    // mac, never probed, aged or collected, and not changed by what is heard on the wire (Linux
+    // NUD_PERMANENT). Replaces whatever entry the key had. False when the table is full or the
+    // MAC is not a unicast one.
+    bool add_permanent(const NeighKey& k, const wire::MacAddr& mac, std::uint64_t now_ns);
+    // Control lcore only. Drops the entry; false if there was none.
     bool remove(const NeighKey& k);
 
     // Control lcore only: run the timers. Call it often (every 10-100 ms); times are exact to
@@ -189,6 +196,7 @@ private:
         std::uint8_t tag = 0;
         NeighState state = NeighState::incomplete;
         bool probing = false;
+        bool permanent = false;
         std::uint8_t probes = 0;
         std::uint64_t updated_ns = 0;  // state or MAC changed, or confirmed
         std::uint64_t used_ns = 0;     // last want()

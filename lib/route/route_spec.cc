@@ -212,4 +212,46 @@ std::string to_string(const RouteSpec& s) {
     return out;
 }
 
+std::variant<NeighSpec, std::string> parse_neigh_spec(std::string_view text) {
+    const auto comma = text.find(',');
+    const std::string_view addr = text.substr(0, comma);
+    if (addr.empty()) return std::string("empty value (expected ADDR,mac=MAC[,port=ID])");
+    auto a = parse_gateway(addr);
+    if (auto* e = std::get_if<std::string>(&a)) return e->substr(4);  // without "via="
+    NeighSpec spec;
+    spec.addr = std::get<IpAddr>(a);
+    bool have_mac = false;
+    if (comma == std::string_view::npos) return quoted(addr) + " needs mac=MAC";
+    std::string_view rest = text.substr(comma + 1);
+    for (;;) {
+        const auto c = rest.find(',');
+        const std::string_view item = rest.substr(0, c);
+        rest = c == std::string_view::npos ? std::string_view{} : rest.substr(c + 1);
+        if (item.empty()) return std::string("empty item between commas or at the end");
+        const auto eq = item.find('=');
+        const std::string_view key = item.substr(0, eq);
+        const std::string_view val =
+            eq == std::string_view::npos ? std::string_view{} : item.substr(eq + 1);
+        if (key == "mac" && eq != std::string_view::npos) {
+            if (have_mac) return std::string("mac= is given twice");
+            const auto m = wire::MacAddr::parse(val);
+            if (!m) return "mac=" + std::string(val) + " is not a MAC address";
+            if (m->is_group() || m->is_zero())
+                return "mac=" + std::string(val) + " is not a unicast MAC address";
+            spec.mac = *m;
+            have_mac = true;
+        } else if (key == "port" && eq != std::string_view::npos) {
+            if (spec.port) return std::string("port= is given twice");
+            const auto id = parse_port_id(val);
+            if (!id) return "port=" + std::string(val) + " is not a DPDK port id (0..1023)";
+            spec.port = id;
+        } else {
+            return "unknown item " + quoted(item) + " (expected mac=MAC or port=ID)";
+        }
+        if (c == std::string_view::npos) break;
+    }
+    if (!have_mac) return quoted(addr) + " needs mac=MAC";
+    return spec;
+}
+
 }  // namespace pw::route

@@ -9,6 +9,8 @@
 //   --route PREFIX,blackhole            drop silently
 //   --deny PREFIX                       ACL on the destination: Administratively Prohibited, and it
 //                                       beats every route, also more specific ones
+//   --neigh ADDR,mac=MAC[,port=ID]      a permanent neighbour (ip neigh ... nud permanent): never
+//                                       probed, never aged, not changed by what is heard on the wire
 //
 // PREFIX is A/LEN or a bare address (a host route). `default4` is 0.0.0.0/0 and `default6` is
 // ::/0; plain `default` takes its family from via= (`default,via=198.18.0.1`), so it needs via=.
@@ -42,10 +44,17 @@ struct DenySpec {
     Prefix prefix;  // host bits are zero
 };
 
+struct NeighSpec {
+    IpAddr addr;                        // a unicast address
+    wire::MacAddr mac;                  // a unicast MAC
+    std::optional<std::uint16_t> port;  // absent: the port whose connected subnet holds addr
+};
+
 // Parse one --route / --deny value. On error the string says what is wrong in one line (without
 // the option name: the caller prefixes "--route VALUE: ").
 std::variant<RouteSpec, std::string> parse_route_spec(std::string_view text);
 std::variant<DenySpec, std::string> parse_deny_spec(std::string_view text);
+std::variant<NeighSpec, std::string> parse_neigh_spec(std::string_view text);
 
 // "198.18.0.0/15", "2001:2::/48": the prefix as the FIB holds it.
 std::string to_string(const Prefix& p);

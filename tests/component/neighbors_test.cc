@@ -241,6 +241,36 @@ TEST(Neighbors, GarbageCollection) {
     EXPECT_EQ(ev.fails.size(), 1U);
 }
 
+// --neigh: a permanent entry is reachable at once, never probed, aged or collected, and what
+// is heard on the wire does not change it (Linux NUD_PERMANENT).
+TEST(Neighbors, PermanentEntries) {
+    auto t = make_table();
+    Events ev;
+    const auto k = NeighKey::of(0, a4);
+    ASSERT_EQ(t->learn_solicitation(k, m2, 0), Learned::updated);  // replaced by the static one
+    ASSERT_TRUE(t->add_permanent(k, m1, 0));
+    EXPECT_FALSE(t->add_permanent(NeighKey::of(0, a6), MacAddr{{0x01, 0, 0, 0, 0, 1}}, 0));
+    EXPECT_EQ(t->size(), 1U);
+    auto v = t->lookup(k);
+    ASSERT_TRUE(v.found);
+    EXPECT_EQ(v.state, NeighState::reachable);
+    EXPECT_EQ(v.mac, m1);
+    EXPECT_EQ(t->learn_solicitation(k, m2, 1 * s), Learned::updated);
+    EXPECT_EQ(t->learn_advertisement(k, m2, false, true, 2 * s), Learned::updated);
+    EXPECT_EQ(t->learn_confirmation(k, 3 * s), Learned::updated);
+    EXPECT_TRUE(t->want(k, 4 * s));
+    for (std::uint64_t now = 0; now < 200 * s; now += 500 * ms) ev.tick(*t, now);
+    v = t->lookup(k);
+    ASSERT_TRUE(v.found);
+    EXPECT_EQ(v.state, NeighState::reachable);
+    EXPECT_EQ(v.mac, m1);
+    EXPECT_TRUE(ev.probes.empty());
+    EXPECT_TRUE(ev.fails.empty());
+    bool seen = false;
+    t->for_each(200 * s, [&](const route::NeighInfo& n) { seen = n.permanent && n.mac == m1; });
+    EXPECT_TRUE(seen);
+}
+
 TEST(Neighbors, Rfc4861UpdateRules) {
     auto t = make_table();
     const auto k = NeighKey::of(0, a6);

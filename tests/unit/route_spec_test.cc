@@ -188,6 +188,36 @@ TEST(DenySpec, Errors) {
     EXPECT_NE(deny_err("ff02::/16").find("multicast"), std::string::npos);
 }
 
+TEST(NeighSpec, Parses) {
+    auto n = parse_neigh_spec("198.18.0.1,mac=02:00:00:00:00:01");
+    ASSERT_TRUE(std::holds_alternative<NeighSpec>(n)) << std::get<std::string>(n);
+    EXPECT_EQ(std::get<pw::wire::Ipv4Addr>(std::get<NeighSpec>(n).addr), ip4("198.18.0.1"));
+    EXPECT_EQ(std::get<NeighSpec>(n).mac.to_string(), "02:00:00:00:00:01");
+    EXPECT_FALSE(std::get<NeighSpec>(n).port);
+    n = parse_neigh_spec("2001:2::1,port=3,mac=02:00:00:00:00:0a");
+    ASSERT_TRUE(std::holds_alternative<NeighSpec>(n)) << std::get<std::string>(n);
+    EXPECT_EQ(std::get<pw::wire::Ipv6Addr>(std::get<NeighSpec>(n).addr), ip6("2001:2::1"));
+    EXPECT_EQ(std::get<NeighSpec>(n).port, std::optional<std::uint16_t>(3));
+}
+
+TEST(NeighSpec, Errors) {
+    auto err = [](std::string_view t) {
+        const auto r = parse_neigh_spec(t);
+        return std::holds_alternative<std::string>(r) ? std::get<std::string>(r) : std::string();
+    };
+    EXPECT_NE(err("").find("empty value"), std::string::npos);
+    EXPECT_NE(err("198.18.0.1").find("needs mac="), std::string::npos);
+    EXPECT_NE(err("198.18.0.1,").find("empty item"), std::string::npos);
+    EXPECT_NE(err("198.18.0.1,mac=zz").find("not a MAC"), std::string::npos);
+    EXPECT_NE(err("198.18.0.1,mac=01:00:5e:00:00:01").find("not a unicast MAC"), std::string::npos);
+    EXPECT_NE(err("224.0.0.1,mac=02:00:00:00:00:01").find("not a unicast IPv4"), std::string::npos);
+    EXPECT_NE(err("nope,mac=02:00:00:00:00:01").find("not an IPv4 or IPv6"), std::string::npos);
+    EXPECT_NE(err("198.18.0.1,mac=02:00:00:00:00:01,mac=02:00:00:00:00:02").find("twice"),
+              std::string::npos);
+    EXPECT_NE(err("198.18.0.1,mac=02:00:00:00:00:01,port=x").find("port id"), std::string::npos);
+    EXPECT_NE(err("198.18.0.1,via=198.18.0.2").find("unknown item"), std::string::npos);
+}
+
 TEST(RouteSpec, Network) {
     EXPECT_EQ(network(Ipv4Prefix{ip4("198.18.5.77"), 20}).addr, ip4("198.18.0.0"));
     EXPECT_EQ(network(Ipv4Prefix{ip4("198.18.5.77"), 0}).addr, ip4("0.0.0.0"));
