@@ -59,14 +59,14 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
            "address with its prefix length (repeat addr=; repeat --port for more ports). A\n"
            "link-local IPv6 address (EUI-64 of the MAC) is always added.")
         ->take_all();
-    app.add_option("--stats-interval", o.stats_interval,
+    app.add_option("--stats-interval", o.common.stats_interval,
                    "print the counters every SECONDS (default 0: only at exit)")
         ->check(CLI::Range(0.0, 86400.0));
-    app.add_option("--rx-desc", o.rx_desc, "RX descriptors per queue (default 1024)")
+    app.add_option("--rx-desc", o.common.rx_desc, "RX descriptors per queue (default 1024)")
         ->check(CLI::Range(32, 16384));
-    app.add_option("--tx-desc", o.tx_desc, "TX descriptors per queue (default 1024)")
+    app.add_option("--tx-desc", o.common.tx_desc, "TX descriptors per queue (default 1024)")
         ->check(CLI::Range(32, 16384));
-    app.add_option("--mbufs", o.mbufs, "mbufs in the pool (default: sized from ports and queues)")
+    app.add_option("--mbufs", o.common.mbufs, "mbufs in the pool (default: sized from ports and queues)")
         ->check(CLI::Range(1023U, 1U << 24));
 
     // Echo and query policy (Linux sysctl names).
@@ -211,11 +211,11 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
         auto r = route::parse_port_spec(t);
         if (auto* e = std::get_if<std::string>(&r)) return bad("--port " + t + ": " + *e);
         const auto& spec = std::get<route::PortSpec>(r);
-        for (const auto& prev : o.ports)
+        for (const auto& prev : o.common.ports)
             if (prev.port == spec.port)
                 return bad("--port " + std::to_string(spec.port) +
                            " is given twice (put all its addresses in one --port)");
-        o.ports.push_back(spec);
+        o.common.ports.push_back(spec);
     }
 
     icmp::HostPolicy& pol = o.policy;

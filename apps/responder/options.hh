@@ -5,6 +5,7 @@
 #include <variant>
 #include <vector>
 
+#include "apps/skeleton/common_options.hh"
 #include "lib/icmp/host_context.hh"
 #include "lib/icmp/rate_limit.hh"
 #include "lib/icmp/reassembly.hh"
@@ -15,11 +16,7 @@
 namespace pw::responder {
 
 struct Options {
-    std::vector<route::PortSpec> ports;
-    double stats_interval = 0;  // seconds; 0: only the summary at exit
-    unsigned rx_desc = 1024;
-    unsigned tx_desc = 1024;
-    unsigned mbufs = 0;  // 0: sized from ports and queues
+    app::CommonOptions common;  // ports, descriptors, mbufs, --stats-interval
     icmp::HostPolicy policy;
     icmp::RateLimitConfig rate;
     icmp::ReassemblyConfig reassembly;

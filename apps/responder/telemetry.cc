@@ -2,6 +2,7 @@
 
 #include <rte_telemetry.h>
 
+#include <array>
 #include <cstdlib>
 #include <string>
 
@@ -13,7 +14,8 @@ namespace pw::responder {
 
 namespace {
 
-const std::vector<pipeline::LcoreCounters>* g_counters = nullptr;
+const std::vector<pipeline::LcoreBase>* g_base = nullptr;
+const std::vector<pipeline::LcoreHost>* g_host = nullptr;
 const std::vector<drivers::PortInfo>* g_ports = nullptr;
 
 int ports_cb(const char*, const char*, rte_tel_data* d) {
@@ -65,39 +67,43 @@ int stats_cb(const char*, const char* params, rte_tel_data* d) {
     bool known = false;
     for (const auto& p : *g_ports) known = known || p.port == port;
     if (!known) return -1;
-    const pipeline::PortCounters c =
-        pipeline::sum_port(*g_counters, static_cast<std::uint16_t>(port));
+    const pipeline::PortReport c =
+        pipeline::sum_port(*g_base, *g_host, static_cast<std::uint16_t>(port));
     rte_tel_data_start_dict(d);
-    rte_tel_data_add_dict_u64(d, "rx", c.rx);
-    rte_tel_data_add_dict_u64(d, "tx", c.tx);
-    rte_tel_data_add_dict_u64(d, "answered", c.answered);
-    rte_tel_data_add_dict_u64(d, "forwarded", c.forwarded);
-    rte_tel_data_add_dict_u64(d, "held", c.held);
-    rte_tel_data_add_dict_u64(d, "generated", c.generated);
-    rte_tel_data_add_dict_u64(d, "generated_failed", c.generated_failed);
-    rte_tel_data_add_dict_u64(d, "fwd_sent", c.fwd_sent);
-    rte_tel_data_add_dict_u64(d, "fwd_failed", c.fwd_failed);
-    rte_tel_data_add_dict_u64(d, "datagrams", c.datagrams);
+    rte_tel_data_add_dict_u64(d, "rx", c.base.rx);
+    rte_tel_data_add_dict_u64(d, "tx", c.base.tx);
+    rte_tel_data_add_dict_u64(d, "answered", c.answered());
+    rte_tel_data_add_dict_u64(d, "forwarded", c.host.forwarded);
+    rte_tel_data_add_dict_u64(d, "held", c.host.held);
+    rte_tel_data_add_dict_u64(d, "generated", c.generated());
+    rte_tel_data_add_dict_u64(d, "generated_failed", c.generated_failed());
+    rte_tel_data_add_dict_u64(d, "fwd_sent", c.fwd_sent());
+    rte_tel_data_add_dict_u64(d, "fwd_failed", c.fwd_failed());
+    rte_tel_data_add_dict_u64(d, "datagrams", c.host.datagrams);
     rte_tel_data_add_dict_u64(d, "dropped", c.dropped());
-    add(d, "replies", nonzero(c.replies, [](std::size_t i) {
+    add(d, "replies", nonzero(c.host.replies, [](std::size_t i) {
             return icmp::reply_name(static_cast<icmp::Reply>(i));
         }));
-    add(d, "drops", nonzero(c.drops, [](std::size_t i) {
+    std::array<std::uint64_t, wire::drop_count> drops{};
+    for (std::size_t i = 0; i < drops.size(); ++i) drops[i] = c.drops(static_cast<wire::Drop>(i));
+    add(d, "drops", nonzero(drops, [](std::size_t i) {
             return wire::drop_name(static_cast<wire::Drop>(i));
         }));
-    add(d, "errors", nonzero(c.icmp.errors, [](std::size_t i) {
+    add(d, "errors", nonzero(c.host.icmp.errors, [](std::size_t i) {
             return icmp::error_outcome_name(static_cast<icmp::ErrorOutcome>(i));
         }));
-    add(d, "Icmp", mib(c.icmp.v4));
-    add(d, "Icmp6", mib(c.icmp.v6));
+    add(d, "Icmp", mib(c.host.icmp.v4));
+    add(d, "Icmp6", mib(c.host.icmp.v6));
     return 0;
 }
 
 }  // namespace
 
-void register_telemetry(const std::vector<pipeline::LcoreCounters>& counters,
+void register_telemetry(const std::vector<pipeline::LcoreBase>& base,
+                        const std::vector<pipeline::LcoreHost>& host,
                         const std::vector<drivers::PortInfo>& ports) {
-    g_counters = &counters;
+    g_base = &base;
+    g_host = &host;
     g_ports = &ports;
     rte_telemetry_register_cmd("/pingwire/ports", ports_cb,
                                "Returns the pingwire port ids. Takes no parameters");

@@ -10,12 +10,13 @@
 #include <vector>
 
 #include "drivers/port.hh"
-#include "lib/pipeline/counters.hh"
+#include "lib/pipeline/host_counters.hh"
 
 namespace pw::responder {
 
 // The vectors outlive the EAL (the callbacks read them from DPDK's telemetry thread).
-void register_telemetry(const std::vector<pipeline::LcoreCounters>& counters,
+void register_telemetry(const std::vector<pipeline::LcoreBase>& base,
+                        const std::vector<pipeline::LcoreHost>& host,
                         const std::vector<drivers::PortInfo>& ports);
 
 }  // namespace pw::responder

@@ -24,38 +24,39 @@ void append_mib(std::string& s, const char* table, const icmp::IcmpMib& m) {
 }  // namespace
 
 std::string format_port_report(std::uint16_t port, const std::string& label,
-                               const PortCounters& c) {
+                               const PortReport& c) {
+    const HostCounters& h = c.host;
     std::string s = fmt::format(
         "port {}: rx {} tx {} answered {} forwarded {} held {} generated {} fwd_sent {} dropped {} "
         " ({})\n",
-        port, c.rx, c.tx, c.answered, c.forwarded, c.held, c.generated, c.fwd_sent, c.dropped(),
-        label);
+        port, c.base.rx, c.base.tx, c.answered(), h.forwarded, h.held, c.generated(),
+        c.fwd_sent(), c.dropped(), label);
     s += "  replies:";
-    for (std::size_t i = 0; i < c.replies.size(); ++i)
-        s += fmt::format(" {} {}", icmp::reply_name(static_cast<icmp::Reply>(i)), c.replies[i]);
+    for (std::size_t i = 0; i < h.replies.size(); ++i)
+        s += fmt::format(" {} {}", icmp::reply_name(static_cast<icmp::Reply>(i)), h.replies[i]);
     s += '\n';
-    for (std::size_t i = 0; i < c.drops.size(); ++i) {
-        if (c.drops[i] == 0) continue;
+    for (std::size_t i = 0; i < wire::drop_count; ++i) {
         const auto d = static_cast<wire::Drop>(i);
-        s += fmt::format("  drop {:<28} {:>12}  {}\n", wire::drop_name(d), c.drops[i],
+        if (c.drops(d) == 0) continue;
+        s += fmt::format("  drop {:<28} {:>12}  {}\n", wire::drop_name(d), c.drops(d),
                          wire::drop_description(d));
     }
-    append_mib(s, "Icmp", c.icmp.v4);
-    append_mib(s, "Icmp6", c.icmp.v6);
-    for (std::size_t i = 0; i < c.icmp.errors.size(); ++i) {
-        if (c.icmp.errors[i] == 0) continue;
+    append_mib(s, "Icmp", h.icmp.v4);
+    append_mib(s, "Icmp6", h.icmp.v6);
+    for (std::size_t i = 0; i < h.icmp.errors.size(); ++i) {
+        if (h.icmp.errors[i] == 0) continue;
         const auto o = static_cast<icmp::ErrorOutcome>(i);
         s += fmt::format("  error {:<27} {:>12}  {}\n", icmp::error_outcome_name(o),
-                         c.icmp.errors[i], icmp::error_outcome_description(o));
+                         h.icmp.errors[i], icmp::error_outcome_description(o));
     }
-    if (c.datagrams != 0 || c.generated_failed != 0 || c.fwd_failed != 0)
+    if (h.datagrams != 0 || c.generated_failed() != 0 || c.fwd_failed() != 0)
         s += fmt::format("  reassembled datagrams {} generated_failed {} fwd_failed {}\n",
-                         c.datagrams, c.generated_failed, c.fwd_failed);
-    for (std::size_t i = 0; i < c.datagram_drops.size(); ++i) {
-        if (c.datagram_drops[i] == 0) continue;
+                         h.datagrams, c.generated_failed(), c.fwd_failed());
+    for (std::size_t i = 0; i < h.datagram_drops.size(); ++i) {
+        if (h.datagram_drops[i] == 0) continue;
         const auto d = static_cast<wire::Drop>(i);
         s += fmt::format("  datagram drop {:<19} {:>12}  {}\n", wire::drop_name(d),
-                         c.datagram_drops[i], wire::drop_description(d));
+                         h.datagram_drops[i], wire::drop_description(d));
     }
     return s;
 }

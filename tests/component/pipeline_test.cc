@@ -21,7 +21,7 @@
 #include "drivers/port.hh"
 #include "lib/icmp/fragment.hh"
 #include "lib/icmp/reassembly.hh"
-#include "lib/pipeline/worker.hh"
+#include "tests/component/host_rig.hh"
 #include "lib/route/interfaces.hh"
 #include "lib/wire/arp.hh"
 #include "lib/wire/ethernet.hh"
@@ -90,7 +90,7 @@ std::vector<std::byte> arp_request_frame() {
 struct Env {
     icmp::HostPolicy policy;
     icmp::SharedBucket global;
-    pipeline::WorkerEnv env;
+    pipeline::HostEnv env;
 
     explicit Env(const route::InterfaceTable& ifaces) {
         icmp::RateLimitConfig rate;
@@ -100,10 +100,7 @@ struct Env {
         env.policy = &policy;
         env.rate = rate;
         env.global_bucket = &global;
-        env.pool = g_pool;
         env.reassembly.max_datagrams = 4;
-        env.tsc_hz = rte_get_tsc_hz();
-        env.tsc_at_start = rte_get_tsc_cycles();
     }
 };
 
@@ -119,10 +116,8 @@ TEST(Pipeline, AnswersAMixedBurstAndReturnsEveryMbuf) {
     RingPort rp("pw_ring_a", 1024);
     route::InterfaceTable ifaces;
     ASSERT_FALSE(ifaces.add(spec_for(rp.port), rp.mac, 1500));
-    auto counters_block = std::make_unique<pipeline::LcoreCounters>();
-    pipeline::LcoreCounters& counters = *counters_block;
     Env env(ifaces);
-    pipeline::Worker w({{{rp.port, 0, 0}}}, env.env, counters, 0);
+    pw::test::HostRig w(env.env, {{rp.port, 0}}, g_pool);
 
     const unsigned avail_before = drivers::pool_available(g_pool);
     std::vector<rte_mbuf*> in;
@@ -142,7 +137,7 @@ TEST(Pipeline, AnswersAMixedBurstAndReturnsEveryMbuf) {
     auto out = rp.drain();
     ASSERT_EQ(out.size(), 12U);  // 1 ARP + 10 echo4 + 1 echo6
 
-    const auto& c = counters.port[rp.port];
+    const auto c = w.c(rp.port);
     EXPECT_EQ(c.rx, in.size());
     EXPECT_EQ(c.tx, 12U);
     EXPECT_EQ(c.rx, c.answered + c.held + c.dropped());
@@ -184,10 +179,8 @@ TEST(Pipeline, RepliesTheTxQueueRefusesAreFreedAndCounted) {
     RingPort rp("pw_ring_b", 8);  // the TX ring holds 7
     route::InterfaceTable ifaces;
     ASSERT_FALSE(ifaces.add(spec_for(rp.port), rp.mac, 1500));
-    auto counters_block = std::make_unique<pipeline::LcoreCounters>();
-    pipeline::LcoreCounters& counters = *counters_block;
     Env env(ifaces);
-    pipeline::Worker w({{{rp.port, 0, 0}}}, env.env, counters, 0);
+    pw::test::HostRig w(env.env, {{rp.port, 0}}, g_pool);
 
     const unsigned avail_before = drivers::pool_available(g_pool);
     std::vector<rte_mbuf*> in;
@@ -196,7 +189,7 @@ TEST(Pipeline, RepliesTheTxQueueRefusesAreFreedAndCounted) {
     EXPECT_EQ(w.poll_once(), 32U);
     auto out = rp.drain();
     EXPECT_EQ(out.size(), 7U);
-    const auto& c = counters.port[rp.port];
+    const auto c = w.c(rp.port);
     EXPECT_EQ(c.tx, 7U);
     EXPECT_EQ(c.drops[static_cast<std::size_t>(wire::Drop::tx_full)], 25U);
     EXPECT_EQ(c.rx, c.answered + c.held + c.dropped());
@@ -209,10 +202,8 @@ TEST(Pipeline, ChainedFrameIsLinearisedAndAnswered) {
     RingPort rp("pw_ring_c", 1024);
     route::InterfaceTable ifaces;
     ASSERT_FALSE(ifaces.add(spec_for(rp.port), rp.mac, 1500));
-    auto counters_block = std::make_unique<pipeline::LcoreCounters>();
-    pipeline::LcoreCounters& counters = *counters_block;
     Env env(ifaces);
-    pipeline::Worker w({{{rp.port, 0, 0}}}, env.env, counters, 0);
+    pw::test::HostRig w(env.env, {{rp.port, 0}}, g_pool);
 
     const unsigned avail_before = drivers::pool_available(g_pool);
     const auto frame = echo4_frame(rp.mac, 200, 7);
@@ -256,10 +247,8 @@ TEST(Pipeline, PortUnreachableBuiltInFreshMbufsUnderTheRateLimit) {
     RingPort rp("pw_ring_d", 1024);
     route::InterfaceTable ifaces;
     ASSERT_FALSE(ifaces.add(spec_for(rp.port), rp.mac, 1500));
-    auto counters_block = std::make_unique<pipeline::LcoreCounters>();
-    pipeline::LcoreCounters& counters = *counters_block;
     Env env(ifaces);
-    pipeline::Worker w({{{rp.port, 0, 0}}}, env.env, counters, 0);
+    pw::test::HostRig w(env.env, {{rp.port, 0}}, g_pool);
 
     const unsigned avail_before = drivers::pool_available(g_pool);
     std::vector<rte_mbuf*> in;
@@ -269,7 +258,7 @@ TEST(Pipeline, PortUnreachableBuiltInFreshMbufsUnderTheRateLimit) {
     auto out = rp.drain();
     // Linux's per-destination burst of 6; the rest held back by the limit.
     ASSERT_EQ(out.size(), 6U);
-    const auto& c = counters.port[rp.port];
+    const auto c = w.c(rp.port);
     EXPECT_EQ(c.drops[static_cast<std::size_t>(wire::Drop::udp_port_closed)], 10U);
     EXPECT_EQ(c.generated, 6U);
     EXPECT_EQ(c.icmp.errors[static_cast<std::size_t>(icmp::ErrorOutcome::sent)], 6U);
@@ -302,10 +291,8 @@ TEST(Pipeline, FragmentedEchoIsReassembledAndTheReplyFragmented) {
     RingPort rp("pw_ring_e", 1024);
     route::InterfaceTable ifaces;
     ASSERT_FALSE(ifaces.add(spec_for(rp.port), rp.mac, 1500));
-    auto counters_block = std::make_unique<pipeline::LcoreCounters>();
-    pipeline::LcoreCounters& counters = *counters_block;
     Env env(ifaces);
-    pipeline::Worker w({{{rp.port, 0, 0}}}, env.env, counters, 0);
+    pw::test::HostRig w(env.env, {{rp.port, 0}}, g_pool);
 
     const unsigned avail_before = drivers::pool_available(g_pool);
     // An 8000-byte echo (ping -s 8000), fragmented for a 1500-byte MTU as Linux would.
@@ -327,7 +314,7 @@ TEST(Pipeline, FragmentedEchoIsReassembledAndTheReplyFragmented) {
     EXPECT_EQ(w.poll_once(), n);
     auto out = rp.drain();
     ASSERT_EQ(out.size(), n);
-    const auto& c = counters.port[rp.port];
+    const auto c = w.c(rp.port);
     EXPECT_EQ(c.held, n);
     EXPECT_EQ(c.datagrams, 1U);
     EXPECT_EQ(c.replies[static_cast<std::size_t>(icmp::Reply::echo4_reply)], 1U);
@@ -366,11 +353,9 @@ TEST(Pipeline, ReassemblyTimeoutWithTheFirstFragmentSendsTimeExceeded) {
     RingPort rp("pw_ring_f", 1024);
     route::InterfaceTable ifaces;
     ASSERT_FALSE(ifaces.add(spec_for(rp.port), rp.mac, 1500));
-    auto counters_block = std::make_unique<pipeline::LcoreCounters>();
-    pipeline::LcoreCounters& counters = *counters_block;
     Env env(ifaces);
     env.env.reassembly.timeout_v4_ns = 2'000'000;  // 2 ms
-    pipeline::Worker w({{{rp.port, 0, 0}}}, env.env, counters, 0);
+    pw::test::HostRig w(env.env, {{rp.port, 0}}, g_pool);
 
     const unsigned avail_before = drivers::pool_available(g_pool);
     auto big = echo4_frame(rp.mac, 3000, 43);
@@ -396,7 +381,7 @@ TEST(Pipeline, ReassemblyTimeoutWithTheFirstFragmentSendsTimeExceeded) {
     EXPECT_EQ(ic->code(), 1);
     // The quote is the first fragment as it arrived: its header (MF set) and data.
     EXPECT_EQ(std::memcmp(ic->data().data(), first.data() + 14, 548), 0);
-    EXPECT_EQ(counters.port[rp.port].held, 1U);
+    EXPECT_EQ(w.c(rp.port).held, 1U);
     rte_pktmbuf_free_bulk(out.data(), 1);
     EXPECT_EQ(drivers::pool_available(g_pool), avail_before);
 }

@@ -20,7 +20,7 @@
 #include "drivers/port.hh"
 #include "lib/pipeline/control.hh"
 #include "lib/pipeline/neigh_events.hh"
-#include "lib/pipeline/worker.hh"
+#include "tests/component/host_rig.hh"
 #include "lib/route/fib.hh"
 #include "lib/route/interfaces.hh"
 #include "lib/route/neighbors.hh"
@@ -79,9 +79,8 @@ struct Router {
     rte_ring* events = nullptr;
     rte_ring* to_worker = nullptr;
     std::unique_ptr<pipeline::Control> control;
-    std::unique_ptr<pipeline::LcoreCounters> counters = std::make_unique<pipeline::LcoreCounters>();
-    std::unique_ptr<pipeline::Worker> worker;
-    pipeline::WorkerEnv env;
+    std::unique_ptr<pw::test::HostRig> worker;
+    pipeline::HostEnv env;
     static inline int n = 0;
 
     Router() {
@@ -117,19 +116,14 @@ struct Router {
         env.policy = &policy;
         env.rate = rate;
         env.global_bucket = &global;
-        env.pool = g_pool;
         env.reassembly.max_datagrams = 2;
         env.probe_ifaces = probe;
-        env.tsc_hz = rte_get_tsc_hz();
-        env.tsc_at_start = rte_get_tsc_cycles();
         env.router = &router;
         env.fib = &fib;
         env.neighbors = &neighbors;
         env.neigh_events = events;
-        pipeline::WorkerConfig cfg;
-        cfg.rx = {{p0.port, 0, 0}, {p1.port, 0, 0}};
-        cfg.from_control = to_worker;
-        worker = std::make_unique<pipeline::Worker>(cfg, env, *counters, 0);
+        worker = std::make_unique<pw::test::HostRig>(
+            env, std::vector<pipeline::RxQueue>{{p0.port, 0}, {p1.port, 0}}, g_pool, to_worker);
     }
     ~Router() {
         worker.reset();
@@ -143,10 +137,10 @@ struct Router {
         neighbors.want(k, 0);
         neighbors.learn_advertisement(k, mac_b, true, true, 0);
     }
-    const pipeline::PortCounters& c(std::uint16_t port) const { return counters->port[port]; }
+    pw::test::Counts c(std::uint16_t port) const { return worker->c(port); }
     void expect_balanced() const {
         for (std::uint16_t p : {p0.port, p1.port}) {
-            const auto& k = c(p);
+            const auto k = c(p);
             EXPECT_EQ(k.rx, k.answered + k.forwarded + k.held + k.dropped()) << "port " << p;
             EXPECT_EQ(k.tx, k.answered + k.generated + k.fwd_sent) << "port " << p;
         }

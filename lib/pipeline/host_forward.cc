@@ -1,4 +1,4 @@
-// Router mode: the FIB lookup, the forwarding decision (lib/icmp ip4_forward/ip6_forward),
+// The host stage in router mode: the FIB lookup, the forwarding decision (lib/icmp ip4_forward/ip6_forward),
 // the next hop's MAC from the neighbour table, and the packets waiting for one.
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -7,9 +7,10 @@
 #include <algorithm>
 #include <cstring>
 
+#include "lib/icmp/deferred_error.hh"
 #include "lib/icmp/fragment.hh"
 #include "lib/pipeline/mbuf_bytes.hh"
-#include "lib/pipeline/worker.hh"
+#include "lib/pipeline/host_stage.hh"
 #include "lib/route/fib.hh"
 #include "lib/route/neighbors.hh"
 #include "lib/wire/ethernet.hh"
@@ -29,22 +30,29 @@ route::NeighView neighbour(const route::NeighborTable& t, std::uint16_t port, bo
 
 }  // namespace
 
-icmp::Route Worker::route_for(bool v6, wire::ConstBytes l3) const noexcept {
-    icmp::Route r;
+icmp::Route HostStage::route_for(bool v6, wire::ConstBytes l3) const noexcept {
     const route::Fib& fib = *env_.fib;
     std::uint32_t nh = route::Fib::no_route;
+    bool denied = false;
     if (v6) {
         const auto dst = wire::load_bytes<wire::Ipv6Addr>(l3, wire::ipv6::field::dst);
         fib.lookup_v6(reinterpret_cast<const std::uint8_t(*)[16]>(dst.bytes.data()), &nh, 1);
-        r.denied = fib.is_denied(dst);
+        denied = fib.is_denied(dst);
     } else {
         const auto dst = wire::load_bytes<wire::Ipv4Addr>(l3, wire::ipv4::field::dst);
         const std::uint32_t ip = dst.to_u32();
         fib.lookup_v4(&ip, &nh, 1);
-        r.denied = fib.is_denied(dst);
+        denied = fib.is_denied(dst);
     }
+    return route_of(nh, denied);
+}
+
+// The route a FIB next-hop index stands for; denied: the destination matched the ACL.
+icmp::Route HostStage::route_of(std::uint32_t nh, bool denied) const noexcept {
+    icmp::Route r;
+    r.denied = denied;
     if (nh == route::Fib::no_route) return r;
-    const route::NextHop& hop = fib.next_hop(nh);
+    const route::NextHop& hop = env_.fib->next_hop(nh);
     r.port = hop.port;
     r.egress = env_.interfaces->find(hop.port);
     r.gw4 = hop.gw4;
@@ -77,7 +85,7 @@ icmp::Route Worker::route_for(bool v6, wire::ConstBytes l3) const noexcept {
     return r;
 }
 
-void Worker::post_learn(std::uint16_t port, const icmp::Verdict& v) noexcept {
+void HostStage::post_learn(std::uint16_t port, const icmp::Verdict& v) noexcept {
     if (env_.neigh_events == nullptr) return;
     NeighEvent e;
     e.kind = NeighEvent::Kind::learned;
@@ -95,11 +103,12 @@ void Worker::post_learn(std::uint16_t port, const icmp::Verdict& v) noexcept {
     rte_ring_enqueue_elem(env_.neigh_events, &e, sizeof e);
 }
 
-void Worker::post_want(std::uint16_t port, bool v6, const wire::Ipv6Addr& addr) noexcept {
+void HostStage::post_want(std::uint16_t port, bool v6, const wire::Ipv6Addr& addr,
+                          std::uint64_t now_ns) noexcept {
     if (env_.neigh_events == nullptr) return;
     Asked& slot = asked_[(addr.bytes[15] ^ addr.bytes[14] ^ port) % asked_.size()];
-    if (slot.port == port && slot.addr == addr && now_ns_ - slot.at_ns < ask_again_ns) return;
-    slot = {addr, port, now_ns_};
+    if (slot.port == port && slot.addr == addr && now_ns - slot.at_ns < ask_again_ns) return;
+    slot = {addr, port, now_ns};
     NeighEvent e;
     e.kind = NeighEvent::Kind::want;
     e.v6 = v6;
@@ -109,21 +118,21 @@ void Worker::post_want(std::uint16_t port, bool v6, const wire::Ipv6Addr& addr) 
 }
 
 // Sends a packet whose next hop is known: MACs rewritten, fragmented if it must be.
-bool Worker::transmit_forward(rte_mbuf* m, const Pending& p) noexcept {
+bool HostStage::transmit_forward(rte_mbuf* m, const Pending& p, Lcore& l) noexcept {
     const route::NeighView nv = neighbour(*env_.neighbors, p.egress, p.v6, p.next_hop);
     if (!nv.found ||
         (nv.state != route::NeighState::reachable && nv.state != route::NeighState::stale))
         return false;
     // RFC 4861 7.3.3: a stale entry is used, and checked again (once: `probing` says it is).
-    if (nv.state == route::NeighState::stale && !nv.probing) post_want(p.egress, p.v6, p.next_hop);
+    if (nv.state == route::NeighState::stale && !nv.probing)
+        post_want(p.egress, p.v6, p.next_hop, l.now_ns());
     const net::Iface* out = env_.interfaces->find(p.egress);
     const wire::Bytes frame{rte_pktmbuf_mtod(m, std::byte*), m->data_len};
     wire::store_bytes(frame, 0, nv.mac);
     wire::store_bytes(frame, 6, out->mac);
-    PortCounters& pc = counters_->port[p.egress];
-    const std::uint16_t txq = tx_queue_of_port_[p.egress];
+    HostCounters& hc = counters_->port[p.egress];
     if (!p.fragment_needed) {
-        tx_.add(p.egress, txq, m, TxTag::forward(), *counters_);
+        l.send(p.egress, m, TxKind::forward);
         return true;
     }
     // RFC 1812 5.2.6 / RFC 791 3.2: fragment to the egress MTU, each piece in its own mbuf.
@@ -132,21 +141,21 @@ bool Worker::transmit_forward(rte_mbuf* m, const Pending& p) noexcept {
     const std::size_t n = icmp::fragment_count_v4(l3, out->mtu);
     if (n == 0) {
         // Counted once, on the egress side: the ingress port already counted it forwarded.
-        ++pc.fwd_failed;
+        ++hc.fwd_failed;
         rte_pktmbuf_free(m);
         return true;
     }
     for (std::size_t i = 0; i < n; ++i) {
-        rte_mbuf* f = rte_pktmbuf_alloc(env_.pool);
+        rte_mbuf* f = rte_pktmbuf_alloc(l.pool());
         if (f == nullptr) {
-            pc.fwd_failed += n - i;
+            hc.fwd_failed += n - i;
             break;
         }
         const wire::Bytes room = frame_room(f);
         std::memcpy(room.data(), frame.data(), l2);
         const std::size_t len = icmp::emit_fragment_v4(room.subspan(l2), l3, out->mtu, i);
         set_frame_len(f, static_cast<std::uint32_t>(l2 + len));
-        tx_.add(p.egress, txq, f, TxTag::forward(), *counters_);
+        l.send(p.egress, f, TxKind::forward);
     }
     rte_pktmbuf_free(m);
     return true;
@@ -154,35 +163,23 @@ bool Worker::transmit_forward(rte_mbuf* m, const Pending& p) noexcept {
 
 // The next hop did not resolve: Host Unreachable (RFC 1812 5.2.7.1 code 1) / Address
 // Unreachable (RFC 4443 3.1 code 3), from the ingress interface, back to the source.
-void Worker::unreachable(rte_mbuf* m, const Pending& p) noexcept {
+void HostStage::unreachable(rte_mbuf* m, const Pending& p, Lcore& l) noexcept {
     const wire::ConstBytes frame{rte_pktmbuf_mtod(m, const std::byte*), m->data_len};
-    const wire::ConstBytes l3 = frame.subspan(wire::eth::header_len);
-    const net::Iface* in_if = env_.interfaces->find(p.ingress);
-    icmp::Invoking in{wire::load_bytes<wire::MacAddr>(frame, 6),
-                      wire::load_bytes<wire::MacAddr>(frame, 0), l3, l3.size()};
-    icmp::ErrorContext ec;
-    ec.iface = in_if;
-    ec.config = &env_.router->errors;
-    ec.limiter = &limiter_;
-    ec.now_ns = now_ns_;
-    ec.ident = ip_ident_++;
-    if (p.v6 && env_.ext_v6 != nullptr) ec.ext = &env_.ext_v6[p.ingress];
-    if (!p.v6 && env_.ext_v4 != nullptr) ec.ext = &env_.ext_v4[p.ingress];
-    const auto d = p.v6 ? icmp::plan_error_v6(in, {wire::icmpv6::dest_unreachable, 3, 0}, ec)
-                        : icmp::plan_error_v4(in, {wire::icmpv4::dest_unreachable, 1, 0}, ec);
+    const auto d =
+        icmp::plan_unresolved_next_hop(frame, wire::eth::header_len, p.v6, context(p.ingress, l));
     ++counters_->port[p.egress].fwd_failed;
     if (d.outcome == icmp::ErrorOutcome::sent) {
-        const wire::ConstBytes seg[1] = {l3};
-        send_error(p.ingress, d.plan, seg);
+        const wire::ConstBytes seg[1] = {frame.subspan(wire::eth::header_len)};
+        send_error(p.ingress, d.plan, seg, l);
     } else {
         counters_->port[p.ingress].icmp.count_outcome(p.v6, d.outcome);
     }
     rte_pktmbuf_free(m);
 }
 
-void Worker::forward(rte_mbuf* m, const icmp::Verdict& v, const RxQueue& q,
-                     const icmp::HostContext& ctx) noexcept {
-    PortCounters& pc = counters_->port[q.port];
+void HostStage::forward(rte_mbuf* m, const icmp::Verdict& v, std::uint16_t port,
+                        const icmp::HostContext& ctx, Lcore& l) noexcept {
+    HostCounters& hc = counters_->port[port];
     const wire::Bytes frame{rte_pktmbuf_mtod(m, std::byte*), m->data_len};
     const icmp::Route r = route_for(v.v6, wire::ConstBytes{frame}.subspan(v.l3_from));
     const icmp::Verdict fv = v.v6 ? icmp::ip6_forward(frame, v.l3_from, r, ctx)
@@ -190,14 +187,13 @@ void Worker::forward(rte_mbuf* m, const icmp::Verdict& v, const RxQueue& q,
     if (fv.error_to_send()) {
         // An error about a packet we drop, or a Redirect about one we still forward.
         const wire::ConstBytes seg[1] = {wire::ConstBytes{frame}.subspan(fv.quote_from)};
-        send_error(q.port, fv.plan, seg);
+        send_error(port, fv.plan, seg, l);
     }
     if (!fv.forward) {
-        ++pc.drops[static_cast<std::size_t>(fv.drop)];
-        rte_pktmbuf_free(m);
+        l.drop(port, m, fv.drop);
         return;
     }
-    ++pc.forwarded;
+    ++hc.forwarded;
     // The frame now ends where the IP datagram does (link-layer padding dropped).
     const wire::ConstBytes l3 = wire::ConstBytes{frame}.subspan(v.l3_from);
     const std::size_t l3_len =
@@ -208,49 +204,38 @@ void Worker::forward(rte_mbuf* m, const icmp::Verdict& v, const RxQueue& q,
     Pending p;
     p.m = m;
     p.egress = fv.egress_port;
-    p.ingress = q.port;
+    p.ingress = port;
     p.v6 = v.v6;
     p.fragment_needed = fv.fragment_needed;
     p.next_hop = v.v6 ? fv.next_hop6 : mapped(fv.next_hop4);
-    p.since_ns = now_ns_;
-    if (transmit_forward(m, p)) return;
+    p.since_ns = l.now_ns();
+    if (transmit_forward(m, p, l)) return;
     // Unresolved: wait in the bounded queue and ask the control lcore to resolve it.
-    post_want(p.egress, p.v6, p.next_hop);
+    post_want(p.egress, p.v6, p.next_hop, l.now_ns());
     if (!pending_.push(p)) {
-        --pc.forwarded;  // not forwarded after all: counted as this drop, so rx stays balanced
-        ++pc.drops[static_cast<std::size_t>(wire::Drop::neigh_queue_full)];
-        rte_pktmbuf_free(m);
+        --hc.forwarded;  // not forwarded after all: counted as this drop, so rx stays balanced
+        l.drop(port, m, wire::Drop::neigh_queue_full);
     }
 }
 
-void Worker::sweep_pending() noexcept {
-    if (pending_.size() == 0 || now_ns_ < next_sweep_ns_) return;
-    next_sweep_ns_ = now_ns_ + sweep_every_ns;
-    pending_.sweep([this](const Pending& p) {
+void HostStage::sweep_pending(Lcore& l) noexcept {
+    const std::uint64_t now_ns = l.now_ns();
+    if (pending_.size() == 0 || now_ns < next_sweep_ns_) return;
+    next_sweep_ns_ = now_ns + sweep_every_ns;
+    pending_.sweep([this, &l, now_ns](const Pending& p) {
         const route::NeighView nv = neighbour(*env_.neighbors, p.egress, p.v6, p.next_hop);
         if (nv.found && nv.state == route::NeighState::failed) {
-            unreachable(p.m, p);
+            unreachable(p.m, p, l);
             return true;
         }
-        if (transmit_forward(p.m, p)) return true;
-        if (now_ns_ - p.since_ns > env_.neigh_wait_ns) {
-            unreachable(p.m, p);
+        if (transmit_forward(p.m, p, l)) return true;
+        if (now_ns - p.since_ns > env_.neigh_wait_ns) {
+            unreachable(p.m, p, l);
             return true;
         }
-        post_want(p.egress, p.v6, p.next_hop);
+        post_want(p.egress, p.v6, p.next_hop, now_ns);
         return false;
     });
-}
-
-void Worker::drain_control() noexcept {
-    if (from_control_ == nullptr) return;
-    rte_mbuf* ms[burst_size];
-    const unsigned n =
-        rte_ring_dequeue_burst(from_control_, reinterpret_cast<void**>(ms), burst_size, nullptr);
-    for (unsigned i = 0; i < n; ++i) {
-        const std::uint16_t port = ms[i]->port;
-        tx_.add(port, tx_queue_of_port_[port], ms[i], TxTag::generated_frame(), *counters_);
-    }
 }
 
 }  // namespace pw::pipeline

@@ -1,0 +1,48 @@
+// The control lcore's neighbour service, for any program that needs next hops resolved: the
+// neighbour table (ARP and NDP, its only writer is the control lcore), the ring on which the
+// workers post wants and sightings, the ring on which the control lcore hands its probes to
+// worker 0, permanent entries (--neigh) and the report of the table.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "lib/pipeline/control.hh"
+#include "lib/route/interfaces.hh"
+#include "lib/route/neighbors.hh"
+#include "lib/route/route_spec.hh"
+
+struct rte_mempool;
+struct rte_ring;
+
+namespace pw::app {
+
+class NeighbourService {
+public:
+    NeighbourService() = default;
+    NeighbourService(const NeighbourService&) = delete;
+    NeighbourService& operator=(const NeighbourService&) = delete;
+    ~NeighbourService();
+
+    // Needs the EAL and the interfaces. Returns one line on failure.
+    std::optional<std::string> build(unsigned capacity, std::span<const route::NeighSpec> permanent,
+                                     const route::InterfaceTable& ifaces, rte_mempool* pool);
+
+    const route::NeighborTable& table() const noexcept { return table_; }
+    rte_ring* events() const noexcept { return events_; }        // workers -> control
+    rte_ring* to_worker() const noexcept { return to_worker_; }  // control -> worker 0
+    void poll(std::uint64_t now_ns) noexcept { control_->poll(now_ns); }
+    // "neighbours N (events ...)" and one line per entry.
+    std::string report(std::uint64_t now_ns) const;
+
+private:
+    route::NeighborTable table_;
+    rte_ring* events_ = nullptr;
+    rte_ring* to_worker_ = nullptr;
+    std::unique_ptr<pipeline::Control> control_;
+};
+
+}  // namespace pw::app

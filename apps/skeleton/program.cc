@@ -1,0 +1,200 @@
+#include "apps/skeleton/program.hh"
+
+#include <rte_cycles.h>
+#include <rte_lcore.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "drivers/eal.hh"
+#include "drivers/mempool.hh"
+
+namespace pw::app {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_signal(int) {
+    g_stop.store(true, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+const std::atomic<bool>& Program::stop_flag() noexcept {
+    return g_stop;
+}
+
+Program::Program(std::string name) : name_(std::move(name)) {}
+
+Program::~Program() {
+    release();
+}
+
+void Program::release() {
+    neigh_.reset();  // DPDK memory: before the EAL goes
+    for (const auto& p : ports_) drivers::stop_port(p.port);
+    ports_.clear();
+    if (eal_up_) drivers::eal_cleanup();
+    eal_up_ = false;
+}
+
+int Program::fail(const std::string& msg) {
+    std::fprintf(stderr, "%s: error: %s\n", name_.c_str(), msg.c_str());
+    return 1;
+}
+
+std::optional<int> Program::start(std::vector<char*>& eal_args, const CommonOptions& opt) {
+    if (auto e = drivers::eal_init(eal_args)) {
+        std::fprintf(stderr, "%s: error: %s\n", name_.c_str(), e->c_str());
+        return 1;
+    }
+    eal_up_ = true;
+    stats_interval_ = opt.stats_interval;
+    lcores_ = drivers::worker_lcores();
+    if (lcores_.empty()) {
+        std::fprintf(stderr,
+                     "%s: error: no worker lcore: give at least two lcores (e.g. -l 0,1); the "
+                     "main lcore does control work only\n",
+                     name_.c_str());
+        return 2;
+    }
+    const auto n_workers = workers();
+
+    // Pool: every RX descriptor filled, every TX descriptor in flight, the TX buffers of every
+    // worker, per-lcore caches, and headroom for PMDs that keep their own fill ring (af_xdp:
+    // 2048 per queue).
+    unsigned n_mbufs = opt.mbufs;
+    if (n_mbufs == 0) {
+        n_mbufs = 4096;
+        for (std::size_t i = 0; i < opt.ports.size(); ++i)
+            n_mbufs += n_workers * (opt.rx_desc + opt.tx_desc + 2048U +
+                                    pipeline::Lcore::tx_capacity + 2U * pipeline::burst_size);
+        n_mbufs += (n_workers + 1U) * 256U;
+    }
+    auto pool = drivers::make_pktmbuf_pool("pw_mbufs", n_mbufs);
+    if (auto* e = std::get_if<std::string>(&pool)) return fail(*e);
+    pool_ = std::get<rte_mempool*>(pool);
+
+    for (const auto& spec : opt.ports) {
+        drivers::PortSetup s;
+        s.port = spec.port;
+        s.mac = spec.mac;
+        s.mtu = spec.mtu;
+        s.rx_queues = n_workers;
+        s.tx_queues = n_workers;
+        s.rx_desc = static_cast<std::uint16_t>(opt.rx_desc);
+        s.tx_desc = static_cast<std::uint16_t>(opt.tx_desc);
+        s.pool = pool_;
+        auto r = drivers::setup_port(s);
+        if (auto* e = std::get_if<std::string>(&r)) return fail(*e);
+        auto info = std::get<drivers::PortInfo>(r);
+        ports_.push_back(info);
+        // Each worker transmits on its own queue of every port (shared nothing).
+        if (info.tx_queues < n_workers)
+            return fail(fmt::format(
+                "port {}: {} has {} TX queues, fewer than the {} workers (each needs its own)",
+                info.port, info.driver, info.tx_queues, n_workers));
+        if (auto e = interfaces_.add(spec, info.mac, info.mtu)) return fail(*e);
+        // Join the Ethernet groups of ff02::1 and of the solicited-node group of each address
+        // (RFC 4861 7.2.1), now that the link-local address is known.
+        std::vector<wire::MacAddr> groups{wire::Ipv6Addr::all_nodes().multicast_mac()};
+        const auto* ifc = interfaces_.find(spec.port);
+        for (std::size_t i = 0; i < ifc->n6; ++i)
+            groups.push_back(ifc->v6[i].addr.solicited_node().multicast_mac());
+        ports_.back().multicast_mode = drivers::join_multicast(spec.port, groups);
+    }
+    base_.resize(n_workers);
+    clock_ = pipeline::Clock::from_now();
+    return std::nullopt;
+}
+
+std::optional<int> Program::enable_neighbours(unsigned capacity,
+                                              std::span<const route::NeighSpec> permanent) {
+    neigh_ = std::make_unique<NeighbourService>();
+    if (auto e = neigh_->build(capacity, permanent, interfaces_, pool_)) return fail(*e);
+    return std::nullopt;
+}
+
+pipeline::LcoreConfig Program::lcore_config(unsigned w) const {
+    pipeline::LcoreConfig c;
+    for (const auto& p : ports_) {
+        if (w < p.rx_queues) c.rx.push_back({p.port, static_cast<std::uint16_t>(w)});
+        c.tx_queue[p.port] = static_cast<std::uint16_t>(w);
+    }
+    if (w == 0 && neigh_) c.from_control = neigh_->to_worker();
+    c.pool = pool_;
+    c.index = w;
+    c.clock = clock_;
+    return c;
+}
+
+std::string Program::port_lines() const {
+    std::string s;
+    for (const auto& p : ports_) {
+        const auto* ifc = interfaces_.find(p.port);
+        std::string addrs;
+        for (std::size_t i = 0; i < ifc->n4; ++i)
+            addrs += fmt::format(" {}/{}", ifc->v4[i].addr.to_string(), ifc->v4[i].len);
+        for (std::size_t i = 0; i < ifc->n6; ++i)
+            addrs += fmt::format(" {}/{}", ifc->v6[i].addr.to_string(), ifc->v6[i].len);
+        s += fmt::format("port {}: {} ({}) mac {}{} mtu {} queues {} link {} multicast {} addrs{}\n",
+                         p.port, p.name, p.driver, p.mac.to_string(),
+                         p.software_mac ? " (software)" : "", p.mtu, p.rx_queues,
+                         p.link_up ? "up" : "down", p.multicast_mode, addrs);
+    }
+    return s;
+}
+
+std::string Program::device_line(std::uint16_t port) {
+    const auto d = drivers::device_stats(port);
+    return fmt::format(
+        "  device: ipackets {} opackets {} imissed {} ierrors {} oerrors {} rx_nombuf {}\n",
+        d.ipackets, d.opackets, d.imissed, d.ierrors, d.oerrors, d.rx_nombuf);
+}
+
+void Program::install_signals() {
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+}
+
+void Program::launch(int (*fn)(void*), void* arg, unsigned worker) {
+    rte_eal_remote_launch(fn, arg, lcores_[worker]);
+}
+
+int Program::serve(const Hooks& hooks) {
+    std::fputs(port_lines().c_str(), stdout);
+    std::printf("%s: ready (%zu ports, %u workers)\n", name_.c_str(), ports_.size(), workers());
+    std::fflush(stdout);
+
+    using clock = std::chrono::steady_clock;
+    const auto interval = std::chrono::duration_cast<clock::duration>(
+        std::chrono::duration<double>(stats_interval_));
+    auto next_stats = clock::now() + interval;
+    // The control lcore's work: neighbour resolution (every millisecond when there is a
+    // neighbour service), the program's tick, statistics.
+    const auto tick = std::chrono::milliseconds(neigh_ ? 1 : 50);
+    while (!g_stop.load(std::memory_order_relaxed)) {
+        std::this_thread::sleep_for(tick);
+        const std::uint64_t now = clock_.now_ns();
+        if (neigh_) neigh_->poll(now);
+        if (hooks.tick) hooks.tick(now);
+        if (stats_interval_ > 0 && clock::now() >= next_stats) {
+            if (hooks.report) std::fputs(hooks.report(false).c_str(), stdout);
+            std::fflush(stdout);
+            next_stats += interval;
+        }
+    }
+    rte_eal_mp_wait_lcore();
+    std::printf("%s: stopping; final counters:\n", name_.c_str());
+    if (hooks.report) std::fputs(hooks.report(true).c_str(), stdout);
+    if (hooks.final_report) std::fputs(hooks.final_report().c_str(), stdout);
+    std::fflush(stdout);
+    return 0;
+}
+
+}  // namespace pw::app

@@ -1,0 +1,114 @@
+// The program skeleton every pingwire program stands on, so that each main stays thin: the EAL,
+// pool sizing, port bring-up (with the IPv6 multicast groups of its addresses), the
+// interfaces, the neighbour service, the launch of one lcore runtime per worker, signals, the
+// control lcore's tick (neighbours every millisecond, statistics every interval) and the
+// summary at exit.
+//
+//     app::Program prog("pingwire-x");
+//     if (auto rc = prog.start(eal_args, common)) return *rc;
+//     ... build one stage per worker, using prog.interfaces(), prog.lcore_config(w) ...
+//     return prog.run(stages, hooks);
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "apps/skeleton/common_options.hh"
+#include "apps/skeleton/neighbour_service.hh"
+#include "drivers/port.hh"
+#include "lib/pipeline/runtime.hh"
+#include "lib/route/interfaces.hh"
+#include "lib/route/port_spec.hh"
+#include "lib/route/route_spec.hh"
+
+struct rte_mempool;
+
+namespace pw::app {
+
+// What a program adds to the control lcore's loop.
+struct Hooks {
+    // The counters: every interval, and at exit (with the devices' own counters).
+    std::function<std::string(bool at_exit)> report;
+    std::function<std::string()> final_report;    // after the counters at exit (may be empty)
+    std::function<void(std::uint64_t now_ns)> tick;  // every control tick (may be empty)
+};
+
+class Program {
+public:
+    explicit Program(std::string name);
+    Program(const Program&) = delete;
+    Program& operator=(const Program&) = delete;
+    ~Program();
+
+    // EAL, worker lcores, pool, ports and interfaces. On failure prints one line and returns
+    // the exit status (2: the user's mistake, 1: a run-time failure).
+    std::optional<int> start(std::vector<char*>& eal_args, const CommonOptions& opt);
+    // The neighbour service (router mode, or any program that resolves next hops).
+    std::optional<int> enable_neighbours(unsigned capacity,
+                                         std::span<const route::NeighSpec> permanent);
+    // Prints "NAME: error: MSG" and returns 1. What start took is released by the destructor:
+    // declare objects holding DPDK memory (a FIB) after the Program, so they go first.
+    int fail(const std::string& msg);
+
+    std::uint16_t workers() const noexcept { return static_cast<std::uint16_t>(lcores_.size()); }
+    rte_mempool* pool() const noexcept { return pool_; }
+    const std::vector<drivers::PortInfo>& ports() const noexcept { return ports_; }
+    route::InterfaceTable& interfaces() noexcept { return interfaces_; }
+    const pipeline::Clock& clock() const noexcept { return clock_; }
+    std::vector<pipeline::LcoreBase>& base_counters() noexcept { return base_; }
+    NeighbourService* neighbours() noexcept { return neigh_.get(); }
+    const std::string& name() const noexcept { return name_; }
+    // Worker w: RX queue w of every port that has it, TX queue w of every port, the control
+    // ring on worker 0.
+    pipeline::LcoreConfig lcore_config(unsigned w) const;
+    // "port N: NAME (DRIVER) mac ... mtu ... queues ... link ... addrs ..." per port.
+    std::string port_lines() const;
+    // The device's own counters (rte_eth_stats) of a port, one line.
+    static std::string device_line(std::uint16_t port);
+
+    // Launches one Runtime<S> per worker over stages[w], serves the control tick until SIGINT
+    // or SIGTERM, stops the workers and prints the final report. Returns the exit status (0);
+    // the ports and the EAL stop with the Program.
+    template <pipeline::Stage S>
+    int run(std::vector<std::unique_ptr<S>>& stages, const Hooks& hooks) {
+        std::vector<std::unique_ptr<pipeline::Runtime<S>>> rts;
+        for (unsigned w = 0; w < workers(); ++w)
+            rts.push_back(
+                std::make_unique<pipeline::Runtime<S>>(lcore_config(w), *stages[w], base_[w]));
+        install_signals();
+        for (unsigned w = 0; w < workers(); ++w) launch(&run_runtime<S>, rts[w].get(), w);
+        return serve(hooks);
+    }
+
+    static const std::atomic<bool>& stop_flag() noexcept;
+
+private:
+    template <class S>
+    static int run_runtime(void* arg) {
+        static_cast<pipeline::Runtime<S>*>(arg)->run(stop_flag());
+        return 0;
+    }
+    void install_signals();
+    void launch(int (*fn)(void*), void* arg, unsigned worker);
+    int serve(const Hooks& hooks);
+    void release();
+
+    std::string name_;
+    std::vector<unsigned> lcores_;
+    rte_mempool* pool_ = nullptr;
+    std::vector<drivers::PortInfo> ports_;
+    route::InterfaceTable interfaces_;
+    pipeline::Clock clock_;
+    std::vector<pipeline::LcoreBase> base_;
+    std::unique_ptr<NeighbourService> neigh_;
+    double stats_interval_ = 0;
+    bool eal_up_ = false;
+};
+
+}  // namespace pw::app

@@ -1,0 +1,176 @@
+#include "lib/pipeline/host_stage.hh"
+
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "lib/icmp/host_input.hh"
+#include "lib/pipeline/mbuf_bytes.hh"
+#include "lib/wire/icmp.hh"
+
+namespace pw::pipeline {
+
+namespace {
+
+constexpr unsigned prefetch_ahead = 3;
+
+// The ICMP message an answer built in place carries, for the Out counters (ARP carries none).
+struct OutType {
+    bool icmp = false;
+    bool v6 = false;
+    std::uint8_t type = 0;
+};
+
+constexpr OutType out_type_of(icmp::Reply r) noexcept {
+    using icmp::Reply;
+    switch (r) {
+        case Reply::echo4_reply:
+            return {true, false, wire::icmpv4::echo_reply};
+        case Reply::echo6_reply:
+            return {true, true, wire::icmpv6::echo_reply};
+        case Reply::nd_advert:
+            return {true, true, wire::icmpv6::neighbor_advertisement};
+        case Reply::timestamp_reply:
+            return {true, false, wire::icmpv4::timestamp_reply};
+        case Reply::probe4_reply:
+            return {true, false, 43};  // RFC 8335 Extended Echo Reply
+        case Reply::probe6_reply:
+            return {true, true, 161};
+        case Reply::arp_reply:
+        case Reply::count_:
+            break;
+    }
+    return {};
+}
+
+}  // namespace
+
+HostStage::HostStage(const HostEnv& env, LcoreHost& counters, unsigned index)
+    : env_(env), counters_(&counters) {
+    limiter_.configure(env.rate, env.global_bucket, 0x9e3779b97f4a7c15ULL * (index + 1));
+    reasm_.configure(env.reassembly);
+    // Fragment identifications: the worker index in the top bits keeps workers apart.
+    ip6_ident_ = static_cast<std::uint32_t>(index) << 24;
+    ip_ident_ = static_cast<std::uint16_t>(index << 12);
+    // Facts fixed at start-up, per port: the context each burst of that port starts from.
+    for (std::uint16_t port = 0; port < route::max_ports; ++port) {
+        icmp::HostContext& c = ctx_[port];
+        c.iface = env_.interfaces->find(port);
+        c.policy = env_.policy;
+        c.limiter = &limiter_;
+        c.stats = &counters_->port[port].icmp;
+        c.ip_ident = &ip_ident_;
+        c.probe_ifaces = env_.probe_ifaces;
+        c.router = env_.router;
+        if (env_.ext_v4 != nullptr) c.ext_v4 = &env_.ext_v4[port];
+        if (env_.ext_v6 != nullptr) c.ext_v6 = &env_.ext_v6[port];
+    }
+}
+
+icmp::HostContext& HostStage::context(std::uint16_t port, const Lcore& l) noexcept {
+    icmp::HostContext& c = ctx_[port];
+    c.now_ns = l.now_ns();
+    c.utc_ms_of_day =
+        static_cast<std::uint32_t>((env_.utc_ms_at_start + l.now_ns() / 1'000'000U) % 86'400'000U);
+    return c;
+}
+
+void HostStage::send_error(std::uint16_t port, const icmp::ErrorPlan& plan,
+                           std::span<const wire::ConstBytes> quote, Lcore& l) noexcept {
+    HostCounters& hc = counters_->port[port];
+    rte_mbuf* m = rte_pktmbuf_alloc(l.pool());
+    const auto len = static_cast<std::uint32_t>(plan.frame_len());
+    char* p = m != nullptr ? rte_pktmbuf_append(m, static_cast<std::uint16_t>(len)) : nullptr;
+    if (p == nullptr) {  // no mbuf (or, impossible with the default data room, no room)
+        if (m != nullptr) rte_pktmbuf_free(m);
+        hc.icmp.count_outcome(plan.v6, icmp::ErrorOutcome::no_mbuf);
+        ++(plan.v6 ? hc.icmp.v6 : hc.icmp.v4).out_errors;
+        ++hc.generated_failed;
+        return;
+    }
+    icmp::emit_error({reinterpret_cast<std::byte*>(p), len}, plan, quote);
+    hc.icmp.count_outcome(plan.v6, icmp::ErrorOutcome::sent);
+    (plan.v6 ? hc.icmp.v6 : hc.icmp.v4).count_out(plan.spec.type);
+    l.send(port, m, TxKind::generated);
+}
+
+void HostStage::count_reply(std::uint16_t port, icmp::Reply kind) noexcept {
+    HostCounters& hc = counters_->port[port];
+    ++hc.replies[static_cast<std::size_t>(kind)];
+    const OutType t = out_type_of(kind);
+    if (t.icmp) (t.v6 ? hc.icmp.v6 : hc.icmp.v4).count_out(t.type);
+}
+
+void HostStage::send_reply(std::uint16_t port, rte_mbuf* m, icmp::Reply kind, Lcore& l) noexcept {
+    count_reply(port, kind);
+    m->ol_flags = 0;
+    l.send(port, m, TxKind::reply);
+}
+
+void HostStage::slow_path(rte_mbuf* m, std::uint16_t port, icmp::HostContext& ctx,
+                          Lcore& l) noexcept {
+    const icmp::Verdict v = icmp::host_input(frame_room(m), m->data_len, ctx);
+    if (v.learn) post_learn(port, v);
+    if (v.route_lookup) {
+        forward(m, v, port, ctx, l);
+        return;
+    }
+    if (v.reply) {
+        set_frame_len(m, v.len);
+        send_reply(port, m, v.kind, l);
+        return;
+    }
+    if (v.reassemble) {
+        on_fragment(m, v, port, ctx, l);
+        return;
+    }
+    if (v.error_to_send()) {
+        const wire::ConstBytes seg[1] = {
+            wire::ConstBytes{rte_pktmbuf_mtod(m, const std::byte*), m->data_len}.subspan(
+                v.quote_from)};
+        send_error(port, v.plan, seg, l);
+    }
+    l.drop(port, m, v.drop);
+}
+
+void HostStage::handle(rte_mbuf* m, std::uint16_t port, Lcore& l) noexcept {
+    // Handlers read contiguous bytes: a chained frame is copied into its first segment when
+    // it fits there, else dropped and counted.
+    if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0) {
+        l.drop(port, m, wire::Drop::multi_segment);
+        return;
+    }
+    slow_path(m, port, context(port, l), l);
+}
+
+void HostStage::on_burst(rte_mbuf** pkts, std::uint16_t n, const RxQueue& q, Lcore& l) noexcept {
+    icmp::HostContext& ctx = context(q.port, l);
+    for (unsigned i = 0; i < prefetch_ahead && i < n; ++i)
+        rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
+    for (std::uint16_t i = 0; i < n; ++i) {
+        if (i + prefetch_ahead < n)
+            rte_prefetch0(rte_pktmbuf_mtod(pkts[i + prefetch_ahead], void*));
+        rte_mbuf* m = pkts[i];
+        if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0) {
+            l.drop(q.port, m, wire::Drop::multi_segment);
+            continue;
+        }
+        slow_path(m, q.port, ctx, l);
+    }
+}
+
+void HostStage::on_tick(Lcore& l) noexcept {
+    if (pending_.size() != 0) sweep_pending(l);
+    if (reasm_.in_use() != 0) expire_fragments(l);
+}
+
+void HostStage::on_stop(Lcore& l) noexcept {
+    (void)l;
+    // Packets still waiting for a next hop at exit are freed and counted, never leaked.
+    pending_.sweep([this](const Pending& p) {
+        ++counters_->port[p.egress].fwd_failed;
+        rte_pktmbuf_free(p.m);
+        return true;
+    });
+}
+
+}  // namespace pw::pipeline

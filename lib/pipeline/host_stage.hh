@@ -1,0 +1,121 @@
+// The host stage: pingwire's host and router logic as one stage of the lcore runtime. Per
+// burst: the validated fast paths for the common cases (echo v4, echo v6, forwarding with bulk
+// FIB lookups), everything else through icmp::host_input -> answers in place, ICMP errors built
+// in fresh mbufs, fragments to the lcore's reassembler, packets not for us to the forwarding
+// step (host_forward.cc) and, when their next hop is unresolved, to a bounded waiting queue.
+// pingwire-responder runs it alone; pingwire-flood and pingwire-conform hand it the frames
+// that are not theirs (ARP, NDP, echo to their own addresses).
+//
+// State is per lcore, preallocated: the rate-limit table, the reassembly table, the waiting
+// queue and the counters.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+
+#include "lib/icmp/forward.hh"
+#include "lib/icmp/host_context.hh"
+#include "lib/icmp/reassembly.hh"
+#include "lib/pipeline/host_counters.hh"
+#include "lib/pipeline/neigh_events.hh"
+#include "lib/pipeline/neigh_pending.hh"
+#include "lib/pipeline/runtime.hh"
+#include "lib/route/interfaces.hh"
+
+struct rte_ring;
+
+namespace pw::route {
+class Fib;
+class NeighborTable;
+}  // namespace pw::route
+
+namespace pw::pipeline {
+
+// What every host stage shares, read-only once they run (the global rate bucket excepted,
+// which is one atomic).
+struct HostEnv {
+    const route::InterfaceTable* interfaces = nullptr;
+    const icmp::HostPolicy* policy = nullptr;
+    icmp::RateLimitConfig rate;
+    icmp::SharedBucket* global_bucket = nullptr;  // null: no global limit
+    icmp::ReassemblyConfig reassembly;
+    std::span<const icmp::ProbeIface> probe_ifaces;
+    // RFC 4884 / RFC 5837 Interface Information, indexed by port (route::max_ports entries
+    // each); null: errors without extensions.
+    const icmp::InterfaceInfo* ext_v4 = nullptr;
+    const icmp::InterfaceInfo* ext_v6 = nullptr;
+    // Router mode (--forward); all null for a host.
+    const icmp::RouterPolicy* router = nullptr;
+    const route::Fib* fib = nullptr;
+    const route::NeighborTable* neighbors = nullptr;
+    // NeighEvent to the control lcore (multi-producer): sightings always (when set), wants in
+    // router mode.
+    rte_ring* neigh_events = nullptr;
+    std::uint64_t neigh_wait_ns = 3'500'000'000;  // how long a packet may wait for its next hop
+    std::uint64_t utc_ms_at_start = 0;  // wall clock (ms since the epoch) at the clock's start
+};
+
+class HostStage {
+public:
+    // env, its tables and counters outlive the stage; counters is this lcore's own block.
+    // Allocates (rate-limit and reassembly tables): control path; throws std::bad_alloc.
+    HostStage(const HostEnv& env, LcoreHost& counters, unsigned index);
+
+    void on_burst(rte_mbuf** pkts, std::uint16_t n, const RxQueue& q, Lcore& l) noexcept;
+    void on_tick(Lcore& l) noexcept;
+    void on_stop(Lcore& l) noexcept;
+
+    // The full path for one frame (no fast path), for stages that hand frames over.
+    void handle(rte_mbuf* m, std::uint16_t port, Lcore& l) noexcept;
+
+    const icmp::Reassembler& reassembler() const noexcept { return reasm_; }
+
+private:
+    // The full path of one single-segment frame, with the burst's context of its port.
+    void slow_path(rte_mbuf* m, std::uint16_t port, icmp::HostContext& ctx, Lcore& l) noexcept;
+    icmp::HostContext& context(std::uint16_t port, const Lcore& l) noexcept;
+    // host_fragments.cc
+    void on_fragment(rte_mbuf* m, const icmp::Verdict& v, std::uint16_t port,
+                     icmp::HostContext& ctx, Lcore& l) noexcept;
+    void expire_fragments(Lcore& l) noexcept;
+    void send_datagram(std::uint16_t port, wire::ConstBytes frame, std::size_t l2_len,
+                       icmp::Reply kind, Lcore& l) noexcept;
+    // host_stage.cc
+    void send_error(std::uint16_t port, const icmp::ErrorPlan& plan,
+                    std::span<const wire::ConstBytes> quote, Lcore& l) noexcept;
+    void send_reply(std::uint16_t port, rte_mbuf* m, icmp::Reply kind, Lcore& l) noexcept;
+    void count_reply(std::uint16_t port, icmp::Reply kind) noexcept;
+    // host_forward.cc (router mode)
+    void forward(rte_mbuf* m, const icmp::Verdict& v, std::uint16_t port,
+                 const icmp::HostContext& ctx, Lcore& l) noexcept;
+    icmp::Route route_for(bool v6, wire::ConstBytes l3) const noexcept;
+    icmp::Route route_of(std::uint32_t nh, bool denied) const noexcept;
+    bool transmit_forward(rte_mbuf* m, const Pending& p, Lcore& l) noexcept;
+    void unreachable(rte_mbuf* m, const Pending& p, Lcore& l) noexcept;
+    void sweep_pending(Lcore& l) noexcept;
+    void post_learn(std::uint16_t port, const icmp::Verdict& v) noexcept;
+    void post_want(std::uint16_t port, bool v6, const wire::Ipv6Addr& addr,
+                   std::uint64_t now_ns) noexcept;
+
+    HostEnv env_;
+    LcoreHost* counters_;
+    icmp::RateLimiter limiter_;
+    icmp::Reassembler reasm_;
+    std::array<icmp::HostContext, route::max_ports> ctx_{};  // per port, set up at start
+    std::uint16_t ip_ident_ = 0;
+    std::uint32_t ip6_ident_ = 0;
+    std::uint64_t next_expire_ns_ = 0;
+    PendingQueue pending_;
+    std::uint64_t next_sweep_ns_ = 0;
+    // Recently asked next hops, so a busy flow toward an unresolved or stale neighbour asks
+    // the control lcore about once per interval, not once per packet.
+    struct Asked {
+        wire::Ipv6Addr addr;
+        std::uint16_t port = 0;
+        std::uint64_t at_ns = 0;
+    };
+    std::array<Asked, 64> asked_{};
+};
+
+}  // namespace pw::pipeline
