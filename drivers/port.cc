@@ -72,6 +72,27 @@ std::variant<PortInfo, std::string> setup_port(const PortSetup& s) {
                    ".." + std::to_string(info.max_mtu) + ")";
         conf.rxmode.mtu = *s.mtu;
     }
+    // Several RX queues: RSS spreads the flows over them, one worker per queue. A device that
+    // cannot hash (most virtual ones) delivers on queue 0, or as its own driver spreads.
+    if (out.rx_queues > 1) {
+        const std::uint64_t want = RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP;
+        const std::uint64_t hf = want & info.flow_type_rss_offloads;
+        if (hf != 0) {
+            conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+            conf.rx_adv_conf.rss_conf.rss_hf = hf;
+            out.rss = std::string(hf & RTE_ETH_RSS_IP ? "ip" : "") +
+                      (hf & RTE_ETH_RSS_UDP ? (hf & RTE_ETH_RSS_IP ? ",udp" : "udp") : "") +
+                      (hf & (RTE_ETH_RSS_TCP) ? ",tcp" : "");
+        } else {
+            out.rss = "none (the device cannot hash)";
+        }
+    }
+    // TX IPv4 header checksum offload, when the device has it: offered to the stages, which
+    // use it for frames whose header they build anew.
+    if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) {
+        conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
+        out.tx_ip4_cksum = true;
+    }
     if (int rc = rte_eth_dev_configure(port, out.rx_queues, out.tx_queues, &conf); rc != 0)
         return err(port, "configure failed", rc);
 

@@ -40,6 +40,8 @@ struct PortInfo {
     std::string multicast_mode;  // "list", "allmulti" or "promiscuous"
     bool software_mac = false;   // mac= could not be set in the device: kept in software
     bool link_up = false;
+    std::string rss;            // hash functions used with several RX queues ("" with one)
+    bool tx_ip4_cksum = false;  // the device computes IPv4 header checksums on request
     std::uint32_t link_speed_mbps = 0;
 };
 

@@ -142,10 +142,12 @@ std::string Program::port_lines() const {
             addrs += fmt::format(" {}/{}", ifc->v4[i].addr.to_string(), ifc->v4[i].len);
         for (std::size_t i = 0; i < ifc->n6; ++i)
             addrs += fmt::format(" {}/{}", ifc->v6[i].addr.to_string(), ifc->v6[i].len);
-        s += fmt::format("port {}: {} ({}) mac {}{} mtu {} queues {} link {} multicast {} addrs{}\n",
-                         p.port, p.name, p.driver, p.mac.to_string(),
-                         p.software_mac ? " (software)" : "", p.mtu, p.rx_queues,
-                         p.link_up ? "up" : "down", p.multicast_mode, addrs);
+        s += fmt::format(
+            "port {}: {} ({}) mac {}{} mtu {} queues {}{} link {} multicast {} tx-ip4-cksum {} "
+            "addrs{}\n",
+            p.port, p.name, p.driver, p.mac.to_string(), p.software_mac ? " (software)" : "", p.mtu,
+            p.rx_queues, p.rss.empty() ? "" : " rss " + p.rss, p.link_up ? "up" : "down",
+            p.multicast_mode, p.tx_ip4_cksum ? "offload" : "software", addrs);
     }
     return s;
 }

@@ -50,8 +50,8 @@ struct HostRig {
     std::unique_ptr<pipeline::HostStage> stage;
     std::unique_ptr<pipeline::Runtime<pipeline::HostStage>> rt;
 
-    // rx: the queues polled; every port in rx transmits on its queue 0. drain_us 0: the TX
-    // buffers are drained at the end of every round, so one poll_once shows its output.
+    // rx: the queues polled; the rig transmits on queue `index` of every port. drain_us 0: the
+    // TX buffers are drained at the end of every round, so one poll_once shows its output.
     HostRig(const pipeline::HostEnv& env, std::vector<pipeline::RxQueue> rx, rte_mempool* pool,
             rte_ring* from_control = nullptr, unsigned index = 0) {
         pipeline::LcoreConfig cfg;
@@ -61,6 +61,7 @@ struct HostRig {
         cfg.index = index;
         cfg.clock = pipeline::Clock::from_now();
         cfg.drain_us = 0;
+        cfg.tx_queue.fill(static_cast<std::uint16_t>(index));
         stage = std::make_unique<pipeline::HostStage>(env, host[0], index);
         rt = std::make_unique<pipeline::Runtime<pipeline::HostStage>>(cfg, *stage, base[0]);
     }
