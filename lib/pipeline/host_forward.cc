@@ -31,20 +31,17 @@ route::NeighView neighbour(const route::NeighborTable& t, std::uint16_t port, bo
 }  // namespace
 
 icmp::Route HostStage::route_for(bool v6, wire::ConstBytes l3) const noexcept {
-    const route::Fib& fib = *env_.fib;
+    // One lookup: the --deny ACL lives in the same table (its entries beat more specific
+    // routes), so the next hop says whether the destination is denied.
     std::uint32_t nh = route::Fib::no_route;
-    bool denied = false;
     if (v6) {
         const auto dst = wire::load_bytes<wire::Ipv6Addr>(l3, wire::ipv6::field::dst);
-        fib.lookup_v6(reinterpret_cast<const std::uint8_t(*)[16]>(dst.bytes.data()), &nh, 1);
-        denied = fib.is_denied(dst);
+        env_.fib->lookup_v6(reinterpret_cast<const std::uint8_t(*)[16]>(dst.bytes.data()), &nh, 1);
     } else {
-        const auto dst = wire::load_bytes<wire::Ipv4Addr>(l3, wire::ipv4::field::dst);
-        const std::uint32_t ip = dst.to_u32();
-        fib.lookup_v4(&ip, &nh, 1);
-        denied = fib.is_denied(dst);
+        const std::uint32_t ip = wire::load32(l3, wire::ipv4::field::dst);
+        env_.fib->lookup_v4(&ip, &nh, 1);
     }
-    return route_of(nh, denied);
+    return route_of(nh, false);
 }
 
 // The route a FIB next-hop index stands for; denied: the destination matched the ACL.
@@ -200,21 +197,77 @@ void HostStage::forward(rte_mbuf* m, const icmp::Verdict& v, std::uint16_t port,
         v.v6 ? wire::ipv6::header_len + wire::load16(l3, wire::ipv6::field::payload_length)
              : wire::load16(l3, wire::ipv4::field::total_length);
     set_frame_len(m, static_cast<std::uint32_t>(v.l3_from + l3_len));
+    send_forward(m, port, fv.egress_port, v.v6, fv.fragment_needed,
+                 v.v6 ? fv.next_hop6 : mapped(fv.next_hop4), l);
+}
+
+void HostStage::send_forward(rte_mbuf* m, std::uint16_t ingress, std::uint16_t egress, bool v6,
+                             bool fragment_needed, const wire::Ipv6Addr& next_hop,
+                             Lcore& l) noexcept {
     m->ol_flags = 0;
     Pending p;
     p.m = m;
-    p.egress = fv.egress_port;
-    p.ingress = port;
-    p.v6 = v.v6;
-    p.fragment_needed = fv.fragment_needed;
-    p.next_hop = v.v6 ? fv.next_hop6 : mapped(fv.next_hop4);
+    p.egress = egress;
+    p.ingress = ingress;
+    p.v6 = v6;
+    p.fragment_needed = fragment_needed;
+    p.next_hop = next_hop;
     p.since_ns = l.now_ns();
     if (transmit_forward(m, p, l)) return;
     // Unresolved: wait in the bounded queue and ask the control lcore to resolve it.
     post_want(p.egress, p.v6, p.next_hop, l.now_ns());
     if (!pending_.push(p)) {
-        --hc.forwarded;  // not forwarded after all: counted as this drop, so rx stays balanced
-        l.drop(port, m, wire::Drop::neigh_queue_full);
+        // Not forwarded after all: counted as this drop, so rx stays balanced.
+        --counters_->port[ingress].forwarded;
+        l.drop(ingress, m, wire::Drop::neigh_queue_full);
+    }
+}
+
+// The common case of a whole burst at once: one bulk lookup (rte_fib_lookup_bulk), then per
+// packet the same decision ip4_forward makes (icmp::forward4_apply), else the full path.
+void HostStage::forward_fast_v4(rte_mbuf** ms, const std::uint32_t* dst, unsigned n,
+                                std::uint16_t port, icmp::HostContext& ctx, Lcore& l) noexcept {
+    std::uint32_t nh[burst_size];
+    env_.fib->lookup_v4(dst, nh, n);
+    HostCounters& hc = counters_->port[port];
+    for (unsigned i = 0; i < n; ++i) {
+        rte_mbuf* m = ms[i];
+        const icmp::Route r = route_of(nh[i], false);
+        wire::Ipv4Addr next_hop;
+        const wire::Bytes frame{rte_pktmbuf_mtod(m, std::byte*), m->data_len};
+        if (!icmp::forward4_apply(frame, r, port, ctx, next_hop)) {
+            slow_path(m, port, ctx, l);
+            continue;
+        }
+        ++hc.forwarded;
+        set_frame_len(m, static_cast<std::uint32_t>(
+                             wire::eth::header_len +
+                             wire::load16(frame, wire::eth::header_len +
+                                                     wire::ipv4::field::total_length)));
+        send_forward(m, port, r.port, false, false, mapped(next_hop), l);
+    }
+}
+
+void HostStage::forward_fast_v6(rte_mbuf** ms, const std::uint8_t (*dst)[16], unsigned n,
+                                std::uint16_t port, icmp::HostContext& ctx, Lcore& l) noexcept {
+    std::uint32_t nh[burst_size];
+    env_.fib->lookup_v6(dst, nh, n);
+    HostCounters& hc = counters_->port[port];
+    for (unsigned i = 0; i < n; ++i) {
+        rte_mbuf* m = ms[i];
+        const icmp::Route r = route_of(nh[i], false);
+        wire::Ipv6Addr next_hop;
+        const wire::Bytes frame{rte_pktmbuf_mtod(m, std::byte*), m->data_len};
+        if (!icmp::forward6_apply(frame, r, port, ctx, next_hop)) {
+            slow_path(m, port, ctx, l);
+            continue;
+        }
+        ++hc.forwarded;
+        set_frame_len(m, static_cast<std::uint32_t>(
+                             wire::eth::header_len + wire::ipv6::header_len +
+                             wire::load16(frame, wire::eth::header_len +
+                                                     wire::ipv6::field::payload_length)));
+        send_forward(m, port, r.port, true, false, next_hop, l);
     }
 }
 

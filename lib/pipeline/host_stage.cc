@@ -3,6 +3,8 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
+#include <cstring>
+
 #include "lib/icmp/host_input.hh"
 #include "lib/pipeline/mbuf_bytes.hh"
 #include "lib/wire/icmp.hh"
@@ -45,7 +47,9 @@ constexpr OutType out_type_of(icmp::Reply r) noexcept {
 }  // namespace
 
 HostStage::HostStage(const HostEnv& env, LcoreHost& counters, unsigned index)
-    : env_(env), counters_(&counters) {
+    : env_(env),
+      fast_(icmp::make_fast_policy(*env.policy, env.rate, env.router != nullptr)),
+      counters_(&counters) {
     limiter_.configure(env.rate, env.global_bucket, 0x9e3779b97f4a7c15ULL * (index + 1));
     reasm_.configure(env.reassembly);
     // Fragment identifications: the worker index in the top bits keeps workers apart.
@@ -143,18 +147,80 @@ void HostStage::handle(rte_mbuf* m, std::uint16_t port, Lcore& l) noexcept {
 }
 
 void HostStage::on_burst(rte_mbuf** pkts, std::uint16_t n, const RxQueue& q, Lcore& l) noexcept {
-    icmp::HostContext& ctx = context(q.port, l);
+    const std::uint16_t port = q.port;
+    icmp::HostContext& ctx = context(port, l);
+    if (ctx.iface == nullptr) {  // a port the stage was not given: nothing here is ours
+        for (std::uint16_t i = 0; i < n; ++i) l.drop(port, pkts[i], wire::Drop::not_our_mac);
+        return;
+    }
+    const net::Iface& iface = *ctx.iface;
+    // Per burst: the packets for the bulk FIB lookups, and the counts of fast answers.
+    rte_mbuf* fwd4[burst_size];
+    std::uint32_t dst4[burst_size];
+    rte_mbuf* fwd6[burst_size];
+    std::uint8_t dst6[burst_size][16];
+    unsigned n4 = 0, n6 = 0, echo4 = 0, echo6 = 0;
+
     for (unsigned i = 0; i < prefetch_ahead && i < n; ++i)
         rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
     for (std::uint16_t i = 0; i < n; ++i) {
         if (i + prefetch_ahead < n)
             rte_prefetch0(rte_pktmbuf_mtod(pkts[i + prefetch_ahead], void*));
         rte_mbuf* m = pkts[i];
-        if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0) {
-            l.drop(q.port, m, wire::Drop::multi_segment);
+        if (m->nb_segs == 1) {
+            const wire::Bytes frame{rte_pktmbuf_mtod(m, std::byte*), m->data_len};
+            if (const std::size_t len = icmp::echo4_fast(frame, iface, fast_)) {
+                set_frame_len(m, static_cast<std::uint32_t>(len));
+                m->ol_flags = 0;
+                l.send(port, m, TxKind::reply);
+                ++echo4;
+                continue;
+            }
+            if (const std::size_t len = icmp::echo6_fast(frame, iface, fast_)) {
+                set_frame_len(m, static_cast<std::uint32_t>(len));
+                m->ol_flags = 0;
+                l.send(port, m, TxKind::reply);
+                ++echo6;
+                continue;
+            }
+            if (fast_.router) {
+                if (icmp::forward4_check(frame, ctx, fast_, dst4[n4])) {
+                    fwd4[n4++] = m;
+                    continue;
+                }
+                wire::Ipv6Addr d6;
+                if (icmp::forward6_check(frame, ctx, fast_, d6)) {
+                    std::memcpy(dst6[n6], d6.bytes.data(), 16);
+                    fwd6[n6++] = m;
+                    continue;
+                }
+            }
+        } else if (rte_pktmbuf_linearize(m) != 0) {
+            // Handlers read contiguous bytes: a chained frame is copied into its first segment
+            // when it fits there, else dropped and counted.
+            l.drop(port, m, wire::Drop::multi_segment);
             continue;
         }
-        slow_path(m, q.port, ctx, l);
+        slow_path(m, port, ctx, l);
+    }
+    if (n4 != 0) forward_fast_v4(fwd4, dst4, n4, port, ctx, l);
+    if (n6 != 0) forward_fast_v6(fwd6, dst6, n6, port, ctx, l);
+    // The fast answers counted once per burst, as host_input's path counts each (Icmp InMsgs,
+    // InType8 / Icmp6 InType128, the reply event, OutMsgs and OutType0 / 129).
+    HostCounters& hc = counters_->port[port];
+    if (echo4 != 0) {
+        hc.replies[static_cast<std::size_t>(icmp::Reply::echo4_reply)] += echo4;
+        hc.icmp.v4.in_msgs += echo4;
+        hc.icmp.v4.in_type[wire::icmpv4::echo_request] += echo4;
+        hc.icmp.v4.out_msgs += echo4;
+        hc.icmp.v4.out_type[wire::icmpv4::echo_reply] += echo4;
+    }
+    if (echo6 != 0) {
+        hc.replies[static_cast<std::size_t>(icmp::Reply::echo6_reply)] += echo6;
+        hc.icmp.v6.in_msgs += echo6;
+        hc.icmp.v6.in_type[wire::icmpv6::echo_request] += echo6;
+        hc.icmp.v6.out_msgs += echo6;
+        hc.icmp.v6.out_type[wire::icmpv6::echo_reply] += echo6;
     }
 }
 

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <span>
 
+#include "lib/icmp/fast_path.hh"
 #include "lib/icmp/forward.hh"
 #include "lib/icmp/host_context.hh"
 #include "lib/icmp/reassembly.hh"
@@ -91,6 +92,15 @@ private:
                  const icmp::HostContext& ctx, Lcore& l) noexcept;
     icmp::Route route_for(bool v6, wire::ConstBytes l3) const noexcept;
     icmp::Route route_of(std::uint32_t nh, bool denied) const noexcept;
+    // A packet accepted for forwarding (counted forwarded on ingress): out now when its next
+    // hop is known, else into the waiting queue.
+    void send_forward(rte_mbuf* m, std::uint16_t ingress, std::uint16_t egress, bool v6,
+                      bool fragment_needed, const wire::Ipv6Addr& next_hop, Lcore& l) noexcept;
+    // The fast forwarding path of a burst: bulk FIB lookups, then forward4/6_apply.
+    void forward_fast_v4(rte_mbuf** ms, const std::uint32_t* dst, unsigned n, std::uint16_t port,
+                         icmp::HostContext& ctx, Lcore& l) noexcept;
+    void forward_fast_v6(rte_mbuf** ms, const std::uint8_t (*dst)[16], unsigned n,
+                         std::uint16_t port, icmp::HostContext& ctx, Lcore& l) noexcept;
     bool transmit_forward(rte_mbuf* m, const Pending& p, Lcore& l) noexcept;
     void unreachable(rte_mbuf* m, const Pending& p, Lcore& l) noexcept;
     void sweep_pending(Lcore& l) noexcept;
@@ -99,6 +109,7 @@ private:
                    std::uint64_t now_ns) noexcept;
 
     HostEnv env_;
+    icmp::FastPolicy fast_;
     LcoreHost* counters_;
     icmp::RateLimiter limiter_;
     icmp::Reassembler reasm_;
