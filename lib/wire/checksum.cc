@@ -1,65 +1,44 @@
 #include "lib/wire/checksum.hh"
 
-#include <bit>
 #include <cstring>
 
 namespace pw::wire {
 
-namespace {
-
-// Folds a wide accumulator of native-order 16-bit lanes to 16 bits.
-std::uint16_t fold(std::uint64_t acc) noexcept {
-    acc = (acc & 0xffffffffULL) + (acc >> 32);
-    acc = (acc & 0xffffffffULL) + (acc >> 32);
-    acc = (acc & 0xffffULL) + (acc >> 16);
-    acc = (acc & 0xffffULL) + (acc >> 16);
-    acc = (acc & 0xffffULL) + (acc >> 16);
-    return static_cast<std::uint16_t>(acc);
-}
-
-}  // namespace
-
 std::uint16_t ones_sum(ConstBytes data, std::uint16_t initial) noexcept {
-    // The sum is computed over native-order words and swapped once at the end: RFC 1071
-    // section 2(B), byte-order independence.
+    // The sum is computed over native-order 64-bit words with end-around carries (RFC 1071
+    // 2(C), as on 64-bit machines in RFC 1071 4.2), folded once and swapped once at the end:
+    // RFC 1071 2(B), byte-order independence.
     const std::byte* p = data.data();
     std::size_t n = data.size();
-    std::uint64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    while (n >= 16) {
-        std::uint32_t w[4];
-        std::memcpy(w, p, 16);
-        a0 += w[0];
-        a1 += w[1];
-        a2 += w[2];
-        a3 += w[3];
-        p += 16;
-        n -= 16;
+    // Two chains so that the carries of one do not wait for the other's.
+    std::uint64_t a0 = 0, a1 = 0;
+    while (n >= 32) {
+        std::uint64_t w[4];
+        std::memcpy(w, p, 32);
+        a0 = ones_add64(a0, w[0]);
+        a1 = ones_add64(a1, w[1]);
+        a0 = ones_add64(a0, w[2]);
+        a1 = ones_add64(a1, w[3]);
+        p += 32;
+        n -= 32;
     }
-    std::uint64_t acc = a0 + a1 + a2 + a3;
-    while (n >= 4) {
-        std::uint32_t w;
-        std::memcpy(&w, p, 4);
-        acc += w;
-        p += 4;
-        n -= 4;
+    std::uint64_t acc = ones_add64(a0, a1);
+    while (n >= 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p, 8);
+        acc = ones_add64(acc, w);
+        p += 8;
+        n -= 8;
     }
-    if (n >= 2) {
-        std::uint16_t w;
-        std::memcpy(&w, p, 2);
-        acc += w;
-        p += 2;
-        n -= 2;
+    // The last 0..7 bytes, as one zero-padded 64-bit word: its bytes keep their positions
+    // within the word, so their 16-bit lanes line up with those of the words before. An odd
+    // byte is the high-order byte of a zero-padded 16-bit word (RFC 1071 4.1).
+    if (n != 0) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, p, n);
+        acc = ones_add64(acc, w);
     }
-    if (n == 1) {
-        // The odd byte is the high-order byte of a zero-padded word (RFC 1071 4.1).
-        std::byte tail[2] = {*p, std::byte{0}};
-        std::uint16_t w;
-        std::memcpy(&w, tail, 2);
-        acc += w;
-    }
-    std::uint16_t s = fold(acc);
-    if constexpr (std::endian::native == std::endian::little) s = bswap16(s);
-    return ones_add(s, initial);
+    return ones_add(native_sum_to_host(fold64(acc)), initial);
 }
 
 std::uint16_t pseudo_sum_v4(const Ipv4Addr& src, const Ipv4Addr& dst, std::uint8_t protocol,
@@ -78,9 +57,13 @@ std::uint16_t pseudo_sum_v4(const Ipv4Addr& src, const Ipv4Addr& dst, std::uint8
 
 std::uint16_t pseudo_sum_v6(const Ipv6Addr& src, const Ipv6Addr& dst, std::uint32_t l4_length,
                             std::uint8_t next_header) noexcept {
-    std::uint16_t s =
-        ones_sum(ConstBytes{reinterpret_cast<const std::byte*>(src.bytes.data()), 16});
-    s = ones_sum(ConstBytes{reinterpret_cast<const std::byte*>(dst.bytes.data()), 16}, s);
+    // RFC 8200 8.1: 32 bytes of addresses as four native 64-bit words, then the length and
+    // next header (host-order 16-bit words, added after the swap).
+    std::uint64_t w[4];
+    std::memcpy(w, src.bytes.data(), 16);
+    std::memcpy(w + 2, dst.bytes.data(), 16);
+    const std::uint64_t acc = ones_add64(ones_add64(w[0], w[1]), ones_add64(w[2], w[3]));
+    std::uint16_t s = native_sum_to_host(fold64(acc));
     s = ones_add(s, static_cast<std::uint16_t>(l4_length >> 16));
     s = ones_add(s, static_cast<std::uint16_t>(l4_length & 0xffff));
     s = ones_add(s, next_header);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -92,6 +93,140 @@ TEST(Checksum, RandomBuffersAgainstReference) {
         const std::size_t len = rng() % 4097;
         const auto part = ConstBytes(buf).subspan(off, len);
         ASSERT_EQ(ones_sum(part), reference_sum(part)) << off << " " << len;
+    }
+}
+
+// The textbook sum byte by byte: each byte added at its place in a big-endian 16-bit word.
+std::uint16_t bytewise_sum(ConstBytes d, std::uint32_t initial = 0) {
+    std::uint64_t s = initial;
+    for (std::size_t i = 0; i < d.size(); ++i)
+        s += std::to_integer<std::uint64_t>(d[i]) << ((i % 2 == 0) ? 8 : 0);
+    while (s >> 16) s = (s & 0xffff) + (s >> 16);
+    return static_cast<std::uint16_t>(s);
+}
+
+TEST(ChecksumWide, EveryLengthAndAlignmentAgainstBytewise) {
+    // Every length 0..2100 at every start modulo 16: the 32-byte loop, the 8-byte loop and
+    // every tail of 0..7 bytes, aligned or not.
+    std::mt19937 rng(1071);
+    std::vector<std::byte> buf(2100 + 16);
+    for (auto& b : buf) b = std::byte{static_cast<std::uint8_t>(rng())};
+    for (std::size_t off = 0; off < 16; ++off)
+        for (std::size_t len = 0; len <= 2100; ++len) {
+            const auto part = ConstBytes(buf).subspan(off, len);
+            ASSERT_EQ(ones_sum(part), bytewise_sum(part)) << off << " " << len;
+        }
+}
+
+TEST(ChecksumWide, CarriesOutOfEveryLane) {
+    // All-ones and near-all-ones data make every 64-bit addition carry: the end-around carry
+    // must come back in each time. Lengths up to 64 KiB (the largest IPv4 datagram).
+    for (const unsigned f : {0xffU, 0xfeU, 0x80U, 0x7fU, 0x01U, 0x00U}) {
+        const auto fill = static_cast<std::uint8_t>(f);
+        std::vector<std::byte> buf(65536 + 8, std::byte{fill});
+        for (std::size_t len = 0; len <= 300; ++len) {
+            const auto part = ConstBytes(buf).first(len);
+            ASSERT_EQ(ones_sum(part), bytewise_sum(part)) << int{fill} << " " << len;
+        }
+        for (const std::size_t len : {1499U, 1500U, 9000U, 65535U, 65536U}) {
+            for (std::size_t off = 0; off < 8; ++off) {
+                const auto part = ConstBytes(buf).subspan(off, len);
+                ASSERT_EQ(ones_sum(part), bytewise_sum(part)) << int{fill} << " " << len;
+            }
+        }
+    }
+    // A single 0xff byte among zeros at every position, and a single 0x00 among 0xff: the sum
+    // moves between the high and low byte of a lane exactly as the position says.
+    for (const unsigned b : {0x00U, 0xffU}) {
+        const auto base = static_cast<std::uint8_t>(b);
+        std::vector<std::byte> buf(128, std::byte{base});
+        for (std::size_t len = 1; len <= 128; ++len)
+            for (std::size_t pos = 0; pos < len; ++pos) {
+                buf[pos] = std::byte{static_cast<std::uint8_t>(~base)};
+                const auto part = ConstBytes(buf).first(len);
+                ASSERT_EQ(ones_sum(part), bytewise_sum(part)) << len << " " << pos;
+                buf[pos] = std::byte{base};
+            }
+    }
+}
+
+TEST(ChecksumWide, SparseAndZeroData) {
+    // Zero data sums to +0 (0x0000), never -0: the representation the checksum fields rely on.
+    std::vector<std::byte> zeros(4096);
+    for (std::size_t len = 0; len <= 4096; len += 1 + len / 3)
+        ASSERT_EQ(ones_sum(ConstBytes(zeros).first(len)), 0x0000) << len;
+    std::mt19937 rng(2);
+    std::vector<std::byte> buf(3000);
+    for (int i = 0; i < 20000; ++i) {
+        std::fill(buf.begin(), buf.end(), std::byte{0});
+        const std::size_t len = rng() % buf.size();
+        for (unsigned k = rng() % 4; k > 0 && len > 0; --k)
+            buf[rng() % len] = std::byte{static_cast<std::uint8_t>(rng())};
+        const auto part = ConstBytes(buf).first(len);
+        const auto init = static_cast<std::uint16_t>(i % 3 == 0 ? 0 : rng());
+        ASSERT_EQ(ones_sum(part, init), bytewise_sum(part, init)) << i;
+    }
+}
+
+TEST(ChecksumWide, Fold64AndAdd64) {
+    // fold64 against a textbook fold of the 64-bit value as four 16-bit lanes.
+    std::mt19937_64 rng(64);
+    const auto reference_fold = [](std::uint64_t v) {
+        std::uint64_t s = (v & 0xffff) + ((v >> 16) & 0xffff) + ((v >> 32) & 0xffff) + (v >> 48);
+        while (s >> 16) s = (s & 0xffff) + (s >> 16);
+        return static_cast<std::uint16_t>(s);
+    };
+    for (const std::uint64_t v : {0ULL, 1ULL, 0xffffULL, 0x10000ULL, 0xffffffffULL,
+                                  0xffffffffffffffffULL, 0xfffffffffffffffeULL,
+                                  0x8000000000000000ULL, 0x0001000100010001ULL})
+        EXPECT_EQ(fold64(v), reference_fold(v)) << v;
+    for (int i = 0; i < 1'000'000; ++i) {
+        const std::uint64_t a = rng(), b = rng();
+        ASSERT_EQ(fold64(a), reference_fold(a));
+        // One's-complement addition in 64 bits folds to the 16-bit one's-complement sum.
+        ASSERT_EQ(fold64(ones_add64(a, b)), ones_add(reference_fold(a), reference_fold(b)));
+    }
+    EXPECT_EQ(ones_add64(0xffffffffffffffffULL, 1), 1U);
+    EXPECT_EQ(ones_add64(0xffffffffffffffffULL, 0xffffffffffffffffULL), 0xffffffffffffffffULL);
+    EXPECT_EQ(ones_add64(0x8000000000000000ULL, 0x8000000000000000ULL), 1U);
+}
+
+TEST(ChecksumWide, Ipv4HeaderSumMatchesOnesSum) {
+    // The inline 20-byte sum against ones_sum and the byte-by-byte reference: random headers
+    // at every alignment, and the all-zero and all-ones ones.
+    std::mt19937 rng(791);
+    std::vector<std::byte> buf(20 + 16);
+    for (int i = 0; i < 1'000'000; ++i) {
+        for (auto& b : buf) b = std::byte{static_cast<std::uint8_t>(rng())};
+        const auto h = ConstBytes(buf).subspan(static_cast<std::size_t>(i) % 16, 20);
+        ASSERT_EQ(ipv4_header_sum(h.data()), ones_sum(h)) << i;
+        ASSERT_EQ(ipv4_header_sum(h.data()), bytewise_sum(h)) << i;
+    }
+    for (const unsigned f : {0x00U, 0xffU, 0x80U}) {
+        std::fill(buf.begin(), buf.end(), std::byte{static_cast<std::uint8_t>(f)});
+        EXPECT_EQ(ipv4_header_sum(buf.data()), bytewise_sum(ConstBytes(buf).first(20)));
+    }
+    // Every golden IPv4 header verifies through it.
+    for (const auto f : {std::span<const std::uint8_t>(golden::echo4_req),
+                         std::span<const std::uint8_t>(golden::echo4_reply),
+                         std::span<const std::uint8_t>(golden::echo4_big_req)})
+        EXPECT_EQ(ipv4_header_sum(cbytes(f).subspan(14).data()), 0xffff);
+}
+
+TEST(ChecksumWide, PseudoSumV6AgainstBytewise) {
+    std::mt19937 rng(8200);
+    for (int i = 0; i < 200000; ++i) {
+        Ipv6Addr s, d;
+        for (auto& b : s.bytes) b = static_cast<std::uint8_t>(i % 5 == 0 ? 0xff : rng());
+        for (auto& b : d.bytes) b = static_cast<std::uint8_t>(i % 7 == 0 ? 0 : rng());
+        const auto len = static_cast<std::uint32_t>(i % 3 == 0 ? rng() : rng() % 65536);
+        const auto nh = static_cast<std::uint8_t>(rng());
+        std::vector<std::byte> ph(40);
+        std::memcpy(ph.data(), s.bytes.data(), 16);
+        std::memcpy(ph.data() + 16, d.bytes.data(), 16);
+        store32(ph, 32, len);
+        store32(ph, 36, nh);
+        ASSERT_EQ(pseudo_sum_v6(s, d, len, nh), bytewise_sum(ph)) << i;
     }
 }
 
@@ -222,6 +357,38 @@ TEST(ChecksumUpdate, RandomWordsAgainstFullRecompute) {
         if (kind == 2) w = 0xffff;
         expect_update_matches(data, off, w);
         if (HasFatalFailure()) return;
+    }
+}
+
+TEST(ChecksumUpdate, SeveralWordsAtOnceEqualChainedUpdatesAndRecompute) {
+    // checksum_update_terms with the terms of k changed words equals k chained eqn. 3 updates
+    // and a full recompute (but for the all-zero data of expect_update_matches).
+    std::mt19937 rng(16242);
+    std::vector<std::byte> data;
+    for (int i = 0; i < 1'000'000; ++i) {
+        const std::size_t words = 2 + rng() % 20;
+        data.assign(words * 2, std::byte{0});
+        for (auto& b : data)
+            b = std::byte{static_cast<std::uint8_t>(i % 8 == 0 ? (rng() % 8 == 0 ? rng() : 0)
+                                                               : rng())};
+        const std::uint16_t cs = checksum(data);
+        std::vector<std::byte> after = data;
+        std::uint32_t terms = 0;
+        std::uint16_t chained = cs;
+        for (std::size_t k = 1 + rng() % 4; k > 0; --k) {
+            const std::size_t off = (rng() % words) * 2;
+            const auto w = static_cast<std::uint16_t>(i % 5 == 0 ? 0 : rng());
+            const std::uint16_t old_w = put_word(after, off, w);
+            terms += checksum_term(old_w, w);
+            chained = checksum_update16(chained, old_w, w);
+        }
+        const std::uint16_t inc = checksum_update_terms(cs, terms);
+        if (all_zero(after)) {
+            ASSERT_EQ(inc, 0x0000);
+        } else {
+            ASSERT_EQ(inc, checksum(after)) << i;
+            ASSERT_EQ(inc, chained) << i;
+        }
     }
 }
 
