@@ -2,15 +2,31 @@
 
 namespace pw::net {
 
+namespace {
+
+// An IPv6 address as two native 64-bit words: equal addresses, equal words.
+struct Words6 {
+    std::uint64_t hi = 0, lo = 0;
+    explicit Words6(const Ipv6Addr& a) noexcept {
+        std::memcpy(&hi, a.bytes.data(), 8);
+        std::memcpy(&lo, a.bytes.data() + 8, 8);
+    }
+    bool operator==(const Words6&) const = default;
+};
+
+}  // namespace
+
 bool Iface::add_v4(const Ipv4Prefix& p) noexcept {
     if (n4 >= v4.size() || owns_v4(p.addr)) return false;
     v4[n4++] = p;
+    refresh();
     return true;
 }
 
 bool Iface::add_v6(const Ipv6Prefix& p) noexcept {
     if (n6 >= v6.size() || owns_v6(p.addr)) return false;
     v6[n6++] = p;
+    refresh();
     return true;
 }
 
@@ -21,30 +37,42 @@ void Iface::add_link_local() noexcept {
     for (std::size_t i = n6; i > 0; --i) v6[i] = v6[i - 1];
     v6[0] = ll;
     ++n6;
+    refresh();
 }
 
-bool Iface::owns_v4(const Ipv4Addr& a) const noexcept {
-    for (std::size_t i = 0; i < n4; ++i)
-        if (v4[i].addr == a) return true;
-    return false;
-}
-
-bool Iface::is_v4_broadcast(const Ipv4Addr& a) const noexcept {
-    const std::uint32_t x = a.to_u32();
-    if (x == 0xffffffffU) return true;
-    // The directed broadcast of a subnet: its prefix with every host bit set (none for /31
-    // and /32, RFC 3021). Checked on the fly: it runs twice per received datagram.
+void Iface::refresh() noexcept {
+    // RFC 919 / RFC 1122 3.2.1.3: the limited broadcast; RFC 922: the directed broadcast of
+    // each subnet, its prefix with every host bit set (none for /31 and /32, RFC 3021).
+    n_bcast4 = 0;
+    const auto add_bcast = [this](std::uint32_t b) {
+        for (std::size_t i = 0; i < n_bcast4; ++i)
+            if (bcast4[i] == b) return;
+        bcast4[n_bcast4++] = b;
+    };
+    add_bcast(0xffffffffU);
     for (std::size_t i = 0; i < n4; ++i) {
-        const std::uint32_t m = v4[i].mask();
-        if (v4[i].len < 31 && (x | m) == 0xffffffffU && ((x ^ v4[i].addr.to_u32()) & m) == 0)
-            return true;
+        v4_u32[i] = v4[i].addr.to_u32();
+        if (const auto b = v4[i].directed_broadcast()) add_bcast(b->to_u32());
     }
-    return false;
+    for (std::size_t i = n4; i < v4_u32.size(); ++i) v4_u32[i] = 0;
+
+    // RFC 2464 7: the Ethernet groups of ff02::1 and of each solicited-node group
+    // (RFC 4291 2.7.1) we are in.
+    n_groups = 0;
+    const auto add_group = [this](const MacAddr& m) {
+        const std::uint64_t k = mac_key(m);
+        for (std::size_t i = 0; i < n_groups; ++i)
+            if (group_keys[i] == k) return;
+        group_keys[n_groups++] = k;
+    };
+    add_group(Ipv6Addr::all_nodes().multicast_mac());
+    for (std::size_t i = 0; i < n6; ++i) add_group(v6[i].addr.solicited_node().multicast_mac());
 }
 
 bool Iface::owns_v6(const Ipv6Addr& a) const noexcept {
+    const Words6 w(a);
     for (std::size_t i = 0; i < n6; ++i)
-        if (v6[i].addr == a) return true;
+        if (Words6(v6[i].addr) == w) return true;
     return false;
 }
 
@@ -52,14 +80,6 @@ bool Iface::joined_v6_group(const Ipv6Addr& a) const noexcept {
     if (a == Ipv6Addr::all_nodes()) return true;
     for (std::size_t i = 0; i < n6; ++i)
         if (v6[i].addr.solicited_node() == a) return true;
-    return false;
-}
-
-bool Iface::accepts_mac(const MacAddr& m) const noexcept {
-    if (m == mac || m.is_broadcast()) return true;
-    if (m == Ipv6Addr::all_nodes().multicast_mac()) return true;
-    for (std::size_t i = 0; i < n6; ++i)
-        if (v6[i].addr.solicited_node().multicast_mac() == m) return true;
     return false;
 }
 
@@ -78,4 +98,4 @@ std::optional<Ipv6Addr> Iface::source_for_v6(const Ipv6Addr& dst) const noexcept
     return first_global ? first_global : link_local;
 }
 
-}  // namespace pw::icmp
+}  // namespace pw::net

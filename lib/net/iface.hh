@@ -2,10 +2,17 @@
 // What the protocol handlers need to know about the interface a packet came in on: its MAC,
 // MTU and addresses. A plain value with fixed capacity (no heap), built on the control path
 // by lib/route and read by the data path.
+//
+// The address tables change only through add_v4, add_v6 and add_link_local, which also keep
+// the facts the data path derives from them precomputed (addresses and directed broadcasts
+// as integers, the Ethernet groups of the joined IPv6 groups as 48-bit keys), so that the
+// lookups are short integer compare loops. Do not write v4/v6/n4/n6 directly.
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 
 #include "lib/wire/addr.hh"
@@ -20,7 +27,32 @@ using wire::MacAddr;
 
 inline constexpr std::size_t max_addrs_per_family = 16;
 
+// A MAC address as a 48-bit integer (its six bytes in memory order in the low 48 bits of a
+// native-order load): equal MACs, equal keys.
+inline std::uint64_t mac_key(const void* six_bytes) noexcept {
+    std::uint32_t lo = 0;
+    std::uint16_t hi = 0;
+    std::memcpy(&lo, six_bytes, 4);
+    std::memcpy(&hi, static_cast<const unsigned char*>(six_bytes) + 4, 2);
+    return std::uint64_t{lo} | (std::uint64_t{hi} << 32);
+}
+inline std::uint64_t mac_key(const MacAddr& m) noexcept {
+    return mac_key(m.bytes.data());
+}
+// The same key, for constants.
+constexpr std::uint64_t mac_key_constant(const MacAddr& m) noexcept {
+    const auto b = [&m](std::size_t i) { return std::uint64_t{m.bytes[i]}; };
+    if constexpr (std::endian::native == std::endian::little)
+        return b(0) | b(1) << 8 | b(2) << 16 | b(3) << 24 | b(4) << 32 | b(5) << 40;
+    return (b(0) << 24 | b(1) << 16 | b(2) << 8 | b(3)) | (b(4) << 8 | b(5)) << 32;
+}
+inline constexpr std::uint64_t broadcast_mac_key = mac_key_constant(MacAddr::broadcast());
+inline constexpr std::uint64_t all_nodes_mac_key =
+    mac_key_constant(Ipv6Addr::all_nodes().multicast_mac());
+
 struct Iface {
+    // The MAC may be set or changed at any time (lib/route sets it before the addresses;
+    // nothing derived from it is cached).
     MacAddr mac;
     std::uint16_t mtu = 1500;
     bool is_router = false;  // sets the R flag in Neighbor Advertisements (RFC 4861 4.4)
@@ -29,25 +61,56 @@ struct Iface {
     std::array<Ipv4Prefix, max_addrs_per_family> v4{};
     std::array<Ipv6Prefix, max_addrs_per_family> v6{};
 
+    // Derived from v4/v6 by the add_* calls (refresh()), read by the lookups below.
+    // v4_u32[i] is v4[i].addr in host order. bcast4[0..n_bcast4) holds 255.255.255.255 and
+    // the directed broadcast of every subnet shorter than /31 (RFC 922, RFC 3021), each once.
+    // group_keys[0..n_groups) the Ethernet groups (RFC 2464 7) of all-nodes and of the
+    // solicited-node group of every IPv6 address, each once.
+    std::array<std::uint32_t, max_addrs_per_family> v4_u32{};
+    std::uint8_t n_bcast4 = 1;
+    std::uint8_t n_groups = 1;
+    std::array<std::uint32_t, max_addrs_per_family + 1> bcast4{0xffffffffU};
+    std::array<std::uint64_t, max_addrs_per_family + 1> group_keys{all_nodes_mac_key};
+
     // Control path: false when the table is full or the address is already there.
     bool add_v4(const Ipv4Prefix& p) noexcept;
     bool add_v6(const Ipv6Prefix& p) noexcept;
     // Adds fe80::/64 with the EUI-64 identifier of mac (RFC 4862 5.3), first in the list.
     void add_link_local() noexcept;
+    // Recomputes the derived facts from v4/v6 (the add_* calls do it).
+    void refresh() noexcept;
 
     // Data path lookups.
-    bool owns_v4(const Ipv4Addr& a) const noexcept;
+    bool owns_v4(const Ipv4Addr& a) const noexcept { return owns_v4_u32(a.to_u32()); }
+    bool owns_v4_u32(std::uint32_t host_order) const noexcept {
+        for (std::size_t i = 0; i < n4; ++i)
+            if (v4_u32[i] == host_order) return true;
+        return false;
+    }
     // 255.255.255.255 or the directed broadcast of one of our subnets (RFC 1122 3.2.1.3).
-    bool is_v4_broadcast(const Ipv4Addr& a) const noexcept;
+    bool is_v4_broadcast(const Ipv4Addr& a) const noexcept {
+        return is_v4_broadcast_u32(a.to_u32());
+    }
+    bool is_v4_broadcast_u32(std::uint32_t host_order) const noexcept {
+        for (std::size_t i = 0; i < n_bcast4; ++i)
+            if (bcast4[i] == host_order) return true;
+        return false;
+    }
     bool owns_v6(const Ipv6Addr& a) const noexcept;
     // ff02::1, or the solicited-node group of one of our addresses (RFC 4861 7.2.1).
     bool joined_v6_group(const Ipv6Addr& a) const noexcept;
     // Our MAC, broadcast, or the Ethernet group of a joined IPv6 group (RFC 2464 7).
-    bool accepts_mac(const MacAddr& m) const noexcept;
+    bool accepts_mac(const MacAddr& m) const noexcept { return accepts_mac_key(mac_key(m)); }
+    bool accepts_mac_key(std::uint64_t key) const noexcept {
+        if (key == mac_key(mac) || key == broadcast_mac_key) return true;
+        for (std::size_t i = 0; i < n_groups; ++i)
+            if (group_keys[i] == key) return true;
+        return false;
+    }
     // A unicast source for a reply to dst: link-local for a link-local peer, else the global
     // address whose prefix holds dst, else the first global, else link-local (RFC 6724
     // rules 2 and 8, simplified to what a host with few addresses needs).
     std::optional<Ipv6Addr> source_for_v6(const Ipv6Addr& dst) const noexcept;
 };
 
-}  // namespace pw::icmp
+}  // namespace pw::net
