@@ -59,7 +59,8 @@ void interface_info(pw::app::Program& prog, std::vector<pw::icmp::InterfaceInfo>
         if (ifc->n6 > 0) {
             ext6[p.port].has_addr = true;
             ext6[p.port].addr_v6 = true;
-            ext6[p.port].a6 = ifc->v6[ifc->n6 - 1].addr;  // the last added: global when there is one
+            ext6[p.port].a6 =
+                ifc->v6[ifc->n6 - 1].addr;  // the last added: global when there is one
         }
     }
 }

@@ -66,7 +66,8 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
         ->check(CLI::Range(32, 16384));
     app.add_option("--tx-desc", o.common.tx_desc, "TX descriptors per queue (default 1024)")
         ->check(CLI::Range(32, 16384));
-    app.add_option("--mbufs", o.common.mbufs, "mbufs in the pool (default: sized from ports and queues)")
+    app.add_option("--mbufs", o.common.mbufs,
+                   "mbufs in the pool (default: sized from ports and queues)")
         ->check(CLI::Range(1023U, 1U << 24));
 
     // Echo and query policy (Linux sysctl names).

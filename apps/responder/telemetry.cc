@@ -86,9 +86,8 @@ int stats_cb(const char*, const char* params, rte_tel_data* d) {
         }));
     std::array<std::uint64_t, wire::drop_count> drops{};
     for (std::size_t i = 0; i < drops.size(); ++i) drops[i] = c.drops(static_cast<wire::Drop>(i));
-    add(d, "drops", nonzero(drops, [](std::size_t i) {
-            return wire::drop_name(static_cast<wire::Drop>(i));
-        }));
+    add(d, "drops",
+        nonzero(drops, [](std::size_t i) { return wire::drop_name(static_cast<wire::Drop>(i)); }));
     add(d, "errors", nonzero(c.host.icmp.errors, [](std::size_t i) {
             return icmp::error_outcome_name(static_cast<icmp::ErrorOutcome>(i));
         }));

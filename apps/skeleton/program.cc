@@ -174,8 +174,8 @@ int Program::serve(const Hooks& hooks) {
     std::fflush(stdout);
 
     using clock = std::chrono::steady_clock;
-    const auto interval = std::chrono::duration_cast<clock::duration>(
-        std::chrono::duration<double>(stats_interval_));
+    const auto interval =
+        std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(stats_interval_));
     auto next_stats = clock::now() + interval;
     // The control lcore's work: neighbour resolution (every millisecond when there is a
     // neighbour service), the program's tick, statistics.

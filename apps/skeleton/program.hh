@@ -35,7 +35,7 @@ namespace pw::app {
 struct Hooks {
     // The counters: every interval, and at exit (with the devices' own counters).
     std::function<std::string(bool at_exit)> report;
-    std::function<std::string()> final_report;    // after the counters at exit (may be empty)
+    std::function<std::string()> final_report;       // after the counters at exit (may be empty)
     std::function<void(std::uint64_t now_ns)> tick;  // every control tick (may be empty)
 };
 

@@ -18,9 +18,9 @@
 namespace pw::pipeline {
 
 // X(name, description): what a transmitted frame is.
-#define PW_TX_KINDS(X)                                                                 \
-    X(reply, "received frames answered in place and sent back")                       \
-    X(forward, "received frames forwarded toward another host")                       \
+#define PW_TX_KINDS(X)                                          \
+    X(reply, "received frames answered in place and sent back") \
+    X(forward, "received frames forwarded toward another host") \
     X(generated, "frames built anew: ICMP errors, probes, neighbour solicitations")
 
 enum class TxKind : std::uint8_t {
@@ -47,8 +47,8 @@ constexpr std::string_view tx_kind_name(TxKind k) noexcept {
 
 struct BaseCounters {
     std::uint64_t rx = 0;
-    std::uint64_t tx = 0;                              // accepted by the TX queue, all kinds
-    std::array<std::uint64_t, tx_kind_count> sent{};   // accepted by the TX queue, by kind
+    std::uint64_t tx = 0;                                // accepted by the TX queue, all kinds
+    std::array<std::uint64_t, tx_kind_count> sent{};     // accepted by the TX queue, by kind
     std::array<std::uint64_t, tx_kind_count> refused{};  // refused by the TX queue (freed)
     std::array<std::uint64_t, wire::drop_count> drops{};
 

@@ -1,5 +1,6 @@
-// The host stage in router mode: the FIB lookup, the forwarding decision (lib/icmp ip4_forward/ip6_forward),
-// the next hop's MAC from the neighbour table, and the packets waiting for one.
+// The host stage in router mode: the FIB lookup, the forwarding decision (lib/icmp
+// ip4_forward/ip6_forward), the next hop's MAC from the neighbour table, and the packets waiting
+// for one.
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
@@ -223,53 +224,55 @@ void HostStage::send_forward(rte_mbuf* m, std::uint16_t ingress, std::uint16_t e
     }
 }
 
-// The common case of a whole burst at once: one bulk lookup (rte_fib_lookup_bulk), then per
-// packet the same decision ip4_forward makes (icmp::forward4_apply), else the full path.
-void HostStage::forward_fast_v4(rte_mbuf** ms, const std::uint32_t* dst, unsigned n,
-                                std::uint16_t port, icmp::HostContext& ctx, Lcore& l) noexcept {
+// The common case of a whole burst at once: one bulk lookup (rte_fib_lookup_bulk or its IPv6
+// twin), then per packet the same decision ip4_forward / ip6_forward makes
+// (icmp::forward4_apply / forward6_apply), else the full path.
+template <bool V6, class Dst>
+void HostStage::forward_fast(rte_mbuf** ms, const Dst* dst, unsigned n, std::uint16_t port,
+                             icmp::HostContext& ctx, Lcore& l) noexcept {
     std::uint32_t nh[burst_size];
-    env_.fib->lookup_v4(dst, nh, n);
+    if constexpr (V6)
+        env_.fib->lookup_v6(dst, nh, n);
+    else
+        env_.fib->lookup_v4(dst, nh, n);
     HostCounters& hc = counters_->port[port];
     for (unsigned i = 0; i < n; ++i) {
         rte_mbuf* m = ms[i];
         const icmp::Route r = route_of(nh[i], false);
-        wire::Ipv4Addr next_hop;
         const wire::Bytes frame{rte_pktmbuf_mtod(m, std::byte*), m->data_len};
-        if (!icmp::forward4_apply(frame, r, port, ctx, next_hop)) {
-            slow_path(m, port, ctx, l);
-            continue;
+        const std::size_t l3 = wire::eth::header_len;
+        wire::Ipv6Addr next_hop;  // IPv4 mapped
+        std::size_t l3_len = 0;
+        if constexpr (V6) {
+            if (!icmp::forward6_apply(frame, r, port, ctx, next_hop)) {
+                slow_path(m, port, ctx, l);
+                continue;
+            }
+            l3_len = wire::ipv6::header_len +
+                     wire::load16(frame, l3 + wire::ipv6::field::payload_length);
+        } else {
+            wire::Ipv4Addr hop4;
+            if (!icmp::forward4_apply(frame, r, port, ctx, hop4)) {
+                slow_path(m, port, ctx, l);
+                continue;
+            }
+            next_hop = mapped(hop4);
+            l3_len = wire::load16(frame, l3 + wire::ipv4::field::total_length);
         }
         ++hc.forwarded;
-        set_frame_len(m, static_cast<std::uint32_t>(
-                             wire::eth::header_len +
-                             wire::load16(frame, wire::eth::header_len +
-                                                     wire::ipv4::field::total_length)));
-        send_forward(m, port, r.port, false, false, mapped(next_hop), l);
+        // The frame now ends where the IP datagram does (link-layer padding dropped).
+        set_frame_len(m, static_cast<std::uint32_t>(l3 + l3_len));
+        send_forward(m, port, r.port, V6, false, next_hop, l);
     }
 }
 
-void HostStage::forward_fast_v6(rte_mbuf** ms, const std::uint8_t (*dst)[16], unsigned n,
-                                std::uint16_t port, icmp::HostContext& ctx, Lcore& l) noexcept {
-    std::uint32_t nh[burst_size];
-    env_.fib->lookup_v6(dst, nh, n);
-    HostCounters& hc = counters_->port[port];
-    for (unsigned i = 0; i < n; ++i) {
-        rte_mbuf* m = ms[i];
-        const icmp::Route r = route_of(nh[i], false);
-        wire::Ipv6Addr next_hop;
-        const wire::Bytes frame{rte_pktmbuf_mtod(m, std::byte*), m->data_len};
-        if (!icmp::forward6_apply(frame, r, port, ctx, next_hop)) {
-            slow_path(m, port, ctx, l);
-            continue;
-        }
-        ++hc.forwarded;
-        set_frame_len(m, static_cast<std::uint32_t>(
-                             wire::eth::header_len + wire::ipv6::header_len +
-                             wire::load16(frame, wire::eth::header_len +
-                                                     wire::ipv6::field::payload_length)));
-        send_forward(m, port, r.port, true, false, next_hop, l);
-    }
-}
+template void HostStage::forward_fast<false, std::uint32_t>(rte_mbuf**, const std::uint32_t*,
+                                                            unsigned, std::uint16_t,
+                                                            icmp::HostContext&, Lcore&) noexcept;
+template void HostStage::forward_fast<true, std::uint8_t[16]>(rte_mbuf**,
+                                                              const std::uint8_t (*)[16], unsigned,
+                                                              std::uint16_t, icmp::HostContext&,
+                                                              Lcore&) noexcept;
 
 void HostStage::sweep_pending(Lcore& l) noexcept {
     const std::uint64_t now_ns = l.now_ns();

@@ -109,8 +109,8 @@ void HostStage::expire_fragments(Lcore& l) noexcept {
     next_expire_ns_ = l.now_ns() + expire_every_ns;
     reasm_.expire(l.now_ns(), [this, &l](const icmp::Reassembler::Expired& e) {
         std::byte head[256];
-        const auto d = icmp::plan_reassembly_timeout(e, wire::Bytes{head, sizeof head},
-                                                     context(e.port, l));
+        const auto d =
+            icmp::plan_reassembly_timeout(e, wire::Bytes{head, sizeof head}, context(e.port, l));
         if (d.outcome == icmp::ErrorOutcome::sent)
             send_error(e.port, d.plan, e.first_fragment, l);
         else

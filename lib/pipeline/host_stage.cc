@@ -203,25 +203,23 @@ void HostStage::on_burst(rte_mbuf** pkts, std::uint16_t n, const RxQueue& q, Lco
         }
         slow_path(m, port, ctx, l);
     }
-    if (n4 != 0) forward_fast_v4(fwd4, dst4, n4, port, ctx, l);
-    if (n6 != 0) forward_fast_v6(fwd6, dst6, n6, port, ctx, l);
-    // The fast answers counted once per burst, as host_input's path counts each (Icmp InMsgs,
-    // InType8 / Icmp6 InType128, the reply event, OutMsgs and OutType0 / 129).
+    if (n4 != 0) forward_fast<false>(fwd4, dst4, n4, port, ctx, l);
+    if (n6 != 0) forward_fast<true>(fwd6, dst6, n6, port, ctx, l);
+    if (echo4 != 0) count_fast_echo(port, false, echo4);
+    if (echo6 != 0) count_fast_echo(port, true, echo6);
+}
+
+// As host_input's path counts each answer: Icmp InMsgs and InType8 (Icmp6 InType128), the
+// reply event, OutMsgs and OutType0 (129).
+void HostStage::count_fast_echo(std::uint16_t port, bool v6, unsigned n) noexcept {
     HostCounters& hc = counters_->port[port];
-    if (echo4 != 0) {
-        hc.replies[static_cast<std::size_t>(icmp::Reply::echo4_reply)] += echo4;
-        hc.icmp.v4.in_msgs += echo4;
-        hc.icmp.v4.in_type[wire::icmpv4::echo_request] += echo4;
-        hc.icmp.v4.out_msgs += echo4;
-        hc.icmp.v4.out_type[wire::icmpv4::echo_reply] += echo4;
-    }
-    if (echo6 != 0) {
-        hc.replies[static_cast<std::size_t>(icmp::Reply::echo6_reply)] += echo6;
-        hc.icmp.v6.in_msgs += echo6;
-        hc.icmp.v6.in_type[wire::icmpv6::echo_request] += echo6;
-        hc.icmp.v6.out_msgs += echo6;
-        hc.icmp.v6.out_type[wire::icmpv6::echo_reply] += echo6;
-    }
+    icmp::IcmpMib& mib = v6 ? hc.icmp.v6 : hc.icmp.v4;
+    hc.replies[static_cast<std::size_t>(v6 ? icmp::Reply::echo6_reply
+                                           : icmp::Reply::echo4_reply)] += n;
+    mib.in_msgs += n;
+    mib.in_type[v6 ? wire::icmpv6::echo_request : wire::icmpv4::echo_request] += n;
+    mib.out_msgs += n;
+    mib.out_type[v6 ? wire::icmpv6::echo_reply : wire::icmpv4::echo_reply] += n;
 }
 
 void HostStage::on_tick(Lcore& l) noexcept {

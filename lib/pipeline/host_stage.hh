@@ -96,11 +96,13 @@ private:
     // hop is known, else into the waiting queue.
     void send_forward(rte_mbuf* m, std::uint16_t ingress, std::uint16_t egress, bool v6,
                       bool fragment_needed, const wire::Ipv6Addr& next_hop, Lcore& l) noexcept;
-    // The fast forwarding path of a burst: bulk FIB lookups, then forward4/6_apply.
-    void forward_fast_v4(rte_mbuf** ms, const std::uint32_t* dst, unsigned n, std::uint16_t port,
-                         icmp::HostContext& ctx, Lcore& l) noexcept;
-    void forward_fast_v6(rte_mbuf** ms, const std::uint8_t (*dst)[16], unsigned n,
-                         std::uint16_t port, icmp::HostContext& ctx, Lcore& l) noexcept;
+    // The fast forwarding path of a burst: one bulk FIB lookup, then forward4/6_apply.
+    // Dst: std::uint32_t (IPv4, host order) or std::uint8_t[16] (IPv6, as on the wire).
+    template <bool V6, class Dst>
+    void forward_fast(rte_mbuf** ms, const Dst* dst, unsigned n, std::uint16_t port,
+                      icmp::HostContext& ctx, Lcore& l) noexcept;
+    // The fast echo answers of a burst, counted once as host_input counts each.
+    void count_fast_echo(std::uint16_t port, bool v6, unsigned n) noexcept;
     bool transmit_forward(rte_mbuf* m, const Pending& p, Lcore& l) noexcept;
     void unreachable(rte_mbuf* m, const Pending& p, Lcore& l) noexcept;
     void sweep_pending(Lcore& l) noexcept;

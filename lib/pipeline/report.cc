@@ -23,14 +23,13 @@ void append_mib(std::string& s, const char* table, const icmp::IcmpMib& m) {
 
 }  // namespace
 
-std::string format_port_report(std::uint16_t port, const std::string& label,
-                               const PortReport& c) {
+std::string format_port_report(std::uint16_t port, const std::string& label, const PortReport& c) {
     const HostCounters& h = c.host;
     std::string s = fmt::format(
         "port {}: rx {} tx {} answered {} forwarded {} held {} generated {} fwd_sent {} dropped {} "
         " ({})\n",
-        port, c.base.rx, c.base.tx, c.answered(), h.forwarded, h.held, c.generated(),
-        c.fwd_sent(), c.dropped(), label);
+        port, c.base.rx, c.base.tx, c.answered(), h.forwarded, h.held, c.generated(), c.fwd_sent(),
+        c.dropped(), label);
     s += "  replies:";
     for (std::size_t i = 0; i < h.replies.size(); ++i)
         s += fmt::format(" {} {}", icmp::reply_name(static_cast<icmp::Reply>(i)), h.replies[i]);

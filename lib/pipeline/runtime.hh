@@ -51,13 +51,11 @@ struct Clock {
         Clock c;
         c.tsc_at_start = start;
         c.tsc_hz = hz;
-        c.mult = static_cast<std::uint64_t>((static_cast<u128>(1'000'000'000U) << 32) /
-                                            hz);
+        c.mult = static_cast<std::uint64_t>((static_cast<u128>(1'000'000'000U) << 32) / hz);
         return c;
     }
     std::uint64_t ns_of(std::uint64_t tsc) const noexcept {
-        return static_cast<std::uint64_t>(
-            (static_cast<u128>(tsc - tsc_at_start) * mult) >> 32);
+        return static_cast<std::uint64_t>((static_cast<u128>(tsc - tsc_at_start) * mult) >> 32);
     }
     std::uint64_t now_ns() const noexcept { return ns_of(rte_get_tsc_cycles()); }
 };
@@ -159,9 +157,12 @@ private:
 
 template <class S>
 concept Stage = requires(S& s, rte_mbuf** pkts, std::uint16_t n, const RxQueue& q, Lcore& l) {
-    { s.on_burst(pkts, n, q, l) } noexcept;
-    { s.on_tick(l) } noexcept;
-    { s.on_stop(l) } noexcept;
+    { s.on_burst(pkts, n, q, l) }
+    noexcept;
+    { s.on_tick(l) }
+    noexcept;
+    { s.on_stop(l) }
+    noexcept;
 };
 
 template <Stage S>

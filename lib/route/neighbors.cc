@@ -479,8 +479,12 @@ NeighborTable::Step NeighborTable::advance(std::size_t i, std::uint64_t now_ns) 
 NeighInfo NeighborTable::info(std::size_t i, std::uint64_t now_ns) const noexcept {
     const Meta& m = meta_[i];
     const bool has_mac = m.state == NeighState::reachable || m.state == NeighState::stale;
-    return {m.key,       m.state,  has_mac ? m.mac : wire::MacAddr{},
-            m.probing,   m.permanent, m.probes,
+    return {m.key,
+            m.state,
+            has_mac ? m.mac : wire::MacAddr{},
+            m.probing,
+            m.permanent,
+            m.probes,
             now_ns > m.updated_ns ? now_ns - m.updated_ns : 0};
 }
 

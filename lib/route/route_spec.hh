@@ -10,7 +10,8 @@
 //   --deny PREFIX                       ACL on the destination: Administratively Prohibited, and it
 //                                       beats every route, also more specific ones
 //   --neigh ADDR,mac=MAC[,port=ID]      a permanent neighbour (ip neigh ... nud permanent): never
-//                                       probed, never aged, not changed by what is heard on the wire
+//                                       probed, never aged, not changed by what is heard on the
+//                                       wire
 //
 // PREFIX is A/LEN or a bare address (a host route). `default4` is 0.0.0.0/0 and `default6` is
 // ::/0; plain `default` takes its family from via= (`default,via=198.18.0.1`), so it needs via=.

@@ -39,7 +39,8 @@ inline Counts flatten(const pipeline::PortReport& r) {
     c.generated_failed = r.generated_failed();
     c.datagrams = r.host.datagrams;
     c.replies = r.host.replies;
-    for (std::size_t i = 0; i < c.drops.size(); ++i) c.drops[i] = r.drops(static_cast<wire::Drop>(i));
+    for (std::size_t i = 0; i < c.drops.size(); ++i)
+        c.drops[i] = r.drops(static_cast<wire::Drop>(i));
     c.icmp = r.host.icmp;
     return c;
 }

@@ -258,8 +258,8 @@ struct TwoQueuePort {
     }
     std::vector<rte_mbuf*> drain(unsigned q) {
         std::vector<rte_mbuf*> out(256);
-        out.resize(rte_ring_dequeue_burst(tx[q], reinterpret_cast<void**>(out.data()), 256,
-                                          nullptr));
+        out.resize(
+            rte_ring_dequeue_burst(tx[q], reinterpret_cast<void**>(out.data()), 256, nullptr));
         return out;
     }
 };
@@ -298,8 +298,9 @@ TEST(Runtime, TwoQueuesTwoWorkersAnswerAndForwardBalanced) {
         std::vector<std::unique_ptr<test::HostRig>> workers;
         for (unsigned w = 0; w < 2; ++w)
             workers.push_back(std::make_unique<test::HostRig>(
-                env, std::vector<RxQueue>{{a.port, static_cast<std::uint16_t>(w)},
-                                          {b.port, static_cast<std::uint16_t>(w)}},
+                env,
+                std::vector<RxQueue>{{a.port, static_cast<std::uint16_t>(w)},
+                                     {b.port, static_cast<std::uint16_t>(w)}},
                 g_pool, nullptr, w));
         // Each queue gets echo requests to the router and packets to forward to far4.
         for (unsigned q = 0; q < 2; ++q)
