@@ -83,16 +83,44 @@ std::size_t ip4_reply_in_place(Frame& f, const wire::ipv4::View<std::byte>& ip,
     const auto dst = ip.dst();
     const std::size_t hlen = ip.header_length();
     const wire::Bytes l3 = f.l3();
+    const std::size_t total = ipv4::min_header_len + payload_len;
+    const std::uint16_t flags = ip.dont_fragment() ? ipv4::flag_df : 0;
+    if (hlen == ipv4::min_header_len) {
+        // No options: only the total length (a Timestamp or PROBE reply may be shorter than
+        // its request), the flags/fragment word and the TTL change; swapping the addresses
+        // leaves the sum as it was. RFC 1624 eqn. 3 updates the checksum for those words.
+        // It needs a stored checksum that is right for the header as it stands, which
+        // icmp4_input breaks when it answers a broadcast (it rewrites dst first): the
+        // header is summed once (20 bytes inline) and recomputed in full when it is off.
+        const bool stored_ok = wire::ipv4_header_sum(l3.data()) == 0xffff;
+        const std::uint16_t old_checksum = ip.checksum();
+        const std::uint32_t terms =
+            wire::checksum_term(ip.total_length(), static_cast<std::uint16_t>(total)) +
+            wire::checksum_term(wire::load16(l3, ipv4::field::flags_frag), flags) +
+            wire::checksum_term(wire::load16(l3, ipv4::field::ttl),
+                                static_cast<std::uint16_t>(reply_ttl << 8 | ip.protocol()));
+        ip.set_total_length(static_cast<std::uint16_t>(total));
+        ip.set_flags_frag(flags);
+        ip.set_ttl(reply_ttl);
+        ip.set_src(dst);
+        ip.set_dst(src);
+        if (stored_ok) {
+            ip.set_checksum(wire::checksum_update_terms(old_checksum, terms));
+        } else {
+            ip.set_checksum(0);
+            ip.set_checksum(static_cast<std::uint16_t>(~wire::ipv4_header_sum(l3.data())));
+        }
+        f.reply_l2(f.eth_src, iface);
+        return f.l2_len + total;
+    }
     // IP options of the request are not echoed: a reflected source route or record route
     // would be wrong on the way back (RFC 1122 3.2.2.6 lets the reply carry updated ones; we
     // send none). The payload moves up to follow a 20-byte header.
-    if (hlen > ipv4::min_header_len)
-        std::memmove(l3.data() + ipv4::min_header_len, l3.data() + hlen, payload_len);
-    const std::size_t total = ipv4::min_header_len + payload_len;
+    std::memmove(l3.data() + ipv4::min_header_len, l3.data() + hlen, payload_len);
     // The view's header fields sit at fixed offsets, so it stays valid for the rewrite.
     ip.set_ihl(5);
     ip.set_total_length(static_cast<std::uint16_t>(total));
-    ip.set_flags_frag(ip.dont_fragment() ? ipv4::flag_df : 0);
+    ip.set_flags_frag(flags);
     ip.set_ttl(reply_ttl);
     ip.set_src(dst);
     ip.set_dst(src);
