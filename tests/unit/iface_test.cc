@@ -156,7 +156,7 @@ TEST(Iface, PrecomputedFactsFollowEveryAdd) {
         std::vector<Ipv4Addr> probes{ip4("255.255.255.255"), ip4("0.0.0.0")};
         std::vector<MacAddr> macs{i.mac, MacAddr::broadcast(), mac("33:33:00:00:00:01"),
                                   mac("33:33:00:00:00:02"), MacAddr{}};
-        const std::uint32_t base = 0xc6120000U | (rng() % 4) << 8;
+        const auto base = static_cast<std::uint32_t>(0xc6120000U | (rng() % 4) << 8);
         for (int k = 0; k < 20; ++k) {
             const auto len = static_cast<std::uint8_t>(k % 7 == 0 ? rng() % 33 : 20 + rng() % 13);
             const Ipv4Addr a = Ipv4Addr::from_u32(k % 3 == 0 ? static_cast<std::uint32_t>(rng())
