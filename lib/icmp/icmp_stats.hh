@@ -15,7 +15,10 @@ struct IcmpMib {
     std::uint64_t in_errors = 0;       // InErrors: received with an error (truncated, bad sum)
     std::uint64_t in_csum_errors = 0;  // InCsumErrors
     std::uint64_t out_msgs = 0;        // OutMsgs: every ICMP message sent
-    std::uint64_t out_errors = 0;      // OutErrors: could not be sent (no mbuf, TX full)
+    // OutErrors: could not be built (no mbuf). A built message the TX queue refuses is counted
+    // by the runtime (BaseCounters::refused, kind generated or reply), as Linux counts OutMsgs
+    // when a message is handed down, not when the device sends it.
+    std::uint64_t out_errors = 0;
     std::uint64_t out_rate_limit_global = 0;    // OutRateLimitGlobal
     std::uint64_t out_rate_limit_host = 0;      // OutRateLimitHost
     std::array<std::uint64_t, 256> in_type{};   // IcmpMsg InTypeN / Icmp6InTypeN

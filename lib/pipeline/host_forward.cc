@@ -42,13 +42,12 @@ icmp::Route HostStage::route_for(bool v6, wire::ConstBytes l3) const noexcept {
         const std::uint32_t ip = wire::load32(l3, wire::ipv4::field::dst);
         env_.fib->lookup_v4(&ip, &nh, 1);
     }
-    return route_of(nh, false);
+    return route_of(nh);
 }
 
-// The route a FIB next-hop index stands for; denied: the destination matched the ACL.
-icmp::Route HostStage::route_of(std::uint32_t nh, bool denied) const noexcept {
+// The route a FIB next-hop index stands for (a --deny entry is a next hop of kind deny).
+icmp::Route HostStage::route_of(std::uint32_t nh) const noexcept {
     icmp::Route r;
-    r.denied = denied;
     if (nh == route::Fib::no_route) return r;
     const route::NextHop& hop = env_.fib->next_hop(nh);
     r.port = hop.port;
@@ -238,7 +237,7 @@ void HostStage::forward_fast(rte_mbuf** ms, const Dst* dst, unsigned n, std::uin
     HostCounters& hc = counters_->port[port];
     for (unsigned i = 0; i < n; ++i) {
         rte_mbuf* m = ms[i];
-        const icmp::Route r = route_of(nh[i], false);
+        const icmp::Route r = route_of(nh[i]);
         const wire::Bytes frame{rte_pktmbuf_mtod(m, std::byte*), m->data_len};
         const std::size_t l3 = wire::eth::header_len;
         wire::Ipv6Addr next_hop;  // IPv4 mapped

@@ -35,6 +35,7 @@ void HostStage::send_datagram(std::uint16_t port, wire::ConstBytes frame, std::s
         if (p == nullptr) {
             if (m != nullptr) rte_pktmbuf_free(m);
             ++hc.generated_failed;
+            if (kind != icmp::Reply::arp_reply) ++(v6 ? hc.icmp.v6 : hc.icmp.v4).out_errors;
             return;
         }
         std::memcpy(p, frame.data(), frame.size());
@@ -49,6 +50,7 @@ void HostStage::send_datagram(std::uint16_t port, wire::ConstBytes frame, std::s
         rte_mbuf* m = rte_pktmbuf_alloc(l.pool());
         if (m == nullptr) {
             hc.generated_failed += n - i;
+            if (i == 0) ++(v6 ? hc.icmp.v6 : hc.icmp.v4).out_errors;
             return;
         }
         const wire::Bytes room = frame_room(m);

@@ -3,8 +3,9 @@
 // FIB lookups), everything else through icmp::host_input -> answers in place, ICMP errors built
 // in fresh mbufs, fragments to the lcore's reassembler, packets not for us to the forwarding
 // step (host_forward.cc) and, when their next hop is unresolved, to a bounded waiting queue.
-// pingwire-responder runs it alone; pingwire-flood and pingwire-conform hand it the frames
-// that are not theirs (ARP, NDP, echo to their own addresses).
+// pingwire-responder runs it alone; the programs to come (pingwire-flood, pingwire-conform)
+// are meant to hand it the frames that are not theirs (ARP, NDP, echo to their own addresses)
+// through handle().
 //
 // State is per lcore, preallocated: the rate-limit table, the reassembly table, the waiting
 // queue and the counters.
@@ -91,7 +92,7 @@ private:
     void forward(rte_mbuf* m, const icmp::Verdict& v, std::uint16_t port,
                  const icmp::HostContext& ctx, Lcore& l) noexcept;
     icmp::Route route_for(bool v6, wire::ConstBytes l3) const noexcept;
-    icmp::Route route_of(std::uint32_t nh, bool denied) const noexcept;
+    icmp::Route route_of(std::uint32_t nh) const noexcept;
     // A packet accepted for forwarding (counted forwarded on ingress): out now when its next
     // hop is known, else into the waiting queue.
     void send_forward(rte_mbuf* m, std::uint16_t ingress, std::uint16_t egress, bool v6,
