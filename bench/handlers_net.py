@@ -10,8 +10,10 @@ BINARY defaults to build-bench/bench/pingwire-bench-handlers, then build/bench/.
 With --benchmark_repetitions=N the medians are used.
 
 --instructions runs each benchmark under valgrind's callgrind (Debian package valgrind) and
-prints instructions per call of host_input and ones_sum: exact, unmoved by the noise of a
-shared machine (this VM has no PMU, so perf stat cannot count instructions or cycles).
+prints instructions per call of host_input, of the fast paths in front of it (echo4_fast,
+echo6_fast; forward4/6_check + forward4/6_apply for a routed datagram, the FIB lookup left
+out) and of ones_sum: exact, unmoved by the noise of a shared machine (this VM has no PMU, so
+perf stat cannot count instructions or cycles).
 Stdlib only.
 """
 
@@ -91,6 +93,14 @@ def instructions(argv):
     for frame in FRAMES:
         n = callgrind_per_call(binary, f"BM_host_input/{frame}$", "pw::icmp::host_input")
         print(f"{'host_input/' + frame:<32} {n:>18.0f}" if n else f"host_input/{frame}: not found")
+    # The fast paths run through out-of-line wrappers (pw_bench::*) so that one call is one
+    # packet: echo4_fast / echo6_fast, and check + apply for forwarding.
+    for label, bench, function in (("echo4_fast/ipv4_echo", "BM_fast/ipv4_echo$", "pw_bench::echo4_path"),
+                                   ("echo6_fast/ipv6_echo", "BM_fast/ipv6_echo$", "pw_bench::echo6_path"),
+                                   ("forward4 check+apply", "BM_forward_fast/ipv4$", "pw_bench::forward4_path"),
+                                   ("forward6 check+apply", "BM_forward_fast/ipv6$", "pw_bench::forward6_path")):
+        n = callgrind_per_call(binary, bench, function)
+        print(f"{label:<32} {n:>18.0f}" if n else f"{label}: not found")
     for size in (64, 1500):
         n = callgrind_per_call(binary, f"BM_ones_sum/{size}$", "pw::wire::ones_sum")
         print(f"{'ones_sum/' + str(size):<32} {n:>18.0f}" if n else f"ones_sum/{size}: not found")
@@ -127,6 +137,15 @@ def main(argv):
         net = t - copy
         mpps = 1e3 / net if net > 0 else float("inf")
         print(f"{frame:<24} {t:>14.1f} {copy:>9.1f} {net:>8.1f} {mpps:>9.2f}")
+    for name, t in times.items():
+        if not name.startswith(("BM_fast/", "BM_forward_fast/")):
+            continue
+        frame = name.split("/", 1)[1]
+        copy = times.get("BM_copy/" + frame) or times.get("BM_copy/" + frame + "_echo")
+        net = t - copy if copy is not None else t
+        what = ("fast " if name.startswith("BM_fast/") else "forward fast ") + frame
+        print(f"{what:<24} {t:>14.1f} {copy if copy is not None else 0:>9.1f} {net:>8.1f} "
+              f"{1e3 / net if net > 0 else float('inf'):>9.2f}")
     for name, t in times.items():
         if name.startswith("BM_ones_sum/"):
             n = int(name.split("/", 1)[1])
