@@ -187,9 +187,9 @@ std::vector<std::byte> ipv6_datagram() {
     const auto ip = *wire::ipv6::View<std::byte>::checked(l3);
     ip.set_dst(remote_v6);
     wire::icmp::View<std::byte>::checked(ip.payload(), wire::Drop::icmp6_truncated)
-        ->fill_checksum_v6(wire::pseudo_sum_v6(
-            peer_v6, remote_v6, static_cast<std::uint32_t>(ip.payload().size()),
-            wire::ipv6::nh_icmp6));
+        ->fill_checksum_v6(wire::pseudo_sum_v6(peer_v6, remote_v6,
+                                               static_cast<std::uint32_t>(ip.payload().size()),
+                                               wire::ipv6::nh_icmp6));
     return f;
 }
 
@@ -276,8 +276,8 @@ struct Router {
     Router() {
         out.mac = MacAddr{{0x02, 0x00, 0x00, 0x00, 0x00, 0x0b}};
         out.add_v4({Ipv4Addr{{198, 18, 1, 2}}, 24});
-        out.add_v6({Ipv6Addr{{0x20, 0x01, 0x00, 0x02, 0, 0, 0, 0x01, 0, 0, 0, 0, 0, 0, 0, 0x02}},
-                    64});
+        out.add_v6(
+            {Ipv6Addr{{0x20, 0x01, 0x00, 0x02, 0, 0, 0, 0x01, 0, 0, 0, 0, 0, 0, 0, 0x02}}, 64});
         out.add_link_local();
         probes[0].iface = &in;
         probes[1].iface = &out;
@@ -322,8 +322,8 @@ namespace {
 // BM_host_input and BM_copy of the same frame.
 void BM_fast(benchmark::State& state, Kind kind) {
     const auto iface = make_iface();
-    const auto fp = pw::icmp::make_fast_policy(pw::icmp::HostPolicy{}, pw::icmp::RateLimitConfig{},
-                                               false);
+    const auto fp =
+        pw::icmp::make_fast_policy(pw::icmp::HostPolicy{}, pw::icmp::RateLimitConfig{}, false);
     const auto tmpl = make_frame(kind);
     WorkBuffer work;
     const std::size_t len = tmpl.size();

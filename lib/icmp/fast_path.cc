@@ -142,8 +142,8 @@ std::size_t echo4_fast(wire::Bytes frame, const net::Iface& iface, const FastPol
     // (an all-zero reply, RFC 1624 4) is recomputed there, so it is the full path's.
     const std::uint16_t old_tc = load16(msg, icmpf::type);
     const auto new_tc = static_cast<std::uint16_t>(old_tc & 0x00ffU);  // type 0, code kept
-    const std::uint16_t icmp_cs = wire::checksum_update16(load16(msg, icmpf::checksum), old_tc,
-                                                          new_tc);
+    const std::uint16_t icmp_cs =
+        wire::checksum_update16(load16(msg, icmpf::checksum), old_tc, new_tc);
     if (icmp_cs == 0) return 0;
     // The IP header as ip4_reply_in_place writes it: fresh TTL, DF kept, the reserved bit
     // cleared, the addresses swapped (which leaves the sum as it was). The stored checksum
@@ -152,8 +152,8 @@ std::size_t echo4_fast(wire::Bytes frame, const net::Iface& iface, const FastPol
     const std::uint16_t old_ttl_word = load16(l3, ipv4::field::ttl);
     const auto new_ttl_word = static_cast<std::uint16_t>(reply_ttl << 8 | ipv4::proto_icmp);
     const std::uint16_t ip_cs = wire::checksum_update_terms(
-        load16(l3, ipv4::field::checksum),
-        wire::checksum_term(flags_frag, new_flags) + wire::checksum_term(old_ttl_word, new_ttl_word));
+        load16(l3, ipv4::field::checksum), wire::checksum_term(flags_frag, new_flags) +
+                                               wire::checksum_term(old_ttl_word, new_ttl_word));
 
     // Everything checked: write.
     wire::store8(msg, icmpf::type, wire::icmpv4::echo_reply);
@@ -193,8 +193,8 @@ std::size_t echo6_fast(wire::Bytes frame, const net::Iface& iface, const FastPol
     // RFC 4443 2.3: the checksum covers the pseudo-header of RFC 8200 8.1 (both addresses,
     // the upper-layer length, Next Header 58) and the message.
     const Addr6 dst = load_addr6(l3, ipv6::field::dst);
-    const std::uint64_t addrs = wire::ones_add64(wire::ones_add64(src.hi, src.lo),
-                                                 wire::ones_add64(dst.hi, dst.lo));
+    const std::uint64_t addrs =
+        wire::ones_add64(wire::ones_add64(src.hi, src.lo), wire::ones_add64(dst.hi, dst.lo));
     std::uint16_t pseudo = wire::native_sum_to_host(wire::fold64(addrs));
     pseudo = wire::ones_add(pseudo, static_cast<std::uint16_t>(plen));
     pseudo = wire::ones_add(pseudo, ipv6::nh_icmp6);
@@ -202,8 +202,9 @@ std::size_t echo6_fast(wire::Bytes frame, const net::Iface& iface, const FastPol
 
     // The reply (RFC 4443 4.2): type 129 from the address the request went to, back to its
     // source; swapping the addresses leaves the pseudo-header sum as it was, so the checksum
-    // is updated for the type alone (RFC 1624), as icmp6_input does; its -0 is recomputed
-    // there, so it is the full path's.
+    // is updated for the type alone (RFC 1624), as icmp6_input does. A result of 0x0000 is
+    // recomputed there (to the same value: the pseudo-header is never all zero), so that
+    // 1-in-65536 case is simply left to it.
     const std::uint16_t old_tc = load16(msg, icmpf::type);
     const auto new_tc =
         static_cast<std::uint16_t>(wire::icmpv6::echo_reply << 8 | (old_tc & 0x00ffU));

@@ -79,9 +79,12 @@ struct World {
     std::array<Buf, 4> templates;
     ~World() {
         if (std::getenv("PW_FUZZ_COUNT") != nullptr)
-            std::fprintf(stderr, "fast paths taken: echo4 %llu echo6 %llu forward4 %llu forward6 %llu\n",
-                         static_cast<unsigned long long>(taken[0]), static_cast<unsigned long long>(taken[1]),
-                         static_cast<unsigned long long>(taken[2]), static_cast<unsigned long long>(taken[3]));
+            std::fprintf(stderr,
+                         "fast paths taken: echo4 %llu echo6 %llu forward4 %llu forward6 %llu\n",
+                         static_cast<unsigned long long>(taken[0]),
+                         static_cast<unsigned long long>(taken[1]),
+                         static_cast<unsigned long long>(taken[2]),
+                         static_cast<unsigned long long>(taken[3]));
     }
 
     World() {
@@ -189,7 +192,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const Buf& t = w.templates[route_sel % 4];
         frame.assign((data[-2] & 0x20) != 0 ? size : t.size(), std::byte{0});
         for (std::size_t i = 0; i < frame.size(); ++i)
-            frame[i] = (i < t.size() ? t[i] : std::byte{0}) ^ (i < size ? std::byte{data[i]} : std::byte{0});
+            frame[i] = (i < t.size() ? t[i] : std::byte{0}) ^
+                       (i < size ? std::byte{data[i]} : std::byte{0});
     }
     if ((data[-2] & 8) != 0 && size >= 6) std::memcpy(frame.data(), w.a.mac.bytes.data(), 6);
     if (repair) repair_checksums(frame);
@@ -212,7 +216,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (len == 0) check(fast == frame);
     }
     if (len != 0) check(v.reply && v.kind == kind && v.len == len && fast == full);
-    if (len != 0 && std::getenv("PW_FUZZ_COUNT") != nullptr) ++w.taken[kind == pw::icmp::Reply::echo4_reply ? 0 : 1];
+    if (len != 0 && std::getenv("PW_FUZZ_COUNT") != nullptr)
+        ++w.taken[kind == pw::icmp::Reply::echo4_reply ? 0 : 1];
 
     // Forwarding.
     std::uint32_t dst4 = 0;

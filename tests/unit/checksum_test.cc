@@ -176,9 +176,9 @@ TEST(ChecksumWide, Fold64AndAdd64) {
         while (s >> 16) s = (s & 0xffff) + (s >> 16);
         return static_cast<std::uint16_t>(s);
     };
-    for (const std::uint64_t v : {0ULL, 1ULL, 0xffffULL, 0x10000ULL, 0xffffffffULL,
-                                  0xffffffffffffffffULL, 0xfffffffffffffffeULL,
-                                  0x8000000000000000ULL, 0x0001000100010001ULL})
+    for (const std::uint64_t v :
+         {0ULL, 1ULL, 0xffffULL, 0x10000ULL, 0xffffffffULL, 0xffffffffffffffffULL,
+          0xfffffffffffffffeULL, 0x8000000000000000ULL, 0x0001000100010001ULL})
         EXPECT_EQ(fold64(v), reference_fold(v)) << v;
     for (int i = 0; i < 1'000'000; ++i) {
         const std::uint64_t a = rng(), b = rng();
@@ -369,8 +369,8 @@ TEST(ChecksumUpdate, SeveralWordsAtOnceEqualChainedUpdatesAndRecompute) {
         const std::size_t words = 2 + rng() % 20;
         data.assign(words * 2, std::byte{0});
         for (auto& b : data)
-            b = std::byte{static_cast<std::uint8_t>(i % 8 == 0 ? (rng() % 8 == 0 ? rng() : 0)
-                                                               : rng())};
+            b = std::byte{
+                static_cast<std::uint8_t>(i % 8 == 0 ? (rng() % 8 == 0 ? rng() : 0) : rng())};
         const std::uint16_t cs = checksum(data);
         std::vector<std::byte> after = data;
         std::uint32_t terms = 0;

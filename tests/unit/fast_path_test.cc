@@ -531,11 +531,11 @@ struct World {
             return r;
         };
         using K = Route::Kind;
-        routes = {route(K::connected, 1, &b), route(K::via, 1, &b),
-                  route(K::connected, 0, &a), route(K::via, 0, &a),
+        routes = {route(K::connected, 1, &b),       route(K::via, 1, &b),
+                  route(K::connected, 0, &a),       route(K::via, 0, &a),
                   route(K::connected, 1, &b_small), route(K::via, 2, &c),
-                  route(K::connected, 2, &c), route(K::none, 1, &b),
-                  route(K::reject, 1, &b), route(K::blackhole, 1, &b),
+                  route(K::connected, 2, &c),       route(K::none, 1, &b),
+                  route(K::reject, 1, &b),          route(K::blackhole, 1, &b),
                   route(K::connected, 0, &b)};
         Route denied = route(K::via, 1, &b);
         denied.denied = true;
@@ -593,13 +593,14 @@ struct Tally {
         mismatches += o.mismatches;
     }
     std::string str() const {
-        return std::to_string(frames) + " frames (each in 3 configurations): echo4 fast " + std::to_string(echo4) + " / full " +
-               std::to_string(echo4_full) + ", echo6 fast " + std::to_string(echo6) + " / full " +
-               std::to_string(echo6_full) + ", forward4 checked " + std::to_string(fwd4_check) +
-               " forwarded " + std::to_string(fwd4) + " (full path forwarded " +
-               std::to_string(fwd4_full) + " of those frame x route pairs), forward6 checked " +
-               std::to_string(fwd6_check) + " forwarded " + std::to_string(fwd6) + " (full " +
-               std::to_string(fwd6_full) + "), mismatches " + std::to_string(mismatches);
+        return std::to_string(frames) + " frames (each in 3 configurations): echo4 fast " +
+               std::to_string(echo4) + " / full " + std::to_string(echo4_full) + ", echo6 fast " +
+               std::to_string(echo6) + " / full " + std::to_string(echo6_full) +
+               ", forward4 checked " + std::to_string(fwd4_check) + " forwarded " +
+               std::to_string(fwd4) + " (full path forwarded " + std::to_string(fwd4_full) +
+               " of those frame x route pairs), forward6 checked " + std::to_string(fwd6_check) +
+               " forwarded " + std::to_string(fwd6) + " (full " + std::to_string(fwd6_full) +
+               "), mismatches " + std::to_string(mismatches);
     }
 };
 
@@ -651,12 +652,12 @@ private:
         if (len != 0) {
             ++(kind == Reply::echo4_reply ? tally.echo4 : tally.echo6);
             if (!v.reply || v.kind != kind || v.len != len || fast != full)
-                mismatch(frame, std::string("fast echo answered, full path: ") +
-                                    (v.reply ? std::string(reply_name(v.kind)) + " len " +
-                                                   std::to_string(v.len) + " vs " +
-                                                   std::to_string(len) +
-                                                   (fast != full ? " bytes differ" : "")
-                                             : std::string(wire::drop_name(v.drop))));
+                mismatch(frame,
+                         std::string("fast echo answered, full path: ") +
+                             (v.reply ? std::string(reply_name(v.kind)) + " len " +
+                                            std::to_string(v.len) + " vs " + std::to_string(len) +
+                                            (fast != full ? " bytes differ" : "")
+                                      : std::string(wire::drop_name(v.drop))));
         }
 
         // The forwarding fast paths.
@@ -685,7 +686,8 @@ private:
             Buf g = frame;
             wire::Ipv4Addr nh4;
             wire::Ipv6Addr nh6;
-            const bool ok = c4 ? forward4_apply(f, r, 0, ctx, nh4) : forward6_apply(f, r, 0, ctx, nh6);
+            const bool ok =
+                c4 ? forward4_apply(f, r, 0, ctx, nh4) : forward6_apply(f, r, 0, ctx, nh6);
             const Verdict fv = c4 ? ip4_forward(g, wire::eth::header_len, r, ctx)
                                   : ip6_forward(g, wire::eth::header_len, r, ctx);
             if (!ok) {
@@ -693,8 +695,8 @@ private:
                 continue;
             }
             ++(c4 ? tally.fwd4 : tally.fwd6);
-            const bool same = fv.forward && !fv.fragment_needed && !fv.owes_error() &&
-                              !fv.reply && fv.egress_port == r.port && f == g &&
+            const bool same = fv.forward && !fv.fragment_needed && !fv.owes_error() && !fv.reply &&
+                              fv.egress_port == r.port && f == g &&
                               (c4 ? fv.next_hop4 == nh4 : fv.next_hop6 == nh6);
             if (!same) {
                 mismatch(frame, std::string("fast forward, full path: ") +
@@ -742,7 +744,8 @@ void repair(Buf& f) {
         if (!ip) return;
         ip->fill_checksum();
         if (ip->protocol() == ipv4::proto_icmp && ip->payload().size() >= icmp::header_len)
-            icmp::View<std::byte>::checked(ip->payload(), Drop::icmp4_truncated)->fill_checksum_v4();
+            icmp::View<std::byte>::checked(ip->payload(), Drop::icmp4_truncated)
+                ->fill_checksum_v4();
         return;
     }
     const auto ip = ipv6::View<std::byte>::checked(l3);
@@ -752,8 +755,8 @@ void repair(Buf& f) {
     const auto msg = ip->bytes().subspan(w.upper->offset);
     if (msg.size() < icmp::header_len) return;
     icmp::View<std::byte>::checked(msg, Drop::icmp6_truncated)
-        ->fill_checksum_v6(pseudo_sum_v6(ip->src(), ip->dst(), static_cast<std::uint32_t>(msg.size()),
-                                         ipv6::nh_icmp6));
+        ->fill_checksum_v6(pseudo_sum_v6(ip->src(), ip->dst(),
+                                         static_cast<std::uint32_t>(msg.size()), ipv6::nh_icmp6));
 }
 
 // Out of line: GCC 12 inlines it into a false -Wfree-nonheap-object (GCC PR 105705).
@@ -775,23 +778,32 @@ void set_bytes(Buf& f, std::size_t off, std::span<const std::uint8_t> v) {
 
 const std::vector<wire::Ipv4Addr>& interesting_v4() {
     static const std::vector<wire::Ipv4Addr> v = {
-        ip4("198.18.0.1"),     ip4("198.19.255.1"),    ip4("198.18.0.2"),
-        ip4("198.18.0.255"),   ip4("198.18.0.0"),      ip4("255.255.255.255"),
-        ip4("0.0.0.0"),        ip4("0.1.2.3"),         ip4("127.0.0.1"),
-        ip4("224.0.0.1"),      ip4("239.255.255.255"), ip4("240.0.0.1"),
-        ip4("198.18.1.1"),     ip4("198.18.1.255"),    ip4("198.18.1.50"),
-        ip4("198.19.7.7"),     ip4("198.19.7.255"),    ip4("198.19.7.0"),
-        ip4("198.19.7.1"),     ip4("198.19.255.255"),  ip4("198.19.200.9"),
-        ip4("198.18.2.255"),   ip4("198.18.2.1")};
+        ip4("198.18.0.1"),   ip4("198.19.255.1"),    ip4("198.18.0.2"),      ip4("198.18.0.255"),
+        ip4("198.18.0.0"),   ip4("255.255.255.255"), ip4("0.0.0.0"),         ip4("0.1.2.3"),
+        ip4("127.0.0.1"),    ip4("224.0.0.1"),       ip4("239.255.255.255"), ip4("240.0.0.1"),
+        ip4("198.18.1.1"),   ip4("198.18.1.255"),    ip4("198.18.1.50"),     ip4("198.19.7.7"),
+        ip4("198.19.7.255"), ip4("198.19.7.0"),      ip4("198.19.7.1"),      ip4("198.19.255.255"),
+        ip4("198.19.200.9"), ip4("198.18.2.255"),    ip4("198.18.2.1")};
     return v;
 }
 const std::vector<wire::Ipv6Addr>& interesting_v6() {
-    static const std::vector<wire::Ipv6Addr> v = {
-        ip6("2001:2::1"),      ip6("2001:2:0:1::10"), ip6("fe80::ff:fe00:1"), ip6("2001:2::2"),
-        ip6("fe80::ff:fe00:2"), ip6("::"),            ip6("::1"),             ip6("ff02::1"),
-        ip6("ff02::1:ff00:1"), ip6("ff05::2"),        ip6("2001:2:0:2::1"),   ip6("2001:2:0:2::50"),
-        ip6("2001:2:0:7::1"),  ip6("2001:2:0:99::7"), ip6("fe80::1"),         ip6("::ffff:198.18.0.1"),
-        ip6("ff05::1:3")};
+    static const std::vector<wire::Ipv6Addr> v = {ip6("2001:2::1"),
+                                                  ip6("2001:2:0:1::10"),
+                                                  ip6("fe80::ff:fe00:1"),
+                                                  ip6("2001:2::2"),
+                                                  ip6("fe80::ff:fe00:2"),
+                                                  ip6("::"),
+                                                  ip6("::1"),
+                                                  ip6("ff02::1"),
+                                                  ip6("ff02::1:ff00:1"),
+                                                  ip6("ff05::2"),
+                                                  ip6("2001:2:0:2::1"),
+                                                  ip6("2001:2:0:2::50"),
+                                                  ip6("2001:2:0:7::1"),
+                                                  ip6("2001:2:0:99::7"),
+                                                  ip6("fe80::1"),
+                                                  ip6("::ffff:198.18.0.1"),
+                                                  ip6("ff05::1:3")};
     return v;
 }
 const std::vector<wire::MacAddr>& interesting_macs() {
@@ -827,7 +839,8 @@ bool mutate(Buf& f, unsigned kind, std::mt19937& r) {
             f.resize(pick(f.size()));
             return true;
         case 3:  // extended (link-layer padding or garbage after the datagram)
-            f.resize(f.size() + 1 + pick(64), std::byte{static_cast<std::uint8_t>(r() % 2 ? 0 : 0xa5)});
+            f.resize(f.size() + 1 + pick(64),
+                     std::byte{static_cast<std::uint8_t>(r() % 2 ? 0 : 0xa5)});
             return true;
         case 4: {  // Ethernet destination
             if (f.size() < 6) return false;
@@ -837,30 +850,34 @@ bool mutate(Buf& f, unsigned kind, std::mt19937& r) {
         }
         case 5:  // VLAN tag inserted
             if (f.size() < 14) return false;
-        {
-            Buf t(f.size() + 4);
-            std::copy(f.begin(), f.begin() + 12, t.begin());
-            t[12] = std::byte{0x81};
-            t[13] = std::byte{0};
-            t[14] = std::byte{0};
-            t[15] = std::byte{5};
-            std::copy(f.begin() + 12, f.end(), t.begin() + 16);
-            f.swap(t);
-            return true;
-        }
+            {
+                Buf t(f.size() + 4);
+                std::copy(f.begin(), f.begin() + 12, t.begin());
+                t[12] = std::byte{0x81};
+                t[13] = std::byte{0};
+                t[14] = std::byte{0};
+                t[15] = std::byte{5};
+                std::copy(f.begin() + 12, f.end(), t.begin() + 16);
+                f.swap(t);
+                return true;
+            }
         default:
             break;
     }
     if (l3 == 0) return false;
     switch (kind % 14) {
         case 6: {  // source address
-            if (v6) set_bytes(f, l3 + 8, interesting_v6()[pick(interesting_v6().size())].bytes);
-            else set_bytes(f, l3 + 12, interesting_v4()[pick(interesting_v4().size())].bytes);
+            if (v6)
+                set_bytes(f, l3 + 8, interesting_v6()[pick(interesting_v6().size())].bytes);
+            else
+                set_bytes(f, l3 + 12, interesting_v4()[pick(interesting_v4().size())].bytes);
             return true;
         }
         case 7: {  // destination address
-            if (v6) set_bytes(f, l3 + 24, interesting_v6()[pick(interesting_v6().size())].bytes);
-            else set_bytes(f, l3 + 16, interesting_v4()[pick(interesting_v4().size())].bytes);
+            if (v6)
+                set_bytes(f, l3 + 24, interesting_v6()[pick(interesting_v6().size())].bytes);
+            else
+                set_bytes(f, l3 + 16, interesting_v4()[pick(interesting_v4().size())].bytes);
             return true;
         }
         case 8: {  // TTL / hop limit
@@ -880,8 +897,8 @@ bool mutate(Buf& f, unsigned kind, std::mt19937& r) {
                 static const std::uint8_t nh[] = {0, 6, 17, 43, 44, 58, 59, 60, 253};
                 if (l3 + 6 < f.size()) f[l3 + 6] = std::byte{nh[pick(std::size(nh))]};
             } else {
-                static const std::uint16_t fl[] = {0, 0x4000, 0x2000, 0x8000, 0xc000, 0x0001,
-                                                   0x1fff, 0x6001, 0xffff};
+                static const std::uint16_t fl[] = {0,      0x4000, 0x2000, 0x8000, 0xc000,
+                                                   0x0001, 0x1fff, 0x6001, 0xffff};
                 set16(f, l3 + 6, fl[pick(std::size(fl))]);
             }
             return true;
@@ -917,14 +934,21 @@ void checksum_off(Buf& f, std::mt19937& r) {
     if (v6) {
         at = l3 + 42;
     } else {
-        const std::size_t ihl = l3 < f.size() ? (std::to_integer<std::size_t>(f[l3]) & 0xf) * 4 : 20;
+        const std::size_t ihl =
+            l3 < f.size() ? (std::to_integer<std::size_t>(f[l3]) & 0xf) * 4 : 20;
         at = r() % 2 != 0 ? l3 + 10 : l3 + ihl + 2;
     }
     const std::uint16_t c = get16(f, at);
     switch (r() % 3) {
-        case 0: set16(f, at, static_cast<std::uint16_t>(c + 1)); break;
-        case 1: set16(f, at, static_cast<std::uint16_t>(c - 1)); break;
-        default: set16(f, at, c == 0 ? 0xffff : c == 0xffff ? 0 : c); break;
+        case 0:
+            set16(f, at, static_cast<std::uint16_t>(c + 1));
+            break;
+        case 1:
+            set16(f, at, static_cast<std::uint16_t>(c - 1));
+            break;
+        default:
+            set16(f, at, c == 0 ? 0xffff : c == 0xffff ? 0 : c);
+            break;
     }
 }
 
@@ -1142,7 +1166,8 @@ TEST(FastPath, SystematicMutations) {
             }
         }
         // Every cut, and a few extensions.
-        for (std::size_t len = 0; len < base.size(); ++len) d.run(Buf(base.begin(), base.begin() + static_cast<std::ptrdiff_t>(len)));
+        for (std::size_t len = 0; len < base.size(); ++len)
+            d.run(Buf(base.begin(), base.begin() + static_cast<std::ptrdiff_t>(len)));
         for (const std::size_t ext : {1U, 2U, 7U, 8U, 64U}) {
             Buf m = base;
             m.resize(base.size() + ext, std::byte{0});
@@ -1221,8 +1246,12 @@ void expect_same_reply(const Buf& frame, std::size_t payload_len, const Iface& i
     Buf a = frame, b = frame;
     std::size_t na = 0, nb = 0;
     for (Buf* x : {&a, &b}) {
-        pw::icmp::Frame f{*x, x->size(), 14, wire::load_bytes<wire::MacAddr>(wire::ConstBytes(*x), 6),
-                          wire::load_bytes<wire::MacAddr>(wire::ConstBytes(*x), 0), false};
+        pw::icmp::Frame f{*x,
+                          x->size(),
+                          14,
+                          wire::load_bytes<wire::MacAddr>(wire::ConstBytes(*x), 6),
+                          wire::load_bytes<wire::MacAddr>(wire::ConstBytes(*x), 0),
+                          false};
         const auto ip = *wire::ipv4::View<std::byte>::checked(f.l3());
         // As icmp4_input answers a broadcast: dst rewritten, the header checksum left stale.
         if (rewrite_dst != nullptr) ip.set_dst(*rewrite_dst);

@@ -186,8 +186,8 @@ TEST(Iface, PrecomputedFactsFollowEveryAdd) {
                 ASSERT_EQ(i.owns_v4(p), ref_owns_v4(i, p)) << p.to_string();
                 ASSERT_EQ(i.is_v4_broadcast(p), ref_is_v4_broadcast(i, p)) << p.to_string();
             }
-            for (const auto& m : macs) ASSERT_EQ(i.accepts_mac(m), ref_accepts_mac(i, m))
-                << m.to_string();
+            for (const auto& m : macs)
+                ASSERT_EQ(i.accepts_mac(m), ref_accepts_mac(i, m)) << m.to_string();
         }
         // Each broadcast and each group is listed once, and the lists have room for all.
         EXPECT_LE(i.n_bcast4, max_addrs_per_family + 1);
