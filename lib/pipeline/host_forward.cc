@@ -24,8 +24,8 @@ namespace {
 constexpr std::uint64_t ask_again_ns = 500'000'000;
 constexpr std::uint64_t sweep_every_ns = 1'000'000;
 
-route::NeighView neighbour(const route::NeighborTable& t, std::uint16_t port, bool v6,
-                           const wire::Ipv6Addr& a) noexcept {
+inline route::NeighView neighbour(const route::NeighborTable& t, std::uint16_t port, bool v6,
+                                  const wire::Ipv6Addr& a) noexcept {
     return v6 ? t.lookup(port, a) : t.lookup(port, unmapped(a));
 }
 
@@ -235,9 +235,20 @@ void HostStage::forward_fast(rte_mbuf** ms, const Dst* dst, unsigned n, std::uin
     else
         env_.fib->lookup_v4(dst, nh, n);
     HostCounters& hc = counters_->port[port];
+    // A burst mostly goes one way: the route of the last next-hop index and the neighbour of
+    // the last next hop are kept for the rest of the burst (the table is read, never held).
+    std::uint32_t last_nh = route::Fib::no_route;
+    icmp::Route r;
+    bool have_neigh = false;
+    std::uint16_t neigh_port = 0;
+    wire::Ipv6Addr neigh_addr;
+    route::NeighView nv;
     for (unsigned i = 0; i < n; ++i) {
         rte_mbuf* m = ms[i];
-        const icmp::Route r = route_of(nh[i]);
+        if (i == 0 || nh[i] != last_nh) {
+            r = route_of(nh[i]);
+            last_nh = nh[i];
+        }
         const wire::Bytes frame{rte_pktmbuf_mtod(m, std::byte*), m->data_len};
         const std::size_t l3 = wire::eth::header_len;
         wire::Ipv6Addr next_hop;  // IPv4 mapped
@@ -261,6 +272,21 @@ void HostStage::forward_fast(rte_mbuf** ms, const Dst* dst, unsigned n, std::uin
         ++hc.forwarded;
         // The frame now ends where the IP datagram does (link-layer padding dropped).
         set_frame_len(m, static_cast<std::uint32_t>(l3 + l3_len));
+        if (!have_neigh || neigh_port != r.port || !(neigh_addr == next_hop)) {
+            nv = neighbour(*env_.neighbors, r.port, V6, next_hop);
+            have_neigh = true;
+            neigh_port = r.port;
+            neigh_addr = next_hop;
+        }
+        if (nv.found && nv.state == route::NeighState::reachable) {
+            // RFC 1812 5.3.1 / RFC 4861 7.2: known next hop: MACs rewritten, out.
+            wire::store_bytes(frame, 0, nv.mac);
+            wire::store_bytes(frame, 6, r.egress->mac);
+            m->ol_flags = 0;
+            l.send(r.port, m, TxKind::forward);
+            continue;
+        }
+        // Stale (to be checked again), unknown or unresolved: the general step.
         send_forward(m, port, r.port, V6, false, next_hop, l);
     }
 }

@@ -7,6 +7,7 @@
 
 #include "lib/icmp/host_input.hh"
 #include "lib/pipeline/mbuf_bytes.hh"
+#include "lib/wire/ethernet.hh"
 #include "lib/wire/icmp.hh"
 
 namespace pw::pipeline {
@@ -14,6 +15,11 @@ namespace pw::pipeline {
 namespace {
 
 constexpr unsigned prefetch_ahead = 3;
+// Where the classification of a burst looks (untagged Ethernet).
+constexpr std::size_t ethertype_at = 12;
+constexpr std::size_t v4_dst_at = wire::eth::header_len + wire::ipv4::field::dst;
+constexpr std::size_t v6_dst_at = wire::eth::header_len + wire::ipv6::field::dst;
+constexpr std::size_t v6_dst_end = v6_dst_at + 16;  // also past the IPv4 destination
 
 // The ICMP message an answer built in place carries, for the Out counters (ARP carries none).
 struct OutType {
@@ -97,6 +103,12 @@ void HostStage::send_error(std::uint16_t port, const icmp::ErrorPlan& plan,
     l.send(port, m, TxKind::generated);
 }
 
+void HostStage::answer_fast(rte_mbuf* m, std::uint16_t port, std::size_t len, Lcore& l) noexcept {
+    set_frame_len(m, static_cast<std::uint32_t>(len));
+    m->ol_flags = 0;
+    l.send(port, m, TxKind::reply);
+}
+
 void HostStage::count_reply(std::uint16_t port, icmp::Reply kind) noexcept {
     HostCounters& hc = counters_->port[port];
     ++hc.replies[static_cast<std::size_t>(kind)];
@@ -168,28 +180,31 @@ void HostStage::on_burst(rte_mbuf** pkts, std::uint16_t n, const RxQueue& q, Lco
             rte_prefetch0(rte_pktmbuf_mtod(pkts[i + prefetch_ahead], void*));
         rte_mbuf* m = pkts[i];
         if (m->nb_segs == 1) {
+            // Per packet, one look at EtherType and destination picks the one fast path that
+            // may take it: an echo to us, or (router mode) a packet to forward.
             const wire::Bytes frame{rte_pktmbuf_mtod(m, std::byte*), m->data_len};
-            if (const std::size_t len = icmp::echo4_fast(frame, iface, fast_)) {
-                set_frame_len(m, static_cast<std::uint32_t>(len));
-                m->ol_flags = 0;
-                l.send(port, m, TxKind::reply);
-                ++echo4;
-                continue;
-            }
-            if (const std::size_t len = icmp::echo6_fast(frame, iface, fast_)) {
-                set_frame_len(m, static_cast<std::uint32_t>(len));
-                m->ol_flags = 0;
-                l.send(port, m, TxKind::reply);
-                ++echo6;
-                continue;
-            }
-            if (fast_.router) {
-                if (icmp::forward4_check(frame, ctx, fast_, dst4[n4])) {
+            const std::uint16_t type =
+                frame.size() >= v6_dst_end ? wire::load16(frame, ethertype_at) : 0;
+            if (type == wire::eth::type_ipv4) {
+                if (!fast_.router || iface.owns_v4_u32(wire::load32(frame, v4_dst_at))) {
+                    if (const std::size_t len = icmp::echo4_fast(frame, iface, fast_)) {
+                        answer_fast(m, port, len, l);
+                        ++echo4;
+                        continue;
+                    }
+                } else if (icmp::forward4_check(frame, ctx, fast_, dst4[n4])) {
                     fwd4[n4++] = m;
                     continue;
                 }
-                wire::Ipv6Addr d6;
-                if (icmp::forward6_check(frame, ctx, fast_, d6)) {
+            } else if (type == wire::eth::type_ipv6) {
+                const auto dst = wire::load_bytes<wire::Ipv6Addr>(frame, v6_dst_at);
+                if (!fast_.router || iface.owns_v6(dst)) {
+                    if (const std::size_t len = icmp::echo6_fast(frame, iface, fast_)) {
+                        answer_fast(m, port, len, l);
+                        ++echo6;
+                        continue;
+                    }
+                } else if (wire::Ipv6Addr d6; icmp::forward6_check(frame, ctx, fast_, d6)) {
                     std::memcpy(dst6[n6], d6.bytes.data(), 16);
                     fwd6[n6++] = m;
                     continue;

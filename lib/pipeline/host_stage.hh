@@ -88,6 +88,8 @@ private:
                     std::span<const wire::ConstBytes> quote, Lcore& l) noexcept;
     void send_reply(std::uint16_t port, rte_mbuf* m, icmp::Reply kind, Lcore& l) noexcept;
     void count_reply(std::uint16_t port, icmp::Reply kind) noexcept;
+    // An answer a fast path built in place: len is its frame length.
+    void answer_fast(rte_mbuf* m, std::uint16_t port, std::size_t len, Lcore& l) noexcept;
     // host_forward.cc (router mode)
     void forward(rte_mbuf* m, const icmp::Verdict& v, std::uint16_t port,
                  const icmp::HostContext& ctx, Lcore& l) noexcept;
