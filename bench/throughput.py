@@ -253,11 +253,12 @@ def _sample(tel: Telemetry, port: int, pid: int, tids) -> dict:
 
 
 def measure(tel: Telemetry, pid: int, warmup: float, duration: float, port: int = 0,
-            sleep=time.sleep) -> dict:
+            sleep=time.sleep, main_is_worker: bool = False) -> dict:
     """Waits warmup seconds, samples the port's counters and the worker lcores' CPU time, waits
-    duration seconds, samples again; returns the rates."""
+    duration seconds, samples again; returns the rates. main_is_worker: the packets run on the
+    main lcore (the process's main thread), not on an EAL worker thread."""
     sleep(warmup)
-    tids = worker_tids(pid)
+    tids = [("main", pid)] if main_is_worker else worker_tids(pid)
     a = _sample(tel, port, pid, tids)
     sleep(duration)
     b = _sample(tel, port, pid, tids)
