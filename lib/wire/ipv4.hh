@@ -81,7 +81,7 @@ public:
     std::span<B> payload() const noexcept { return buf_.subspan(header_length()); }
     std::span<B> bytes() const noexcept { return buf_; }
 
-    bool header_checksum_ok() const noexcept { return ones_sum(header()) == 0xffff; }
+    bool header_checksum_ok() const noexcept { return header_sum() == 0xffff; }
 
     // Sets IHL (in 32-bit words) with version 4.
     void set_ihl(std::uint8_t words) const noexcept requires is_mutable_v<B> {
@@ -117,11 +117,17 @@ public:
     // Recomputes the header checksum over the whole header (options included).
     void fill_checksum() const noexcept requires is_mutable_v<B> {
         set_checksum(0);
-        set_checksum(wire::checksum(header()));
+        set_checksum(static_cast<std::uint16_t>(~header_sum()));
     }
 
 private:
     explicit View(std::span<B> b) noexcept : buf_(b) {}
+    // The one's-complement sum of the header: the inline 20-byte sum without options.
+    std::uint16_t header_sum() const noexcept {
+        if (header_length() == min_header_len)
+            return ipv4_header_sum(reinterpret_cast<const std::byte*>(buf_.data()));
+        return ones_sum(header());
+    }
     std::span<B> buf_{};
 };
 
