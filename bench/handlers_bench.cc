@@ -225,7 +225,7 @@ void BM_host_input(benchmark::State& state, Kind kind) {
     // The frame must actually be answered, or the figure measures a drop path.
     std::memcpy(work.bytes.data(), tmpl.data(), len);
     const auto first = pw::icmp::host_input(work.span(), len, iface);
-    if (!first.reply) {
+    if (first.next != pw::icmp::Next::reply) {
         state.SkipWithError(("not answered: " + std::string(wire::drop_name(first.drop))).c_str());
         return;
     }

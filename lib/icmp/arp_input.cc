@@ -5,17 +5,9 @@ namespace pw::icmp {
 
 namespace {
 
-void learn(Verdict& v, const Ipv4Addr& a, const MacAddr& mac, bool advert,
+void learn(Verdict& v, const HostContext& ctx, const Ipv4Addr& a, const MacAddr& mac, bool advert,
            bool solicited) noexcept {
-    v.learn = true;
-    v.learn_advert = advert;
-    v.learn_solicited = solicited;
-    v.learn_override = true;
-    v.learn_addr = Ipv6Addr{};
-    v.learn_addr.bytes[10] = 0xff;
-    v.learn_addr.bytes[11] = 0xff;
-    for (std::size_t i = 0; i < 4; ++i) v.learn_addr.bytes[12 + i] = a.bytes[i];
-    v.learn_mac = mac;
+    sight(v, ctx, {advert, solicited, true, true, wire::v4_mapped(a), mac});
 }
 
 }  // namespace
@@ -34,14 +26,14 @@ Verdict arp_input(Frame& f, const HostContext& ctx) noexcept {
         Verdict d = Verdict::dropped(Drop::arp_not_request);
         // Router mode: a reply tells us a next hop's MAC (RFC 826 "Packet Reception").
         if (ctx.router != nullptr && v->oper() == arp::op_reply && !spa.is_unspecified())
-            learn(d, spa, sha, true, true);
+            learn(d, ctx, spa, sha, true, true);
         return d;
     }
     const auto target = v->tpa();
     if (!iface.owns_v4(target)) {
         Verdict d = Verdict::dropped(Drop::arp_not_for_us);
         // RFC 826 merge: a request for someone else refreshes the sender's entry if we have one.
-        if (ctx.router != nullptr && !spa.is_unspecified()) learn(d, spa, sha, true, false);
+        if (ctx.router != nullptr && !spa.is_unspecified()) learn(d, ctx, spa, sha, true, false);
         return d;
     }
 
@@ -53,7 +45,7 @@ Verdict arp_input(Frame& f, const HostContext& ctx) noexcept {
     f.reply_l2(sha, iface);
     Verdict a = Verdict::answer(Reply::arp_reply, f.l2_len + arp::packet_len);
     // RFC 826: the requester, whose request names us, is merged into the table.
-    if (ctx.router != nullptr && !spa.is_unspecified()) learn(a, spa, sha, false, false);
+    if (ctx.router != nullptr && !spa.is_unspecified()) learn(a, ctx, spa, sha, false, false);
     return a;
 }
 

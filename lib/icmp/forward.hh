@@ -38,8 +38,9 @@ struct RouterPolicy {
 
 // Forwarding of one IPv4 datagram not addressed to us (RFC 1812 5.2, 5.3): the checks, the
 // router-side ICMP errors through the one error builder, the TTL decrement with an
-// incremental checksum update. Returns a Verdict with forward set (egress port, next hop,
-// fragment_needed when it must be fragmented) or a drop with the error it owes.
+// incremental checksum update. Returns Next::forward (egress port, next hop as ::ffff:a.b.c.d,
+// fragment_needed when it must be fragmented; error: a Redirect's outcome, its plan in
+// *ctx.plan when sent), or Next::drop / Next::error (the error it owes, planned likewise).
 Verdict ip4_forward(wire::Bytes frame, std::size_t l2_len, const Route& route,
                     const HostContext& ctx) noexcept;
 

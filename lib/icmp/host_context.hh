@@ -34,6 +34,7 @@ struct ProbeIface {
 };
 
 struct RouterPolicy;
+struct Sighting;
 
 struct HostContext {
     const Iface* iface = nullptr;
@@ -49,6 +50,13 @@ struct HostContext {
     // Unreachable (one object per family, its address of that family); null: plain errors.
     const InterfaceInfo* ext_v4 = nullptr;
     const InterfaceInfo* ext_v6 = nullptr;
+    // Slots the caller provides, written only on their paths. plan: the ICMP error to send
+    // when a Verdict says error == ErrorOutcome::sent (the error path alone copies a plan);
+    // null: nowhere to build one, so an error that would go out is counted as not sent
+    // (ErrorOutcome::no_mbuf, Icmp OutErrors), as when no mbuf is left. sighting: a
+    // neighbour seen, when Verdict::sighted; null: sightings are not reported.
+    ErrorPlan* plan = nullptr;
+    Sighting* sighting = nullptr;
 };
 
 }  // namespace pw::icmp

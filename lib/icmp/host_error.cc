@@ -5,20 +5,28 @@ namespace pw::icmp {
 
 namespace {
 
+// The error path: an error to send is copied into the caller's plan slot (the only place a
+// plan is written); every other outcome is counted here. `sent` is counted by the caller
+// once the error is built (it may still lack an mbuf). count_ means nothing was owed (a
+// Redirect whose conditions do not hold).
+ErrorOutcome record(const ErrorDecision& d, bool v6, const HostContext& ctx) noexcept {
+    ErrorOutcome o = d.outcome;
+    if (o == ErrorOutcome::sent) {
+        if (ctx.plan != nullptr) {
+            *ctx.plan = d.plan;
+            return o;
+        }
+        // No slot: nowhere to build it, counted as the pipeline counts a missing mbuf.
+        o = ErrorOutcome::no_mbuf;
+        if (ctx.stats != nullptr) ++(v6 ? ctx.stats->v6 : ctx.stats->v4).out_errors;
+    }
+    if (ctx.stats != nullptr && o != ErrorOutcome::count_) ctx.stats->count_outcome(v6, o);
+    return o;
+}
+
 Verdict finish(const Frame& f, Drop reason, const ErrorDecision& d, bool v6,
                const HostContext& ctx) noexcept {
-    Verdict v = Verdict::dropped(reason);
-    v.error = d.outcome;
-    // `sent` is counted by the caller once the error is built (it may still lack an mbuf).
-    // count_ means nothing was owed (a Redirect whose conditions do not hold).
-    if (ctx.stats != nullptr && d.outcome != ErrorOutcome::sent &&
-        d.outcome != ErrorOutcome::count_)
-        ctx.stats->count_outcome(v6, d.outcome);
-    if (d.outcome == ErrorOutcome::sent) {
-        v.plan = d.plan;
-        v.quote_from = static_cast<std::uint32_t>(f.l2_len);
-    }
-    return v;
+    return Verdict::owing(reason, record(d, v6, ctx), f.l2_len);
 }
 
 Verdict error_v4(const Frame& f, const wire::ipv4::View<std::byte>& ip, Drop reason,
@@ -48,8 +56,8 @@ Verdict error_v6(const Frame& f, const wire::ipv6::View<std::byte>& ip, Drop rea
 
 }  // namespace
 
-Verdict redirect_v4(const Frame& f, const wire::ipv4::View<std::byte>& ip, const Ipv4Addr& next_hop,
-                    const HostContext& ctx) noexcept {
+ErrorOutcome redirect_v4(const Frame& f, const wire::ipv4::View<std::byte>& ip,
+                         const Ipv4Addr& next_hop, const HostContext& ctx) noexcept {
     const Invoking in{f.eth_src, f.eth_dst, ip.bytes(), ip.bytes().size()};
     ErrorContext ec;
     ec.iface = ctx.iface;
@@ -57,18 +65,18 @@ Verdict redirect_v4(const Frame& f, const wire::ipv4::View<std::byte>& ip, const
     ec.limiter = ctx.limiter;
     ec.now_ns = ctx.now_ns;
     if (ctx.ip_ident != nullptr) ec.ident = (*ctx.ip_ident)++;
-    return finish(f, Drop::count_, plan_redirect_v4(in, next_hop, ec), false, ctx);
+    return record(plan_redirect_v4(in, next_hop, ec), false, ctx);
 }
 
-Verdict redirect_v6(const Frame& f, const wire::ipv6::View<std::byte>& ip, const Ipv6Addr& target,
-                    const HostContext& ctx) noexcept {
+ErrorOutcome redirect_v6(const Frame& f, const wire::ipv6::View<std::byte>& ip,
+                         const Ipv6Addr& target, const HostContext& ctx) noexcept {
     const Invoking in{f.eth_src, f.eth_dst, ip.bytes(), ip.bytes().size()};
     ErrorContext ec;
     ec.iface = ctx.iface;
     ec.config = &ctx.router->errors;
     ec.limiter = ctx.limiter;
     ec.now_ns = ctx.now_ns;
-    return finish(f, Drop::count_, plan_redirect_v6(in, target, nullptr, ec), true, ctx);
+    return record(plan_redirect_v6(in, target, nullptr, ec), true, ctx);
 }
 
 Verdict host_error_v4(const Frame& f, const wire::ipv4::View<std::byte>& ip, Drop reason,

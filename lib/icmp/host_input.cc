@@ -43,11 +43,15 @@ Verdict host_input(wire::Bytes buffer, std::size_t frame_len, const Iface& iface
     static const HostPolicy policy{};
     thread_local IcmpStats scratch;
     thread_local std::uint16_t ident = 0;
+    thread_local ErrorPlan plan;
+    thread_local Sighting sighting;
     HostContext ctx;
     ctx.iface = &iface;
     ctx.policy = &policy;
     ctx.stats = &scratch;
     ctx.ip_ident = &ident;
+    ctx.plan = &plan;
+    ctx.sighting = &sighting;
     return host_input(buffer, frame_len, ctx);
 }
 

@@ -111,7 +111,7 @@ Verdict icmp4_input(Frame& f, const wire::ipv4::View<std::byte>& ip, bool to_bro
             if (to_broadcast) return Verdict::dropped(Drop::icmp4_echo_to_broadcast);
             {
                 const Verdict v = probe_input(f, ic->bytes(), false, ctx);
-                if (!v.reply) return v;
+                if (v.next != Next::reply) return v;
                 return Verdict::answer(Reply::probe4_reply,
                                        ip4_reply_in_place(f, ip, v.len, *ctx.iface));
             }

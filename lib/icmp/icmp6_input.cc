@@ -90,7 +90,7 @@ Verdict icmp6_input(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_t
         ic->set_type(icmpv6::echo_reply);
     } else {
         const Verdict v = probe_input(f, msg, true, ctx);
-        if (!v.reply) return v;
+        if (v.next != Next::reply) return v;
         len = v.len;
         kind = Reply::probe6_reply;
     }

@@ -67,25 +67,20 @@ Verdict ip4_forward(wire::Bytes frame, std::size_t l2_len, const Route& route,
     }
 
     const Ipv4Addr next_hop = route.kind == Route::Kind::via ? route.gw4 : ip.dst();
-    Verdict v;
     // RFC 1812 5.2.7.2: a Redirect (code 1, for the host) when the packet leaves by the
     // interface it came in on toward a next hop on the sender's subnet; the packet is
     // forwarded all the same.
-    if (ctx.router->send_redirects && &out == &in) v = redirect_v4(f, ip, next_hop, ctx);
+    const ErrorOutcome redirect = ctx.router->send_redirects && &out == &in
+                                      ? redirect_v4(f, ip, next_hop, ctx)
+                                      : ErrorOutcome::count_;
     // RFC 1812 5.3.1 and RFC 1624: TTL - 1 with an incremental header checksum update (the
     // TTL is the high byte of the word it shares with the protocol).
     const std::uint16_t old_word = wire::load16(f.l3(), ipv4::field::ttl);
     ip.set_ttl(static_cast<std::uint8_t>(ip.ttl() - 1));
     const std::uint16_t new_word = wire::load16(f.l3(), ipv4::field::ttl);
     ip.set_checksum(wire::checksum_update16(ip.checksum(), old_word, new_word));
-
-    v.reply = false;
-    v.drop = Drop::count_;
-    v.forward = true;
-    v.fragment_needed = fragment;
-    v.egress_port = route.port;
-    v.next_hop4 = next_hop;
-    return v;
+    return Verdict::forwarded(route.port, false, l2_len, wire::v4_mapped(next_hop), fragment,
+                              redirect);
 }
 
 }  // namespace pw::icmp

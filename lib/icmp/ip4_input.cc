@@ -43,11 +43,7 @@ Verdict ip4_input(Frame& f, const HostContext& ctx) noexcept {
         if (f.eth_dst.is_group()) return Verdict::dropped(Drop::ip4_unicast_in_l2_broadcast);
         if (dst.bytes[0] == 0 || dst.is_loopback() || dst.bytes[0] >= 240)
             return Verdict::dropped(Drop::ip4_bad_destination);
-        Verdict v;
-        v.route_lookup = true;
-        v.v6 = false;
-        v.l3_from = static_cast<std::uint32_t>(f.l2_len);
-        return v;
+        return Verdict::to(Next::route, false, f.l2_len);
     }
     // RFC 1122 3.3.6: discard a unicast datagram that came in a link-layer broadcast.
     if (!broadcast && f.eth_dst.is_group())
@@ -56,11 +52,7 @@ Verdict ip4_input(Frame& f, const HostContext& ctx) noexcept {
     if (ip->is_fragment()) {
         // RFC 1122 3.3.2: a host reassembles datagrams addressed to it.
         if (broadcast || f.reassembled) return Verdict::dropped(Drop::ip4_fragment);
-        Verdict v;
-        v.reassemble = true;
-        v.v6 = false;
-        v.l3_from = static_cast<std::uint32_t>(f.l2_len);
-        return v;
+        return Verdict::to(Next::reassemble, false, f.l2_len);
     }
     switch (ip->protocol()) {
         case ipv4::proto_icmp:

@@ -53,21 +53,17 @@ Verdict ip6_forward(wire::Bytes frame, std::size_t l2_len, const Route& route,
                                ctx);
 
     const Ipv6Addr next_hop = route.kind == Route::Kind::via ? route.gw6 : ip.dst();
-    Verdict v;
     // RFC 4861 8.2: a Redirect when the packet leaves by the interface it came in on. Its
     // target is the destination itself when on-link, else the next router, which must be
     // named by its link-local address (RFC 4861 4.5): a gateway given by a global address
     // gets no Redirect.
-    if (ctx.router->send_redirects && &out == &in &&
-        (route.kind == Route::Kind::connected || next_hop.is_link_local()))
-        v = redirect_v6(f, ip, next_hop, ctx);
+    const ErrorOutcome redirect =
+        ctx.router->send_redirects && &out == &in &&
+                (route.kind == Route::Kind::connected || next_hop.is_link_local())
+            ? redirect_v6(f, ip, next_hop, ctx)
+            : ErrorOutcome::count_;
     ip.set_hop_limit(static_cast<std::uint8_t>(ip.hop_limit() - 1));
-    v.reply = false;
-    v.drop = Drop::count_;
-    v.forward = true;
-    v.egress_port = route.port;
-    v.next_hop6 = next_hop;
-    return v;
+    return Verdict::forwarded(route.port, true, l2_len, next_hop, false, redirect);
 }
 
 }  // namespace pw::icmp

@@ -37,11 +37,7 @@ Verdict ip6_input(Frame& f, const HostContext& ctx) noexcept {
         if (dst.is_multicast() || dst.is_link_local() || dst.is_unspecified() ||
             src.is_unspecified())
             return Verdict::dropped(Drop::ip6_not_forwardable);
-        Verdict v;
-        v.route_lookup = true;
-        v.v6 = true;
-        v.l3_from = static_cast<std::uint32_t>(f.l2_len);
-        return v;
+        return Verdict::to(Next::route, true, f.l2_len);
     }
 
     const auto walk = ipv6::walk_extensions(ip->bytes());
@@ -61,11 +57,8 @@ Verdict ip6_input(Frame& f, const HostContext& ctx) noexcept {
     if (up.fragment && (up.frag_offset != 0 || up.more_fragments)) {
         // RFC 8200 4.5: reassembly at the destination, for unicast to us.
         if (dst.is_multicast() || f.reassembled) return Verdict::dropped(Drop::ip6_fragment);
-        Verdict v;
-        v.reassemble = true;
-        v.v6 = true;
-        v.l3_from = static_cast<std::uint32_t>(f.l2_len);
-        v.up = up;
+        Verdict v = Verdict::to(Next::reassemble, true, f.l2_len);
+        v.up = Upper6::of(up);
         return v;
     }
     switch (up.protocol) {

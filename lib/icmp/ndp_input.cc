@@ -73,10 +73,7 @@ Verdict ndp_input(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_t i
     // Router mode: the solicitation's source link-layer address creates or updates the
     // sender's entry, as stale (RFC 4861 7.2.3).
     if (ctx.router != nullptr && !dad && opts->source_lladdr) {
-        v.learn = true;
-        v.learn_solicited = false;
-        v.learn_addr = src;
-        v.learn_mac = *opts->source_lladdr;
+        sight(v, ctx, {false, false, true, true, src, *opts->source_lladdr});
     }
     return v;
 }
@@ -100,20 +97,13 @@ Verdict na_input(const wire::ipv6::View<std::byte>& ip, std::size_t icmp_offset,
     const auto opts = ndp::parse_options(msg.subspan(ndp::options_offset));
     if (!opts) return Verdict::dropped(Drop::ndp_invalid);
     if (opts->target_lladdr) {
-        v.learn = true;
-        v.learn_advert = true;
-        v.learn_override = (flags & ndp::na_flag_override) != 0;
-        v.learn_solicited = (flags & ndp::na_flag_solicited) != 0;
-        v.learn_addr = target;
-        v.learn_mac = *opts->target_lladdr;
+        sight(v, ctx,
+              {true, (flags & ndp::na_flag_solicited) != 0, (flags & ndp::na_flag_override) != 0,
+               true, target, *opts->target_lladdr});
     } else if ((flags & ndp::na_flag_solicited) != 0) {
         // RFC 4861 7.2.4 lets a unicast answer omit the option (Linux does); 7.2.5: it still
         // confirms reachability of the address we have.
-        v.learn = true;
-        v.learn_advert = true;
-        v.learn_solicited = true;
-        v.learn_has_mac = false;
-        v.learn_addr = target;
+        sight(v, ctx, {true, true, true, false, target, MacAddr{}});
     }
     return v;
 }

@@ -58,11 +58,19 @@ Verdict router_error_v6(const Frame& f, const wire::ipv6::View<std::byte>& ip, D
                         const ErrorSpec& spec, const HostContext& ctx) noexcept;
 
 // Redirects (RFC 1812 5.2.7.2, RFC 4861 8.2) about a packet we forward all the same; the
-// conditions on source, next hop and options are plan_redirect_v4/v6's.
-Verdict redirect_v4(const Frame& f, const wire::ipv4::View<std::byte>& ip, const Ipv4Addr& next_hop,
-                    const HostContext& ctx) noexcept;
-Verdict redirect_v6(const Frame& f, const wire::ipv6::View<std::byte>& ip, const Ipv6Addr& target,
-                    const HostContext& ctx) noexcept;
+// conditions on source, next hop and options are plan_redirect_v4/v6's. Return the outcome
+// (count_: none owed) for the forwarding Verdict; a Redirect to send is in *ctx.plan.
+ErrorOutcome redirect_v4(const Frame& f, const wire::ipv4::View<std::byte>& ip,
+                         const Ipv4Addr& next_hop, const HostContext& ctx) noexcept;
+ErrorOutcome redirect_v6(const Frame& f, const wire::ipv6::View<std::byte>& ip,
+                         const Ipv6Addr& target, const HostContext& ctx) noexcept;
+
+// Router mode: a neighbour seen, into the caller's slot (not reported without one).
+inline void sight(Verdict& v, const HostContext& ctx, const Sighting& s) noexcept {
+    if (ctx.sighting == nullptr) return;
+    *ctx.sighting = s;
+    v.sighted = true;
+}
 
 // Turns the IPv4 datagram of f into a reply to its source from dst, in place: strips options,
 // fresh TTL, addresses swapped, header checksum. Returns the reply frame's length.

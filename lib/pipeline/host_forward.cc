@@ -82,20 +82,18 @@ icmp::Route HostStage::route_of(std::uint32_t nh) const noexcept {
     return r;
 }
 
-void HostStage::post_learn(std::uint16_t port, const icmp::Verdict& v) noexcept {
+void HostStage::post_learn(std::uint16_t port, const icmp::Sighting& s) noexcept {
     if (env_.neigh_events == nullptr) return;
     NeighEvent e;
     e.kind = NeighEvent::Kind::learned;
-    e.v6 = !(v.learn_addr.bytes[10] == 0xff && v.learn_addr.bytes[11] == 0xff &&
-             std::all_of(v.learn_addr.bytes.begin(), v.learn_addr.bytes.begin() + 10,
-                         [](std::uint8_t b) { return b == 0; }));
-    e.solicited = v.learn_solicited;
-    e.advert = v.learn_advert;
-    e.override_flag = v.learn_override;
-    e.has_mac = v.learn_has_mac;
+    e.v6 = !wire::is_v4_mapped(s.addr);
+    e.solicited = s.solicited;
+    e.advert = s.advert;
+    e.override_flag = s.override_flag;
+    e.has_mac = s.has_mac;
     e.port = port;
-    e.addr = v.learn_addr;
-    e.mac = v.learn_mac;
+    e.addr = s.addr;
+    e.mac = s.mac;
     // A full ring loses a hint, not a packet: the entry is learnt again from the next one.
     rte_ring_enqueue_elem(env_.neigh_events, &e, sizeof e);
 }
@@ -183,10 +181,10 @@ void HostStage::forward(rte_mbuf* m, const icmp::Verdict& v, std::uint16_t port,
                                   : icmp::ip4_forward(frame, v.l3_from, r, ctx);
     if (fv.error_to_send()) {
         // An error about a packet we drop, or a Redirect about one we still forward.
-        const wire::ConstBytes seg[1] = {wire::ConstBytes{frame}.subspan(fv.quote_from)};
-        send_error(port, fv.plan, seg, l);
+        const wire::ConstBytes seg[1] = {wire::ConstBytes{frame}.subspan(fv.l3_from)};
+        send_error(port, *ctx.plan, seg, l);
     }
-    if (!fv.forward) {
+    if (fv.next != icmp::Next::forward) {
         l.drop(port, m, fv.drop);
         return;
     }
@@ -197,8 +195,7 @@ void HostStage::forward(rte_mbuf* m, const icmp::Verdict& v, std::uint16_t port,
         v.v6 ? wire::ipv6::header_len + wire::load16(l3, wire::ipv6::field::payload_length)
              : wire::load16(l3, wire::ipv4::field::total_length);
     set_frame_len(m, static_cast<std::uint32_t>(v.l3_from + l3_len));
-    send_forward(m, port, fv.egress_port, v.v6, fv.fragment_needed,
-                 v.v6 ? fv.next_hop6 : mapped(fv.next_hop4), l);
+    send_forward(m, port, fv.egress_port, v.v6, fv.fragment_needed, fv.next_hop, l);
 }
 
 void HostStage::send_forward(rte_mbuf* m, std::uint16_t ingress, std::uint16_t egress, bool v6,

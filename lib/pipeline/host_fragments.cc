@@ -73,7 +73,7 @@ void HostStage::on_fragment(rte_mbuf* m, const icmp::Verdict& v, std::uint16_t p
     l3 =
         l3.first(v.v6 ? wire::ipv6::header_len + wire::load16(l3, wire::ipv6::field::payload_length)
                       : wire::load16(l3, wire::ipv4::field::total_length));
-    const auto r = v.v6 ? reasm_.insert_v6(l2, l3, v.up, port, l.now_ns())
+    const auto r = v.v6 ? reasm_.insert_v6(l2, l3, v.up.upper(), port, l.now_ns())
                         : reasm_.insert_v4(l2, l3, port, l.now_ns());
     if (r.dropped()) {
         if (r.param_problem) {
@@ -95,14 +95,14 @@ void HostStage::on_fragment(rte_mbuf* m, const icmp::Verdict& v, std::uint16_t p
     ++hc.datagrams;
     const wire::Bytes room{r.frame.data(), r.frame.size() + icmp::Reassembler::tail_room};
     const icmp::Verdict dv = icmp::host_input_reassembled(room, r.frame.size(), r.l2_len, ctx);
-    if (dv.reply) {
+    if (dv.next == icmp::Next::reply) {
         send_datagram(port, wire::ConstBytes{room.data(), dv.len}, r.l2_len, dv.kind, l);
         return;
     }
     ++hc.datagram_drops[static_cast<std::size_t>(dv.drop)];
     if (dv.error_to_send()) {
-        const wire::ConstBytes seg[1] = {wire::ConstBytes{r.frame}.subspan(dv.quote_from)};
-        send_error(port, dv.plan, seg, l);
+        const wire::ConstBytes seg[1] = {wire::ConstBytes{r.frame}.subspan(dv.l3_from)};
+        send_error(port, *ctx.plan, seg, l);
     }
 }
 

@@ -69,6 +69,8 @@ HostStage::HostStage(const HostEnv& env, LcoreHost& counters, unsigned index)
         c.limiter = &limiter_;
         c.stats = &counters_->port[port].icmp;
         c.ip_ident = &ip_ident_;
+        c.plan = &plan_;  // one packet at a time: one slot of each for every port
+        c.sighting = &sighting_;
         c.probe_ifaces = env_.probe_ifaces;
         c.router = env_.router;
         if (env_.ext_v4 != nullptr) c.ext_v4 = &env_.ext_v4[port];
@@ -124,26 +126,32 @@ void HostStage::send_reply(std::uint16_t port, rte_mbuf* m, icmp::Reply kind, Lc
 
 void HostStage::slow_path(rte_mbuf* m, std::uint16_t port, icmp::HostContext& ctx,
                           Lcore& l) noexcept {
+    using icmp::Next;
     const icmp::Verdict v = icmp::host_input(frame_room(m), m->data_len, ctx);
-    if (v.learn) post_learn(port, v);
-    if (v.route_lookup) {
-        forward(m, v, port, ctx, l);
-        return;
-    }
-    if (v.reply) {
-        set_frame_len(m, v.len);
-        send_reply(port, m, v.kind, l);
-        return;
-    }
-    if (v.reassemble) {
-        on_fragment(m, v, port, ctx, l);
-        return;
-    }
-    if (v.error_to_send()) {
-        const wire::ConstBytes seg[1] = {
-            wire::ConstBytes{rte_pktmbuf_mtod(m, const std::byte*), m->data_len}.subspan(
-                v.quote_from)};
-        send_error(port, v.plan, seg, l);
+    if (v.sighted) post_learn(port, *ctx.sighting);
+    switch (v.next) {
+        case Next::route:
+            forward(m, v, port, ctx, l);
+            return;
+        case Next::reply:
+            set_frame_len(m, v.len);
+            send_reply(port, m, v.kind, l);
+            return;
+        case Next::reassemble:
+            on_fragment(m, v, port, ctx, l);
+            return;
+        case Next::error:
+            if (v.error_to_send()) {
+                const wire::ConstBytes seg[1] = {
+                    wire::ConstBytes{rte_pktmbuf_mtod(m, const std::byte*), m->data_len}.subspan(
+                        v.l3_from)};
+                send_error(port, *ctx.plan, seg, l);
+            }
+            break;
+        case Next::drop:
+        case Next::forward:  // only ip4_forward / ip6_forward go there
+        case Next::count_:
+            break;
     }
     l.drop(port, m, v.drop);
 }

@@ -109,7 +109,7 @@ private:
     bool transmit_forward(rte_mbuf* m, const Pending& p, Lcore& l) noexcept;
     void unreachable(rte_mbuf* m, const Pending& p, Lcore& l) noexcept;
     void sweep_pending(Lcore& l) noexcept;
-    void post_learn(std::uint16_t port, const icmp::Verdict& v) noexcept;
+    void post_learn(std::uint16_t port, const icmp::Sighting& s) noexcept;
     void post_want(std::uint16_t port, bool v6, const wire::Ipv6Addr& addr,
                    std::uint64_t now_ns) noexcept;
 
@@ -119,6 +119,10 @@ private:
     icmp::RateLimiter limiter_;
     icmp::Reassembler reasm_;
     std::array<icmp::HostContext, route::max_ports> ctx_{};  // per port, set up at start
+    // The contexts' slots: the plan of the ICMP error a handler says to send, and the
+    // neighbour it saw; read right after the handler returns.
+    icmp::ErrorPlan plan_;
+    icmp::Sighting sighting_;
     std::uint16_t ip_ident_ = 0;
     std::uint32_t ip6_ident_ = 0;
     std::uint64_t next_expire_ns_ = 0;

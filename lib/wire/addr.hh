@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -109,6 +110,25 @@ struct Ipv6Addr {
     static std::optional<Ipv6Addr> parse(std::string_view s);
     std::string to_string() const;
 };
+
+// RFC 4291 2.5.5.2: the IPv4-mapped IPv6 address ::ffff:a.b.c.d, one key for both families
+// (next hops, neighbour sightings, rate-limit entries).
+constexpr Ipv6Addr v4_mapped(const Ipv4Addr& a) noexcept {
+    Ipv6Addr m{};
+    m.bytes[10] = 0xff;
+    m.bytes[11] = 0xff;
+    for (std::size_t i = 0; i < 4; ++i) m.bytes[12 + i] = a.bytes[i];
+    return m;
+}
+constexpr bool is_v4_mapped(const Ipv6Addr& m) noexcept {
+    for (std::size_t i = 0; i < 10; ++i)
+        if (m.bytes[i] != 0) return false;
+    return m.bytes[10] == 0xff && m.bytes[11] == 0xff;
+}
+// The IPv4 address in the low 32 bits (of a mapped address).
+constexpr Ipv4Addr v4_unmapped(const Ipv6Addr& m) noexcept {
+    return {{m.bytes[12], m.bytes[13], m.bytes[14], m.bytes[15]}};
+}
 
 struct Ipv4Prefix {
     Ipv4Addr addr;         // the configured address (host bits kept)

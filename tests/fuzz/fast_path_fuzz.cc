@@ -6,7 +6,7 @@
 // one of four templates (an echo request of each family to us, a datagram of each family to
 // forward), so that the fuzzer starts from the common cases; the second byte picks the
 // template and the route the forwarding step is given. Aborts when a
-// fast path answers or forwards and the full path (host_input; its route_lookup then
+// fast path answers or forwards and the full path (host_input; its Next::route then
 // ip4_forward / ip6_forward with the same Route) does not do exactly the same (bytes, length,
 // next hop), or when a fast path declines and has changed the frame.
 #include <array>
@@ -166,8 +166,12 @@ struct World {
         ctx.ip_ident = &ident;
         ctx.probe_ifaces = {probes.data(), probes.size()};
         ctx.router = router_mode ? &router : nullptr;
+        ctx.plan = &plan;
+        ctx.sighting = &sighting;
         return ctx;
     }
+    pw::icmp::ErrorPlan plan;
+    pw::icmp::Sighting sighting;
 };
 
 void check(bool ok) {
@@ -215,7 +219,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         kind = pw::icmp::Reply::echo6_reply;
         if (len == 0) check(fast == frame);
     }
-    if (len != 0) check(v.reply && v.kind == kind && v.len == len && fast == full);
+    if (len != 0)
+        check(v.next == pw::icmp::Next::reply && v.kind == kind && v.len == len && fast == full);
     if (len != 0 && std::getenv("PW_FUZZ_COUNT") != nullptr)
         ++w.taken[kind == pw::icmp::Reply::echo4_reply ? 0 : 1];
 
@@ -226,7 +231,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const bool c6 = pw::icmp::forward6_check(frame, ctx, fp, dst6);
     if (!c4 && !c6) return 0;
     check(!(c4 && c6) && len == 0);
-    check(v.route_lookup && v.v6 == c6 && v.l3_from == pw::wire::eth::header_len);
+    check(v.next == pw::icmp::Next::route && v.v6 == c6 && v.l3_from == pw::wire::eth::header_len);
     check(full == frame);
     const pw::icmp::Route& r = w.routes[(route_sel >> 2) % w.routes.size()];
     Buf f = frame, g = frame;
@@ -242,7 +247,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const pw::icmp::Verdict fv = c4 ? pw::icmp::ip4_forward(g, pw::wire::eth::header_len, r, ctx)
                                     : pw::icmp::ip6_forward(g, pw::wire::eth::header_len, r, ctx);
     if (std::getenv("PW_FUZZ_COUNT") != nullptr) ++w.taken[c4 ? 2 : 3];
-    check(fv.forward && !fv.fragment_needed && !fv.owes_error() && !fv.reply &&
-          fv.egress_port == r.port && f == g && (c4 ? fv.next_hop4 == nh4 : fv.next_hop6 == nh6));
+    check(fv.next == pw::icmp::Next::forward && !fv.fragment_needed && !fv.owes_error() &&
+          fv.egress_port == r.port && f == g &&
+          fv.next_hop == (c4 ? pw::wire::v4_mapped(nh4) : nh6));
     return 0;
 }

@@ -1,7 +1,9 @@
 // libFuzzer target: host_input over arbitrary frames. The first input byte chooses whether
 // the harness repairs the IPv4 header and ICMP/ICMPv6 checksums before the call, so that the
 // fuzzer gets past the checksum checks into the handlers. Asserts: no crash, no read or write
-// outside the buffer (ASan), and a reply never longer than the room given.
+// outside the buffer (ASan), a reply never longer than the room given, a drop reason exactly
+// on the drops, an error to send only when there is a plan slot (a tailroom of 127 bytes runs
+// without the plan and sighting slots) and an emitted error that writes its frame alone.
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -84,8 +86,12 @@ struct Host {
         c.now_ns = now += 1'000'000;
         c.ip_ident = &ident;
         c.probe_ifaces = {&probe, 1};
+        c.plan = &plan;
+        c.sighting = &sighting;
         return c;
     }
+    pw::icmp::ErrorPlan plan;
+    pw::icmp::Sighting sighting;
 };
 
 }  // namespace
@@ -106,8 +112,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                         buf.begin() + static_cast<std::ptrdiff_t>(size));
     auto ctx = host.context();
     if (router_mode) ctx.router = &host.router;
+    // Now and then no slots: an error that would go out is then counted as not sent.
+    const bool no_slots = room == 127;
+    if (no_slots) {
+        ctx.plan = nullptr;
+        ctx.sighting = nullptr;
+    }
     auto v = pw::icmp::host_input(all, size, ctx);
-    if (v.route_lookup) {
+    if (v.sighted && (no_slots || !router_mode)) std::abort();
+    if (v.next == pw::icmp::Next::route) {
         // Router mode: a route chosen by the frame's last byte, through the forwarding step.
         pw::icmp::Route r;
         const std::uint8_t sel = size > 0 ? data[size - 1] : 0;
@@ -121,15 +134,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         v = v.v6 ? pw::icmp::ip6_forward(frame, v.l3_from, r, ctx)
                  : pw::icmp::ip4_forward(frame, v.l3_from, r, ctx);
     }
-    if (v.reply && (v.len > buf.size() || v.len < pw::wire::eth::header_len)) std::abort();
-    if (!v.reply && !v.reassemble && !v.forward && v.drop == pw::wire::Drop::count_) std::abort();
+    using pw::icmp::Next;
+    if (v.next >= Next::count_) std::abort();
+    if (v.next == Next::reply && (v.len > buf.size() || v.len < pw::wire::eth::header_len))
+        std::abort();
+    // Exactly the drops (with or without an error owed) carry a reason.
+    const bool dropped = v.next == Next::drop || v.next == Next::error;
+    if (dropped != (v.drop != pw::wire::Drop::count_)) std::abort();
+    if ((v.next == Next::error) != (dropped && v.owes_error())) std::abort();
     if (v.error_to_send()) {
         // The planned error quotes bytes that exist, and the builder writes only its frame.
-        if (v.quote_from + v.plan.quote_len > size) std::abort();
-        std::vector<std::byte> out(v.plan.frame_len() + 16, std::byte{0xa5});
-        const pw::wire::ConstBytes seg[1] = {pw::wire::ConstBytes{before}.subspan(v.quote_from)};
-        const std::size_t n = pw::icmp::emit_error({out.data(), v.plan.frame_len()}, v.plan, seg);
-        if (n != v.plan.frame_len()) std::abort();
+        if (no_slots) std::abort();
+        const pw::icmp::ErrorPlan& plan = host.plan;
+        if (v.l3_from + plan.quote_len > size) std::abort();
+        std::vector<std::byte> out(plan.frame_len() + 16, std::byte{0xa5});
+        const pw::wire::ConstBytes seg[1] = {pw::wire::ConstBytes{before}.subspan(v.l3_from)};
+        const std::size_t n = pw::icmp::emit_error({out.data(), plan.frame_len()}, plan, seg);
+        if (n != plan.frame_len()) std::abort();
         for (std::size_t i = n; i < out.size(); ++i)
             if (out[i] != std::byte{0xa5}) std::abort();
     }

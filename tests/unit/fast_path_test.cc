@@ -2,7 +2,7 @@
 // vector, systematic mutations of the IPv4/IPv6 frames among them (each header byte set to
 // interesting values, with and without checksums repaired; lengths cut and extended;
 // addresses, TTL, flags and checksums changed), and seeded random mutations. Whenever a fast
-// path answers or forwards, the full path (host_input; host_input's route_lookup then
+// path answers or forwards, the full path (host_input; host_input's Next::route then
 // ip4_forward / ip6_forward with the same Route) must do the same with byte-identical frames,
 // the same length and the same next hop; whenever it declines, the frame is untouched. The
 // counts of frames the fast paths took are checked too, so that the test cannot pass by
@@ -563,8 +563,12 @@ struct World {
         ctx.ip_ident = &ident;
         ctx.probe_ifaces = {probes.data(), probes.size()};
         ctx.router = router_mode ? &router : nullptr;
+        ctx.plan = &plan;
+        ctx.sighting = &sighting;
         return ctx;
     }
+    ErrorPlan plan;
+    Sighting sighting;
 };
 
 // --- The differential ----------------------------------------------------------------------
@@ -635,8 +639,9 @@ private:
         // The full path on a copy: host_input's verdict and bytes.
         Buf full = frame;
         const Verdict v = host_input(full, full.size(), ctx);
-        if (v.reply && v.kind == Reply::echo4_reply) ++tally.echo4_full;
-        if (v.reply && v.kind == Reply::echo6_reply) ++tally.echo6_full;
+        const bool replied = v.next == Next::reply;
+        if (replied && v.kind == Reply::echo4_reply) ++tally.echo4_full;
+        if (replied && v.kind == Reply::echo6_reply) ++tally.echo6_full;
 
         // The echo fast paths.
         Buf fast = frame;
@@ -651,10 +656,10 @@ private:
         }
         if (len != 0) {
             ++(kind == Reply::echo4_reply ? tally.echo4 : tally.echo6);
-            if (!v.reply || v.kind != kind || v.len != len || fast != full)
+            if (!replied || v.kind != kind || v.len != len || fast != full)
                 mismatch(frame,
                          std::string("fast echo answered, full path: ") +
-                             (v.reply ? std::string(reply_name(v.kind)) + " len " +
+                             (replied ? std::string(reply_name(v.kind)) + " len " +
                                             std::to_string(v.len) + " vs " + std::to_string(len) +
                                             (fast != full ? " bytes differ" : "")
                                       : std::string(wire::drop_name(v.drop))));
@@ -668,12 +673,12 @@ private:
         if (c4 && c6) mismatch(frame, "both forward checks accepted");
         if (!c4 && !c6) return;
         if (len != 0) mismatch(frame, "answered and forwarded");
-        if (!v.route_lookup || v.v6 != c6 || v.l3_from != wire::eth::header_len) {
+        if (v.next != Next::route || v.v6 != c6 || v.l3_from != wire::eth::header_len) {
             mismatch(frame, "forward check accepted, host_input: " +
-                                std::string(v.reply ? "reply" : wire::drop_name(v.drop)));
+                                std::string(replied ? "reply" : wire::drop_name(v.drop)));
             return;
         }
-        if (full != frame) mismatch(frame, "host_input's route_lookup changed the frame");
+        if (full != frame) mismatch(frame, "host_input's route verdict changed the frame");
         const wire::ConstBytes l3 = wire::ConstBytes(frame).subspan(wire::eth::header_len);
         if (c4 && dst4 != wire::load32(l3, wire::ipv4::field::dst))
             mismatch(frame, "forward4_check's destination");
@@ -695,12 +700,13 @@ private:
                 continue;
             }
             ++(c4 ? tally.fwd4 : tally.fwd6);
-            const bool same = fv.forward && !fv.fragment_needed && !fv.owes_error() && !fv.reply &&
+            const bool same = fv.next == Next::forward && !fv.fragment_needed && !fv.owes_error() &&
                               fv.egress_port == r.port && f == g &&
-                              (c4 ? fv.next_hop4 == nh4 : fv.next_hop6 == nh6);
+                              fv.next_hop == (c4 ? wire::v4_mapped(nh4) : nh6);
             if (!same) {
                 mismatch(frame, std::string("fast forward, full path: ") +
-                                    (fv.forward ? "forward" : wire::drop_name(fv.drop).data()) +
+                                    (fv.next == Next::forward ? "forward"
+                                                              : wire::drop_name(fv.drop).data()) +
                                     (fv.fragment_needed ? " fragment" : "") +
                                     (fv.owes_error() ? " error" : "") + (f != g ? " bytes" : "") +
                                     " route kind " + std::to_string(int(r.kind)) + " port " +

@@ -70,6 +70,8 @@ struct Host {
     IcmpStats stats{};
     std::uint16_t ident = first_ident;
     std::array<ProbeIface, 3> probes{};
+    ErrorPlan plan;
+    Sighting sighting;
     HostContext ctx;
 
     Host() {
@@ -92,6 +94,8 @@ struct Host {
         ctx.utc_ms_of_day = utc_ms;
         ctx.ip_ident = &ident;
         ctx.probe_ifaces = probes;
+        ctx.plan = &plan;
+        ctx.sighting = &sighting;
     }
     Host(const Host&) = delete;
     Host& operator=(const Host&) = delete;
@@ -99,6 +103,7 @@ struct Host {
 
 struct Outcome {
     Verdict v;
+    ErrorPlan plan;              // the plan slot after the call, when v.error == sent
     std::vector<std::byte> buf;  // room bytes: the frame, then 0xA5
     std::vector<std::byte> before;
     std::size_t frame_len = 0;
@@ -110,7 +115,9 @@ Outcome run(Host& h, Frame frame) {
     std::copy(cbytes(frame).begin(), cbytes(frame).end(), r.buf.begin());
     r.before = r.buf;
     r.frame_len = frame.size();
+    h.plan = ErrorPlan{};
     r.v = host_input(r.buf, frame.size(), h.ctx);
+    r.plan = h.plan;
     return r;
 }
 
@@ -119,19 +126,20 @@ std::string_view name(Drop d) {
 }
 
 // Dropped for `reason`, owing an error that goes out; emit_error builds `want` from the frame
-// left as it was, reading the quote from quote_from on.
+// left as it was, reading the quote from l3_from on.
 void expect_error(Host& h, Frame frame, Drop reason, Frame want) {
     const Outcome r = run(h, frame);
-    ASSERT_FALSE(r.v.reply) << "answered as " << reply_name(r.v.kind);
+    ASSERT_NE(r.v.next, Next::reply) << "answered as " << reply_name(r.v.kind);
+    EXPECT_EQ(r.v.next, Next::error) << next_name(r.v.next);
     EXPECT_EQ(r.v.drop, reason) << "got " << name(r.v.drop) << ", want " << name(reason);
     ASSERT_EQ(r.v.error, ErrorOutcome::sent) << error_outcome_name(r.v.error);
-    EXPECT_EQ(r.v.quote_from, wire::eth::header_len);
+    EXPECT_EQ(r.v.l3_from, wire::eth::header_len);
     EXPECT_TRUE(same_bytes(r.buf, r.before)) << "the invoking frame changed";
     const wire::ConstBytes segs[] = {
-        wire::ConstBytes(r.buf).subspan(r.v.quote_from, r.frame_len - r.v.quote_from)};
-    ASSERT_EQ(r.v.plan.frame_len(), want.size());
+        wire::ConstBytes(r.buf).subspan(r.v.l3_from, r.frame_len - r.v.l3_from)};
+    ASSERT_EQ(r.plan.frame_len(), want.size());
     auto out = pw::test::filled(want.size() + 32);
-    ASSERT_EQ(emit_error(out, r.v.plan, segs), want.size());
+    ASSERT_EQ(emit_error(out, r.plan, segs), want.size());
     EXPECT_TRUE(same_bytes(wire::ConstBytes(out).first(want.size()), want));
     EXPECT_TRUE(pw::test::all_fill(wire::ConstBytes(out).subspan(want.size())));
 }
@@ -139,7 +147,8 @@ void expect_error(Host& h, Frame frame, Drop reason, Frame want) {
 // Dropped for `reason`, no error owed, nothing changed.
 void expect_quiet_drop(Host& h, Frame frame, Drop reason) {
     const Outcome r = run(h, frame);
-    EXPECT_FALSE(r.v.reply) << "answered as " << reply_name(r.v.kind);
+    EXPECT_EQ(r.v.next, Next::drop) << next_name(r.v.next);
+    EXPECT_NE(r.v.next, Next::reply) << "answered as " << reply_name(r.v.kind);
     EXPECT_EQ(r.v.drop, reason) << "got " << name(r.v.drop) << ", want " << name(reason);
     EXPECT_FALSE(r.v.owes_error()) << error_outcome_name(r.v.error);
     EXPECT_TRUE(same_bytes(r.buf, r.before)) << "the frame changed";
@@ -147,7 +156,7 @@ void expect_quiet_drop(Host& h, Frame frame, Drop reason) {
 
 void expect_reply(Host& h, Frame frame, Reply kind, Frame want) {
     const Outcome r = run(h, frame);
-    ASSERT_TRUE(r.v.reply) << "dropped: " << name(r.v.drop);
+    ASSERT_EQ(r.v.next, Next::reply) << "dropped: " << name(r.v.drop);
     EXPECT_EQ(r.v.kind, kind) << reply_name(r.v.kind);
     ASSERT_EQ(r.v.len, want.size());
     EXPECT_TRUE(same_bytes(wire::ConstBytes(r.buf).first(r.v.len), want));
@@ -209,6 +218,30 @@ TEST(HostErrorsUdp, BadChecksumGetsNoError) {
     EXPECT_EQ(h.stats.errors[static_cast<std::size_t>(ErrorOutcome::rate_limited_host)], 0U);
 }
 
+// The plan is written only into the caller's slot. Without one an error that would go out
+// cannot be built: it is counted as not sent (no_mbuf, OutErrors), and the frame is untouched.
+TEST(HostErrorsUdp, NoPlanSlotCountsTheErrorAsNotSent) {
+    Host h;
+    h.ctx.plan = nullptr;
+    const Outcome r4 = run(h, golden::he_udp4_closed);
+    EXPECT_EQ(r4.v.next, Next::error) << next_name(r4.v.next);
+    EXPECT_EQ(r4.v.drop, Drop::udp_port_closed) << name(r4.v.drop);
+    EXPECT_EQ(r4.v.error, ErrorOutcome::no_mbuf) << error_outcome_name(r4.v.error);
+    EXPECT_TRUE(same_bytes(r4.buf, r4.before));
+    const Outcome r6 = run(h, golden::he_udp6_closed);
+    EXPECT_EQ(r6.v.error, ErrorOutcome::no_mbuf) << error_outcome_name(r6.v.error);
+    EXPECT_EQ(h.stats.errors[static_cast<std::size_t>(ErrorOutcome::no_mbuf)], 2U);
+    EXPECT_EQ(h.stats.errors[static_cast<std::size_t>(ErrorOutcome::sent)], 0U);
+    EXPECT_EQ(h.stats.v4.out_errors, 1U);
+    EXPECT_EQ(h.stats.v6.out_errors, 1U);
+    // A suppressed error is counted as it always is.
+    const Outcome s = run(h, golden::he_udp4_directed_broadcast);
+    EXPECT_EQ(s.v.error, ErrorOutcome::suppressed_ip_multicast) << error_outcome_name(s.v.error);
+    // With the slot back, the same frame's error goes out again.
+    h.ctx.plan = &h.plan;
+    expect_error(h, golden::he_udp6_closed, Drop::udp_port_closed, golden::he_udp6_closed_error);
+}
+
 TEST(HostErrorsUdp, ToABroadcastOrMulticastAddressIsSuppressedAndCounted) {
     Host h;
     const Outcome r4 = run(h, golden::he_udp4_directed_broadcast);
@@ -240,9 +273,9 @@ TEST(HostErrorsProtocol, Ipv6UnknownNextHeaderPointsAtItsField) {
                  golden::he_nh6_253_dstopt_error);
     expect_error(h, golden::he_tcp6, Drop::ip6_unhandled_next_header, golden::he_tcp6_error);
     const Outcome r = run(h, golden::he_nh6_253_dstopt);
-    EXPECT_EQ(r.v.plan.spec.type, 4);
-    EXPECT_EQ(r.v.plan.spec.code, 1);
-    EXPECT_EQ(r.v.plan.spec.word, 40U);
+    EXPECT_EQ(r.plan.spec.type, 4);
+    EXPECT_EQ(r.plan.spec.code, 1);
+    EXPECT_EQ(r.plan.spec.word, 40U);
 }
 
 TEST(HostErrorsProtocol, MalformedExtensionHeader) {
@@ -346,9 +379,9 @@ TEST(HostIcmpPolicy, EchoRepliesAreNotRateLimitedByDefault) {
     Host h;
     for (int i = 0; i < 200; ++i) {
         const Outcome r = run(h, golden::echo4_req);
-        ASSERT_TRUE(r.v.reply) << i << ": " << name(r.v.drop);
+        ASSERT_EQ(r.v.next, Next::reply) << i << ": " << name(r.v.drop);
         const Outcome r6 = run(h, golden::echo6_req);
-        ASSERT_TRUE(r6.v.reply) << i << ": " << name(r6.v.drop);
+        ASSERT_EQ(r6.v.next, Next::reply) << i << ": " << name(r6.v.drop);
     }
     EXPECT_EQ(h.stats.v4.out_rate_limit_host + h.stats.v4.out_rate_limit_global, 0U);
 }
@@ -437,7 +470,7 @@ TEST(HostProbe, InterfaceDownIsNotActive) {
     h.policy.probe = true;
     h.probes[0].up = false;
     const Outcome r = run(h, golden::he_probe4_name_req);
-    ASSERT_TRUE(r.v.reply) << name(r.v.drop);
+    ASSERT_EQ(r.v.next, Next::reply) << name(r.v.drop);
     const wire::ConstBytes icmp = wire::ConstBytes(r.buf).subspan(34, r.v.len - 34);
     EXPECT_EQ(wire::load8(icmp, 0), 43);
     EXPECT_EQ(wire::load8(icmp, 1), 0);

@@ -63,7 +63,7 @@ Outcome run(Frame frame, const Iface& iface, std::size_t room = default_room,
 void expect_reply(Frame request, Frame want, Reply kind, const Iface& iface,
                   std::size_t room = default_room) {
     const Outcome r = run(request, iface, room);
-    ASSERT_TRUE(r.v.reply) << "dropped: " << pw::wire::drop_name(r.v.drop);
+    ASSERT_EQ(r.v.next, Next::reply) << "dropped: " << pw::wire::drop_name(r.v.drop);
     EXPECT_EQ(r.v.kind, kind) << reply_name(r.v.kind);
     ASSERT_EQ(r.v.len, want.size());
     EXPECT_TRUE(same_bytes(pw::wire::ConstBytes(r.buf).first(r.v.len), want));
@@ -77,7 +77,8 @@ void expect_drop(Frame frame, Drop reason, const Iface& iface, std::size_t frame
                  std::size_t room = default_room) {
     const auto before = prepare(frame, room);
     const Outcome r = run(frame, iface, room, frame_len);
-    EXPECT_FALSE(r.v.reply) << "answered as " << reply_name(r.v.kind);
+    EXPECT_NE(r.v.next, Next::reply) << "answered as " << reply_name(r.v.kind);
+    EXPECT_TRUE(r.v.next == Next::drop || r.v.next == Next::error) << next_name(r.v.next);
     EXPECT_EQ(r.v.drop, reason) << "got " << pw::wire::drop_name(r.v.drop) << ", want "
                                 << pw::wire::drop_name(reason);
     EXPECT_EQ(r.v.len, 0U);
@@ -137,7 +138,7 @@ TEST(HostInputEcho4, EveryIdentifierAndSequence) {
         std::transform(req.begin(), req.end(), req8.begin(),
                        [](std::byte b) { return std::to_integer<std::uint8_t>(b); });
         const Outcome r = run(req8, iface);
-        ASSERT_TRUE(r.v.reply) << k;
+        ASSERT_EQ(r.v.next, Next::reply) << k;
         ASSERT_TRUE(same_bytes(pw::wire::ConstBytes(r.buf).first(r.v.len), want)) << k;
     }
 }
@@ -407,7 +408,7 @@ TEST(HostInputBad, FrameLengthPastTheBufferIsClamped) {
     auto buf = pw::test::copy(Frame(golden::echo4_req).first(40));
     const auto before = buf;
     const Verdict v = host_input(buf, golden::echo4_req.size(), iface);
-    EXPECT_FALSE(v.reply);
+    EXPECT_EQ(v.next, Next::drop) << next_name(v.next);
     EXPECT_EQ(v.drop, Drop::ip4_bad_total_length);
     EXPECT_EQ(buf, before);
 }
