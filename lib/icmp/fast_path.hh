@@ -4,7 +4,7 @@
 //
 // The contract, checked by tests/unit/fast_path_test.cc and tests/fuzz/fast_path_fuzz.cc
 // over every golden vector and millions of mutations of them: when a fast path succeeds, the
-// full path (host_input, or host_input's route_lookup then ip4_forward / ip6_forward with the
+// full path (host_input, or host_input's Next::route then ip4_forward / ip6_forward with the
 // same Route) would have produced the very same bytes, the same length and the same next hop;
 // when it declines (0 / false), the frame is untouched and the caller hands it to the full
 // path, which decides as always. A fast path may decline more than it must (anything rare,
@@ -13,7 +13,7 @@
 // Counters are the caller's job: the fast paths count nothing. For an answer the caller
 // counts what host_input's path counts for it (echo4_fast: IcmpMib v4 count_in(8), that is
 // Icmp InMsgs and IcmpMsg InType8, and the Reply::echo4_reply event; echo6_fast: v6
-// count_in(128) and Reply::echo6_reply); a forwarded packet as a Verdict::forward with
+// count_in(128) and Reply::echo6_reply); a forwarded packet as a Next::forward verdict with
 // fragment_needed false on egress Route::port.
 //
 // The frame is an Ethernet frame starting at its first byte; frame.size() is its length
