@@ -280,7 +280,27 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
     for (const auto& t : neigh_texts) {
         auto r = route::parse_neigh_spec(t);
         if (auto* e = std::get_if<std::string>(&r)) return bad("--neigh " + t + ": " + *e);
-        o.neighbours.push_back(std::get<route::NeighSpec>(r));
+        const auto& n = std::get<route::NeighSpec>(r);
+        // Checked against the --port specs here, before the EAL starts: the port must be one
+        // of ours, and without port= the address on one of our subnets (a link-local
+        // neighbour needs port=).
+        bool found = false;
+        for (const auto& spec : o.common.ports) {
+            if (n.port) {
+                found = found || spec.port == *n.port;
+            } else if (const auto* a4 = std::get_if<wire::Ipv4Addr>(&n.addr)) {
+                for (const auto& pfx : spec.v4) found = found || pfx.contains(*a4);
+            } else {
+                for (const auto& pfx : spec.v6)
+                    found = found || pfx.contains(std::get<wire::Ipv6Addr>(n.addr));
+            }
+        }
+        if (!found)
+            return bad("--neigh " + t +
+                       (n.port
+                            ? ": port " + std::to_string(*n.port) + " is not configured (--port)"
+                            : std::string(": no --port has a subnet holding it (give port=ID)")));
+        o.neighbours.push_back(n);
     }
     for (const auto& t : route_texts) {
         auto r = route::parse_route_spec(t);

@@ -41,32 +41,35 @@ std::optional<std::uint16_t> port_of(const route::InterfaceTable& ifaces, const 
 
 }  // namespace
 
-std::optional<std::string> NeighbourService::build(unsigned capacity,
-                                                   std::span<const route::NeighSpec> permanent,
-                                                   const route::InterfaceTable& ifaces,
-                                                   rte_mempool* pool) {
-    if (auto e = table_.init("pw_neigh", capacity)) return "neighbour table: " + *e;
+std::optional<NeighbourService::Failure> NeighbourService::build(
+    unsigned capacity, std::span<const route::NeighSpec> permanent,
+    const route::InterfaceTable& ifaces, rte_mempool* pool) {
+    if (auto e = table_.init("pw_neigh", capacity)) return Failure{"neighbour table: " + *e, 1};
     for (const auto& n : permanent) {
         const std::string what = "--neigh " + route::to_string(n.addr);
         std::optional<std::uint16_t> port = n.port;
         if (port && ifaces.find(*port) == nullptr)
-            return what + ": port " + std::to_string(*port) + " is not configured (--port)";
+            return Failure{what + ": port " + std::to_string(*port) + " is not configured (--port)",
+                           2};
         if (!port) port = port_of(ifaces, n.addr);
-        if (!port) return what + ": no port has a subnet holding it (give port=ID)";
+        if (!port) return Failure{what + ": no port has a subnet holding it (give port=ID)", 2};
         const route::NeighKey key =
             std::holds_alternative<wire::Ipv4Addr>(n.addr)
                 ? route::NeighKey::of(*port, std::get<wire::Ipv4Addr>(n.addr))
                 : route::NeighKey::of(*port, std::get<wire::Ipv6Addr>(n.addr));
-        if (!table_.add_permanent(key, n.mac, 0)) return what + ": the neighbour table is full";
+        if (!table_.add_permanent(key, n.mac, 0))
+            return Failure{what + ": the neighbour table is full (--neigh-table)", 2};
     }
     const int socket = static_cast<int>(rte_socket_id());
     events_ = rte_ring_create_elem("pw_neigh_events", sizeof(pipeline::NeighEvent), 4096, socket,
                                    RING_F_SC_DEQ);
     if (events_ == nullptr)
-        return std::string("cannot create the neighbour event ring: ") + rte_strerror(rte_errno);
+        return Failure{std::string("cannot create the neighbour event ring: ") +
+                       rte_strerror(rte_errno)};
     to_worker_ = rte_ring_create("pw_control_tx", 1024, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
     if (to_worker_ == nullptr)
-        return std::string("cannot create the control TX ring: ") + rte_strerror(rte_errno);
+        return Failure{std::string("cannot create the control TX ring: ") +
+                       rte_strerror(rte_errno)};
     pipeline::Control::Env ce;
     ce.neighbors = &table_;
     ce.interfaces = &ifaces;

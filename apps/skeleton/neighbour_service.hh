@@ -27,9 +27,15 @@ public:
     NeighbourService& operator=(const NeighbourService&) = delete;
     ~NeighbourService();
 
-    // Needs the EAL and the interfaces. Returns one line on failure.
-    std::optional<std::string> build(unsigned capacity, std::span<const route::NeighSpec> permanent,
-                                     const route::InterfaceTable& ifaces, rte_mempool* pool);
+    // Why build failed: one line, and the exit status (2: a --neigh the configuration
+    // contradicts, 1: DPDK memory or rings).
+    struct Failure {
+        std::string what;
+        int code = 1;
+    };
+    // Needs the EAL and the interfaces.
+    std::optional<Failure> build(unsigned capacity, std::span<const route::NeighSpec> permanent,
+                                 const route::InterfaceTable& ifaces, rte_mempool* pool);
 
     const route::NeighborTable& table() const noexcept { return table_; }
     rte_ring* events() const noexcept { return events_; }        // workers -> control

@@ -116,7 +116,10 @@ std::optional<int> Program::start(std::vector<char*>& eal_args, const CommonOpti
 std::optional<int> Program::enable_neighbours(unsigned capacity,
                                               std::span<const route::NeighSpec> permanent) {
     neigh_ = std::make_unique<NeighbourService>();
-    if (auto e = neigh_->build(capacity, permanent, interfaces_, pool_)) return fail(*e);
+    if (auto e = neigh_->build(capacity, permanent, interfaces_, pool_)) {
+        fail(e->what);
+        return e->code;
+    }
     return std::nullopt;
 }
 

@@ -35,6 +35,13 @@ BAD_OPTIONS = [
     ("--stats-interval negative", ["--port", GOOD_PORT, "--stats-interval", "-1"]),
     ("the same port id configured twice",
      ["--port", "0,addr=198.18.0.2/24", "--port", "0,addr=198.18.0.3/24"]),
+    ("--neigh without --forward", ["--port", GOOD_PORT, "--neigh", "198.18.0.1,mac=02:00:00:00:00:01"]),
+    ("--neigh without mac=", ["--port", GOOD_PORT, "--forward", "--neigh", "198.18.0.1"]),
+    # Found only once the ports are up: the address is on no configured subnet.
+    ("--neigh off every subnet",
+     ["--port", GOOD_PORT, "--forward", "--neigh", "198.19.7.7,mac=02:00:00:00:00:01"]),
+    ("--neigh on a port not configured",
+     ["--port", GOOD_PORT, "--forward", "--neigh", "198.18.0.1,mac=02:00:00:00:00:01,port=5"]),
 ]
 
 
