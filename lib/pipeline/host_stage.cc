@@ -106,7 +106,8 @@ void HostStage::send_error(std::uint16_t port, const icmp::ErrorPlan& plan,
 }
 
 // Inlined into on_burst: it runs once per fast answer.
-[[gnu::always_inline]] inline void HostStage::answer_fast(rte_mbuf* m, std::uint16_t port, std::size_t len, Lcore& l) noexcept {
+[[gnu::always_inline]] inline void HostStage::answer_fast(rte_mbuf* m, std::uint16_t port,
+                                                          std::size_t len, Lcore& l) noexcept {
     set_frame_len(m, static_cast<std::uint32_t>(len));
     m->ol_flags = 0;
     l.send(port, m, TxKind::reply);
