@@ -5,6 +5,7 @@
 // in the order given; no per-address storage.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -54,7 +55,16 @@ public:
     std::string describe() const;
 
 private:
+    // The union of the ranges' addresses as disjoint intervals sorted by address, each owned
+    // by the first range (in --dst order) that holds it: index_of is one binary search, and an
+    // address given twice (overlapping --dst) maps to its first index.
+    struct Segment {
+        wire::Ipv6Addr lo;    // first address (mapped for IPv4)
+        wire::Ipv6Addr last;  // last address, inclusive
+        std::size_t range = 0;
+    };
     std::vector<Range> ranges_;
+    std::vector<Segment> segments_;
     std::uint64_t size_ = 0;
 };
 
