@@ -79,6 +79,10 @@ public:
     std::uint64_t overflow() const noexcept { return overflow_; }
 
 private:
+    // add() of n errors at once (merge).
+    void add_n(const wire::Ipv6Addr& from, bool v6, std::uint8_t type, std::uint8_t code,
+               std::uint32_t mtu, std::uint64_t n) noexcept;
+
     std::array<Entry, capacity> slots_{};
     std::size_t used_ = 0;
     std::uint64_t overflow_ = 0;
