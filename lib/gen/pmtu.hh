@@ -59,6 +59,12 @@ private:
     bool silent_above_ = false;  // some size failed with silence (not an ICMP answer)
     unsigned steps_ = 0;
     Verdict verdict_ = Verdict::searching;
+    // How the failure at hi_ came: silently, or by an ICMP error saying hi_mtu_ (0: none).
+    bool hi_silent_ = false;
+    unsigned hi_mtu_ = 0;
+
+    void advance() noexcept;  // the next size, or the verdict
+    void finish() noexcept;
 };
 
 }  // namespace pw::gen
