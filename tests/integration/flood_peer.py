@@ -39,7 +39,6 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import json
-import os
 import random
 import select
 import signal

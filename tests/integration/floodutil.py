@@ -63,6 +63,14 @@ def assert_bench(addr: str) -> str:
     return addr
 
 
+def norm_addr(addr) -> str:
+    """An address in its canonical text (IPv6 compressed), or str(addr) if not one."""
+    try:
+        return str(ipaddress.ip_address(str(addr)))
+    except ValueError:
+        return str(addr)
+
+
 def port_spec(port: int = 0, addrs: tuple[str, ...] = (f"{FLOOD_ADDR4}/{PREFIX4}",
                                                        f"{FLOOD_ADDR6}/{PREFIX6}"),
               mtu: int | None = None, mac: str | None = None) -> list[str]:
@@ -482,7 +490,9 @@ class Capture:
 
     def stop(self) -> dict[str, int]:
         if self.bg.proc is not None:
-            time.sleep(0.3)  # let the last frames through the -U writer
+            # libpcap's TPACKET_V3 ring hands a block over when it is full or after its timeout
+            # (tcpdump's 1 s); SIGINT does not drain the ring: wait longer than that.
+            time.sleep(1.3)
             self.bg.stop()
             self.stderr = self.bg.stderr
             for key, pat in (("captured", r"(\d+) packets? captured"),
