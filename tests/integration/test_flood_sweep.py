@@ -13,7 +13,7 @@ Subnet-Router anycast ::10 skipped). The other 9 / 10 answer nothing (not even A
 - --show-dead: the other 9 as "ADDR dead".
 - the peer ignores echo (icmp_echo_ignore_all=1 / net.ipv6.icmp.echo_ignore_all=1): an echo
   sweep finds none (exit 1, "0 of 14 addresses alive"); with a TCP listener on port 8080
-  (bound to the wildcard), `--probe tcp-syn:8080` finds the same 5 ("alive: tcp-syn");
+  (bound to [::], dual-stack), `--probe tcp-syn:8080` finds the same 5 ("alive: tcp-syn");
   `--probe udp:33434` (no socket there) finds them by the port unreachable they send
   ("alive: udp"; the peer's ICMP rate limits are off, net.ipv4.icmp_ratelimit=0 /
   net.ipv6.icmp.ratelimit=0, so that 5 errors all go out).
@@ -119,8 +119,8 @@ def body(args, rep):
         rep.check(f"echo sweep {SWEEP4}, the peer ignoring echo: none alive, '0 of 14 "
                   f"addresses alive', exit 1",
                   res.rc == 1 and not res.alive and res.count_line == (0, 14), res.evidence)
-        with netns.tcp_listener(h, "0.0.0.0", TCP_PORT), netns.tcp_listener(h, "::", TCP_PORT):
-            netns.log(f"TCP listeners in {h} on 0.0.0.0:{TCP_PORT} and [::]:{TCP_PORT}")
+        with netns.tcp_listener(h, "::", TCP_PORT):  # dual-stack: IPv4 SYNs reach it too
+            netns.log(f"TCP listener in {h} on [::]:{TCP_PORT} (IPv4 and IPv6)")
             res = sweep(args, topo, SWEEP4, ["--probe", f"tcp-syn:{TCP_PORT}"])
             check_sweep(rep, res, f"tcp-syn:{TCP_PORT} sweep {SWEEP4} (echo ignored)", SWEEP4,
                         HOLD4, "tcp-syn")
