@@ -135,11 +135,6 @@ void emit_l2_l3(wire::Bytes out, const ProbeTemplate& t, const wire::Ipv4Addr& d
     }
 }
 
-// The one's-complement sum in native order (RFC 1071 2(B)), as fold64 gives it.
-inline std::uint32_t native_sum(wire::ConstBytes b, std::uint16_t initial_host) noexcept {
-    return wire::native_sum_to_host(wire::ones_sum(b, initial_host));
-}
-
 // ProbeWriter::write for the kinds it does not patch, out of line so that the data path's
 // frame stays small.
 [[gnu::noinline]] void build_slow(wire::Bytes out, const ProbeTemplate& t, const ProbeFields& f,

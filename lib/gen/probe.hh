@@ -90,7 +90,7 @@ private:
     std::uint64_t pattern_hash_ = 0;
     std::uint32_t base_sum_ = 0;     // ones' complement partial sum of the constant bytes
     std::uint32_t ip_base_sum_ = 0;  // IPv4 header, destination and ident excluded
-    // Both sums are folded, in native byte order (RFC 1071 2(B)), as wire::fold64 gives them.
+    // Both sums are folded, in host order (RFC 1071), as wire::ones_sum gives them.
     std::size_t data_len_ = 0;
     std::size_t l4_ = 34;        // the ICMP / UDP header
     std::size_t csum_off_ = 36;  // its checksum field
