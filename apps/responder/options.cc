@@ -38,7 +38,7 @@ std::variant<std::vector<unsigned>, std::string> parse_ranges(const std::string&
 
 std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
     Options o;
-    std::vector<std::string> port_texts;
+    app::CommonOptionTexts common;
     CLI::App app{
         "pingwire-responder: a DPDK host that answers ICMP (echo, timestamp, PROBE) and ICMPv6 "
         "echo,\n"
@@ -53,22 +53,7 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
         "           --port 0,addr=198.18.0.2/24,addr=2001:2::2/64",
         "pingwire-responder"};
     app.get_formatter()->column_width(44);
-    app.add_option(
-           "--port", port_texts,
-           "configure DPDK port ID: mac= sets its MAC, mtu= its MTU, addr= adds an IPv4 or IPv6\n"
-           "address with its prefix length (repeat addr=; repeat --port for more ports). A\n"
-           "link-local IPv6 address (EUI-64 of the MAC) is always added.")
-        ->take_all();
-    app.add_option("--stats-interval", o.common.stats_interval,
-                   "print the counters every SECONDS (default 0: only at exit)")
-        ->check(CLI::Range(0.0, 86400.0));
-    app.add_option("--rx-desc", o.common.rx_desc, "RX descriptors per queue (default 1024)")
-        ->check(CLI::Range(32, 16384));
-    app.add_option("--tx-desc", o.common.tx_desc, "TX descriptors per queue (default 1024)")
-        ->check(CLI::Range(32, 16384));
-    app.add_option("--mbufs", o.common.mbufs,
-                   "mbufs in the pool (default: sized from ports and queues)")
-        ->check(CLI::Range(1023U, 1U << 24));
+    common.add_to(app, o.common);
 
     // Echo and query policy (Linux sysctl names).
     bool echo_ignore_all = false, echo_ignore_bcast = true, echo6_ignore_all = false,
@@ -207,17 +192,7 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
     };
 
     // Checked after the parse so that an unknown option is reported as such first.
-    if (port_texts.empty()) return bad("--port is required (see --help)");
-    for (const auto& t : port_texts) {
-        auto r = route::parse_port_spec(t);
-        if (auto* e = std::get_if<std::string>(&r)) return bad("--port " + t + ": " + *e);
-        const auto& spec = std::get<route::PortSpec>(r);
-        for (const auto& prev : o.common.ports)
-            if (prev.port == spec.port)
-                return bad("--port " + std::to_string(spec.port) +
-                           " is given twice (put all its addresses in one --port)");
-        o.common.ports.push_back(spec);
-    }
+    if (auto e = common.parse_ports(o.common)) return bad(*e);
 
     icmp::HostPolicy& pol = o.policy;
     pol.echo_ignore_all = echo_ignore_all;
@@ -277,31 +252,7 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
     o.forward = forward;
     if (!forward && (!route_texts.empty() || !deny_texts.empty() || !neigh_texts.empty()))
         return bad("--route, --deny and --neigh need --forward");
-    for (const auto& t : neigh_texts) {
-        auto r = route::parse_neigh_spec(t);
-        if (auto* e = std::get_if<std::string>(&r)) return bad("--neigh " + t + ": " + *e);
-        const auto& n = std::get<route::NeighSpec>(r);
-        // Checked against the --port specs here, before the EAL starts: the port must be one
-        // of ours, and without port= the address on one of our subnets (a link-local
-        // neighbour needs port=).
-        bool found = false;
-        for (const auto& spec : o.common.ports) {
-            if (n.port) {
-                found = found || spec.port == *n.port;
-            } else if (const auto* a4 = std::get_if<wire::Ipv4Addr>(&n.addr)) {
-                for (const auto& pfx : spec.v4) found = found || pfx.contains(*a4);
-            } else {
-                for (const auto& pfx : spec.v6)
-                    found = found || pfx.contains(std::get<wire::Ipv6Addr>(n.addr));
-            }
-        }
-        if (!found)
-            return bad("--neigh " + t +
-                       (n.port
-                            ? ": port " + std::to_string(*n.port) + " is not configured (--port)"
-                            : std::string(": no --port has a subnet holding it (give port=ID)")));
-        o.neighbours.push_back(n);
-    }
+    if (auto e = app::parse_neighbours(neigh_texts, o.common.ports, o.neighbours)) return bad(*e);
     for (const auto& t : route_texts) {
         auto r = route::parse_route_spec(t);
         if (auto* e = std::get_if<std::string>(&r)) return bad("--route " + t + ": " + *e);

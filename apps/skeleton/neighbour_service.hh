@@ -41,6 +41,9 @@ public:
     rte_ring* events() const noexcept { return events_; }        // workers -> control
     rte_ring* to_worker() const noexcept { return to_worker_; }  // control -> worker 0
     void poll(std::uint64_t now_ns) noexcept { control_->poll(now_ns); }
+    // Control lcore only: resolve this neighbour (the next poll sends its first probe). False
+    // when the table is full.
+    bool want(const route::NeighKey& k, std::uint64_t now_ns) { return table_.want(k, now_ns); }
     // "neighbours N (events ...)" and one line per entry.
     std::string report(std::uint64_t now_ns) const;
 

@@ -29,6 +29,10 @@ const std::atomic<bool>& Program::stop_flag() noexcept {
     return g_stop;
 }
 
+void Program::request_stop() noexcept {
+    g_stop.store(true, std::memory_order_relaxed);
+}
+
 Program::Program(std::string name) : name_(std::move(name)) {}
 
 Program::~Program() {
@@ -199,7 +203,7 @@ int Program::serve(const Hooks& hooks) {
     if (hooks.report) std::fputs(hooks.report(true).c_str(), stdout);
     if (hooks.final_report) std::fputs(hooks.final_report().c_str(), stdout);
     std::fflush(stdout);
-    return 0;
+    return exit_code_;
 }
 
 }  // namespace pw::app

@@ -73,7 +73,8 @@ public:
     static std::string device_line(std::uint16_t port);
 
     // Launches one Runtime<S> per worker over stages[w], serves the control tick until SIGINT
-    // or SIGTERM, stops the workers and prints the final report. Returns the exit status (0);
+    // or SIGTERM (or request_stop), stops the workers and prints the final report. Returns the
+    // exit status (set_exit_code, default 0);
     // the ports and the EAL stop with the Program.
     template <pipeline::Stage S>
     int run(std::vector<std::unique_ptr<S>>& stages, const Hooks& hooks) {
@@ -87,6 +88,11 @@ public:
     }
 
     static const std::atomic<bool>& stop_flag() noexcept;
+    // Ends the run as SIGINT does (from the control tick: a program that finishes by itself).
+    static void request_stop() noexcept;
+    // What run() returns (default 0); set it any time before run() returns, e.g. in the
+    // final report.
+    void set_exit_code(int code) noexcept { exit_code_ = code; }
 
 private:
     template <class S>
@@ -109,6 +115,7 @@ private:
     std::unique_ptr<NeighbourService> neigh_;
     double stats_interval_ = 0;
     bool eal_up_ = false;
+    int exit_code_ = 0;
 };
 
 }  // namespace pw::app

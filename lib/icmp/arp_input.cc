@@ -25,7 +25,7 @@ Verdict arp_input(Frame& f, const HostContext& ctx) noexcept {
     if (v->oper() != arp::op_request) {
         Verdict d = Verdict::dropped(Drop::arp_not_request);
         // Router mode: a reply tells us a next hop's MAC (RFC 826 "Packet Reception").
-        if (ctx.router != nullptr && v->oper() == arp::op_reply && !spa.is_unspecified())
+        if (ctx.learns_neighbours && v->oper() == arp::op_reply && !spa.is_unspecified())
             learn(d, ctx, spa, sha, true, true);
         return d;
     }
@@ -33,7 +33,7 @@ Verdict arp_input(Frame& f, const HostContext& ctx) noexcept {
     if (!iface.owns_v4(target)) {
         Verdict d = Verdict::dropped(Drop::arp_not_for_us);
         // RFC 826 merge: a request for someone else refreshes the sender's entry if we have one.
-        if (ctx.router != nullptr && !spa.is_unspecified()) learn(d, ctx, spa, sha, true, false);
+        if (ctx.learns_neighbours && !spa.is_unspecified()) learn(d, ctx, spa, sha, true, false);
         return d;
     }
 
@@ -45,7 +45,7 @@ Verdict arp_input(Frame& f, const HostContext& ctx) noexcept {
     f.reply_l2(sha, iface);
     Verdict a = Verdict::answer(Reply::arp_reply, f.l2_len + arp::packet_len);
     // RFC 826: the requester, whose request names us, is merged into the table.
-    if (ctx.router != nullptr && !spa.is_unspecified()) learn(a, ctx, spa, sha, false, false);
+    if (ctx.learns_neighbours && !spa.is_unspecified()) learn(a, ctx, spa, sha, false, false);
     return a;
 }
 

@@ -46,6 +46,9 @@ struct HostContext {
     std::uint16_t* ip_ident = nullptr;           // next IPv4 identification for errors we build
     std::span<const ProbeIface> probe_ifaces{};  // RFC 8335: interfaces a PROBE may ask about
     const RouterPolicy* router = nullptr;        // router mode (--forward); null: a host
+    // A neighbour table is kept (router mode, or a host that resolves its next hops, as
+    // pingwire-flood): ARP and NDP input report what they see (RFC 826, RFC 4861 7.2.3-7.2.5).
+    bool learns_neighbours = false;
     // RFC 4884 / RFC 5837: the ingress interface described in Time Exceeded and Destination
     // Unreachable (one object per family, its address of that family); null: plain errors.
     const InterfaceInfo* ext_v4 = nullptr;

@@ -72,7 +72,7 @@ Verdict ndp_input(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_t i
     Verdict v = Verdict::answer(Reply::nd_advert, f.l2_len + l3_len);
     // Router mode: the solicitation's source link-layer address creates or updates the
     // sender's entry, as stale (RFC 4861 7.2.3).
-    if (ctx.router != nullptr && !dad && opts->source_lladdr) {
+    if (ctx.learns_neighbours && !dad && opts->source_lladdr) {
         sight(v, ctx, {false, false, true, true, src, *opts->source_lladdr});
     }
     return v;
@@ -84,7 +84,7 @@ Verdict na_input(const wire::ipv6::View<std::byte>& ip, std::size_t icmp_offset,
                  const HostContext& ctx) noexcept {
     namespace ndp = wire::ndp;
     Verdict v = Verdict::dropped(Drop::ndp_unhandled);
-    if (ctx.router == nullptr) return v;
+    if (!ctx.learns_neighbours) return v;
     if (ip.hop_limit() != nd_hop_limit) return Verdict::dropped(Drop::ndp_bad_hop_limit);
     const wire::Bytes msg = ip.bytes().subspan(icmp_offset);
     if (wire::load8(msg, wire::icmp::field::code) != 0 || msg.size() < ndp::ns_na_len)

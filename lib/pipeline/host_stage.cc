@@ -73,6 +73,7 @@ HostStage::HostStage(const HostEnv& env, LcoreHost& counters, unsigned index)
         c.sighting = &sighting_;
         c.probe_ifaces = env_.probe_ifaces;
         c.router = env_.router;
+        c.learns_neighbours = env_.router != nullptr || env_.neigh_events != nullptr;
         if (env_.ext_v4 != nullptr) c.ext_v4 = &env_.ext_v4[port];
         if (env_.ext_v6 != nullptr) c.ext_v6 = &env_.ext_v6[port];
     }

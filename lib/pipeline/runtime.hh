@@ -132,6 +132,18 @@ public:
         if (sent < b.n) rte_pktmbuf_free_bulk(b.pkts + sent, b.n - sent);
         b.n = 0;
     }
+    // Sends n frames now, after what the port's buffer already holds (order kept), and returns
+    // how many the TX queue took, counted as sent; the caller keeps the rest (a generator that
+    // counts only what left, and retries the others).
+    std::uint16_t send_now(std::uint16_t port, rte_mbuf** pkts, std::uint16_t n,
+                           TxKind kind) noexcept {
+        flush(port);
+        const std::uint16_t sent = rte_eth_tx_burst(port, tx_queue_[port], pkts, n);
+        BaseCounters& c = counters_->port[port];
+        c.tx += sent;
+        c.sent[static_cast<std::size_t>(kind)] += sent;
+        return sent;
+    }
     void flush_all() noexcept {
         while (dirty_ != 0) flush(static_cast<std::uint16_t>(__builtin_ctz(dirty_)));
     }

@@ -145,6 +145,7 @@ struct World {
         ctx.ip_ident = &ident;
         ctx.probe_ifaces = {probes.data(), probes.size()};
         ctx.router = router_mode ? &router : nullptr;
+        ctx.learns_neighbours = router_mode;
         ctx.plan = &plan;
         ctx.sighting = &sighting;
         return ctx;

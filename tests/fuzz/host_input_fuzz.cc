@@ -90,7 +90,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::vector<std::byte> before(buf.begin(),
                                         buf.begin() + static_cast<std::ptrdiff_t>(size));
     auto ctx = host.context();
-    if (router_mode) ctx.router = &host.router;
+    if (router_mode) {
+        ctx.router = &host.router;
+        ctx.learns_neighbours = true;
+    }
     // Now and then no slots: an error that would go out is then counted as not sent.
     const bool no_slots = room == 127;
     if (no_slots) {
