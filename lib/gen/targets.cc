@@ -163,12 +163,25 @@ Target TargetSet::at(std::uint64_t index) const noexcept {
     Target t;
     if (it == ranges_.begin()) return t;  // empty set: index out of range
     --it;
-    const wire::Ipv6Addr a = from_u128(to_u128(it->first) + (index - it->start));
+    const std::uint64_t off = index - it->start;
     t.v6 = it->v6;
-    if (t.v6)
-        t.v6addr = a;
-    else
-        t.v4 = wire::v4_unmapped(a);
+    if (!t.v6) {  // the data path's common case: 32-bit arithmetic
+        t.v4 = wire::Ipv4Addr::from_u32(
+            wire::v4_unmapped(it->first).to_u32() + static_cast<std::uint32_t>(off));
+        return t;
+    }
+    // The low 64 bits plus the offset, the carry into the high 64 bits.
+    std::uint64_t hi = 0, lo = 0;
+    for (std::size_t i = 0; i < 8; ++i) {
+        hi = hi << 8 | it->first.bytes[i];
+        lo = lo << 8 | it->first.bytes[8 + i];
+    }
+    const std::uint64_t sum = lo + off;
+    hi += sum < lo ? 1 : 0;
+    for (std::size_t i = 0; i < 8; ++i) {
+        t.v6addr.bytes[7 - i] = static_cast<std::uint8_t>(hi >> (8 * i));
+        t.v6addr.bytes[15 - i] = static_cast<std::uint8_t>(sum >> (8 * i));
+    }
     return t;
 }
 
