@@ -97,7 +97,13 @@ std::uint16_t FloodStage::data_len_of(std::uint64_t seq) const noexcept {
 bool FloodStage::build(rte_mbuf* m, const Slot& s, std::uint16_t data_len, std::uint64_t seq,
                        std::uint64_t tsc) noexcept {
     const TargetHop& hop = env_.hops[s.target];
-    const gen::Target t = env_.targets->at(s.target);
+    // The last target's address is kept: a flood to one target (or a target's several kinds)
+    // looks it up once.
+    if (s.target != cached_index_) {
+        cached_target_ = env_.targets->at(s.target);
+        cached_index_ = s.target;
+    }
+    const gen::Target& t = cached_target_;
     const unsigned fam = t.v6 ? 1 : 0;
     gen::ProbeFields f;
     f.dst4 = t.v4;
@@ -153,8 +159,8 @@ void FloodStage::send_due(Lcore& l) noexcept {
             end = true;
             break;
         }
-        if (!env_.hops[s->target].ok ||
-            (s->kind == gen::ProbeKind::timestamp && env_.targets->at(s->target).v6)) {
+        if (!env_.hops[s->target].ok || (s->kind == gen::ProbeKind::timestamp &&
+                                         env_.targets->at(s->target).v6)) {  // RFC 792: IPv4 only
             ++counters_->unresolved;
             ++i;
             if (++skipped >= 4 * burst_size) break;  // bounded work per round
