@@ -48,10 +48,7 @@ struct Options {
     std::string capture_file;
 };
 
-struct Exit {
-    std::string text;
-    int code = 0;
-};
+using Exit = app::Exit;
 
 std::variant<Options, Exit> parse_options(std::vector<char*>& args);
 

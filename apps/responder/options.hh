@@ -34,10 +34,7 @@ struct Options {
 
 // What parsing gave: options to run with, or a text to print and an exit code (help: 0, a
 // bad option: 2).
-struct Exit {
-    std::string text;
-    int code = 0;
-};
+using Exit = app::Exit;
 
 std::variant<Options, Exit> parse_options(std::vector<char*>& args);
 

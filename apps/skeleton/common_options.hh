@@ -23,6 +23,13 @@ struct CommonOptions {
     double stats_interval = 0;  // seconds; 0: only the summary at exit
 };
 
+// What parsing ends with when the program is not to run: the text for stdout (--help, code
+// 0) or stderr (a mistake, code 2).
+struct Exit {
+    std::string text;
+    int code = 0;
+};
+
 // The shared options as the command line gives them, checked after the parse.
 struct CommonOptionTexts {
     std::vector<std::string> ports;
