@@ -106,7 +106,7 @@ RE_PCT = re.compile(r"^rtt p50/p90/p99/p99\.9/p99\.99 = (\d+\.\d+)/(\d+\.\d+)/(\
                     r"(\d+\.\d+)/(\d+\.\d+) ms$")
 RE_ANOM = re.compile(r"^reordered (\d+), corrupted (\d+), late (\d+), unmatched (\d+)$")
 RE_RATE = re.compile(r"^rate: asked (\d+|max) pps, achieved (\d+(?:\.\d+)?) pps(.*)$")
-RE_ALIVE = re.compile(r"^(\S+) alive: ([a-z-]+), ttl (\d+) \(initial (\d+), (\d+) hops\), "
+RE_ALIVE = re.compile(r"^(\S+) alive: ([a-z-]+(?::\d+)?), ttl (\d+) \(initial (\d+), (\d+) hops\), "
                       r"rtt (\d+(?:\.\d+)?) ms$")
 RE_DEAD = re.compile(r"^(\S+) dead$")
 RE_COUNT = re.compile(r"^(\d+) of (\d+) addresses alive$")

@@ -5,11 +5,13 @@ processes in one network namespace of their own, each with --no-huge and its own
 (--vdev net_memif0,role=server|client,socket=/run/pingwire-test-<tag>.sock; DPDK 22.11 makes
 it an abstract socket by default, so it lives in the namespace).
 
-    responder: --lcores 0@0,1@1   (control lcore on CPU 0, its worker on CPU 1)
-    flood:     --lcores 0@1,1@0   (control lcore on CPU 1, its worker on CPU 0)
+    responder: --lcores 0@1,1@1   (its control and worker lcores on CPU 1)
+    flood:     --lcores 0@0,1@0   (both on CPU 0)
 
-so on a 2-CPU machine the two busy-polling workers do not share a CPU (with -l 0,1 for both,
-both workers land on CPU 1 and each gets half of it).
+Each process has a CPU of its own. Placed crosswise (each worker on the CPU of the other
+process's control lcore, which polls too) 100000 pps lost 0.02-0.14% (the responder's TX
+ring full, the flood's TX refused ~1.4-5.8 M times); with -l 0,1 for both, both workers share
+CPU 1.
 
 net_memif works with --no-huge in DPDK 22.11 (checked with two dpdk-testpmd, txonly ->
 rxonly, ~3 Mpps; its regions are memfd-backed, no hugepages needed).
@@ -20,8 +22,14 @@ corrupted / reordered / unmatched; the rate achieved within 1% of the asked rate
 "short"; after SIGTERM the responder's summary balances (netns.check_counters) and its
 echo4_reply / echo6_reply counter == the flood's received, exactly.
 
-RATE: 100000 pps on the 2-vCPU VM this was written on (see RATE below and the report of the
-test's author for the margin measured).
+RATE: 100000 pps. On the 2-vCPU VM this was written on (other tenants compiling), with the
+placement above, 150000, 200000, 300000 and 500000 pps for 5 s each all passed with 0% loss
+(from 100000 up the flood's TX queue refused now and then, retried): a margin of 5.
+
+The responder's "device:" counters are left out of its balance check: net_memif reports
+statistics over the rings of the current connection only, and once the flood (the client)
+has gone they read 0 (dpdk-testpmd as server shows the same). Its own counters (rx, tx,
+answered, the echo replies) are checked.
 """
 
 import os
@@ -32,6 +40,8 @@ import floodutil as fu  # noqa: E402
 import netns  # noqa: E402
 
 RATE = 100_000
+RESP_LCORES = "0@1,1@1"   # the responder on CPU 1 (control and worker lcore)
+FLOOD_LCORES = "0@0,1@0"  # the flood on CPU 0
 SECONDS = 10
 COUNT = RATE * SECONDS
 RESP4, FLOOD4 = "198.18.0.2", "198.18.0.1"
@@ -81,7 +91,7 @@ class MemifNet:
 class MemifResponder(netns.Responder):
     def eal_args(self) -> list[str]:
         vdevs = [x for v in self.topo.vdevs() for x in ("--vdev", v)]
-        return ["--lcores", "0@0,1@1", "--no-huge", "-m", "512", "--no-pci",
+        return ["--lcores", RESP_LCORES, "--no-huge", "-m", "512", "--no-pci",
                 "--file-prefix", self.prefix, *vdevs, *self.eal_extra]
 
 
@@ -96,7 +106,7 @@ def one_family(args, rep, net, v6: bool):
         fl = fu.Flood(args.flood, net.dut_ns, net.client_vdevs(),
                       fu.port_spec(addrs=(f"{FLOOD4}/24", f"{FLOOD6}/64"))
                       + ["--dst", target, "--count", str(COUNT), "--rate", str(RATE), "--quiet"],
-                      lcores=["--lcores", "0@1,1@0"], tag=net.tag)
+                      lcores=["--lcores", FLOOD_LCORES], tag=net.tag)
         res = fl.run(timeout=SECONDS + 60)
         stop = r.stop()
     j = res.json or {}
@@ -113,6 +123,10 @@ def one_family(args, rep, net, v6: bool):
     rep.check(f"{fam}: achieved rate within 1% of {RATE} pps, not short",
               abs(ach - RATE) <= 0.01 * RATE and rate.get("short") is False,
               f"{res.rate_line}; JSON rate {rate}")
+    if 0 in stop.ports:
+        netns.log(f"NOTE: responder device counters {stop.ports[0].device} left out (net_memif "
+                  f"zeroes them when the client disconnects)")
+        stop.ports[0].device = {}
     pc = netns.check_counters(rep, stop, 0)
     got = pc.replies.get(key) if pc else None
     rep.check(f"{fam}: the responder's {key} counter == the flood's received ({j.get('received')})",

@@ -13,9 +13,10 @@ Subnet-Router anycast ::10 skipped). The other 9 / 10 answer nothing (not even A
 - --show-dead: the other 9 as "ADDR dead".
 - the peer ignores echo (icmp_echo_ignore_all=1 / net.ipv6.icmp.echo_ignore_all=1): an echo
   sweep finds none (exit 1, "0 of 14 addresses alive"); with a TCP listener on port 8080
-  (bound to [::], dual-stack), `--probe tcp-syn:8080` finds the same 5 ("alive: tcp-syn");
+  (bound to [::], dual-stack), `--probe tcp-syn:8080` finds the same 5 ("alive: tcp-syn" or
+  "alive: tcp-syn:8080": docs/flood.md does not spell the label of a probe with a port);
   `--probe udp:33434` (no socket there) finds them by the port unreachable they send
-  ("alive: udp"; the peer's ICMP rate limits are off, net.ipv4.icmp_ratelimit=0 /
+  ("alive: udp[:33434]"; the peer's ICMP rate limits are off, net.ipv4.icmp_ratelimit=0 /
   net.ipv6.icmp.ratelimit=0, so that 5 errors all go out).
 - a peer with net.ipv4.ip_default_ttl=128 (IPv6: hop_limit=128 on its veth): "ttl 128
   (initial 128, 0 hops)".
@@ -55,7 +56,11 @@ def sweep(args, topo, prefix: str, extra: list[str]) -> fu.FloodResult:
 
 
 def check_sweep(rep, res, what: str, prefix: str, held: list[str], by: str, *, ttl: int = 64,
-                show_dead: bool = False) -> None:
+                show_dead: bool = False, port: int | None = None) -> None:
+    # The probe that found it: docs/flood.md shows "echo"; for the kinds with a port it does
+    # not spell the label: the kind alone or the --probe text (tcp-syn:PORT) are both taken.
+    labels = {by} | ({f"{by}:{port}"} if port is not None else set())
+    shown = by if port is None else f"{by}[:{port}]"
     all_hosts = hosts_of(prefix)
     others = [a for a in all_hosts if a not in held]
     n = len(all_hosts)
@@ -65,9 +70,9 @@ def check_sweep(rep, res, what: str, prefix: str, held: list[str], by: str, *, t
     rep.check(f"{what}: exactly the {len(held)} held addresses listed alive, each once",
               sorted(alive) == sorted(held) and len(res.alive) == len(held), ev)
     good = [a for a in res.alive
-            if a.by == by and a.ttl == ttl and a.initial == ttl and a.hops == 0
+            if a.by in labels and a.ttl == ttl and a.initial == ttl and a.hops == 0
             and 0 < a.rtt_ms < 1000]
-    rep.check(f"{what}: each line 'ADDR alive: {by}, ttl {ttl} (initial {ttl}, 0 hops), rtt X "
+    rep.check(f"{what}: each line 'ADDR alive: {shown}, ttl {ttl} (initial {ttl}, 0 hops), rtt X "
               f"ms'", len(good) == len(held) == len(res.alive),
               "\n".join(a.line for a in res.alive) or "(no alive lines)")
     listed_others = [ln for ln in res.stdout.splitlines()
@@ -84,11 +89,11 @@ def check_sweep(rep, res, what: str, prefix: str, held: list[str], by: str, *, t
     j = res.json or {}
     hosts = j.get("hosts") or []
     jalive = sorted(norm(h.get("address", "")) for h in hosts if h.get("alive"))
-    jgood = all(res.host(a) and res.host(a).get("alive_by") == by
+    jgood = all(res.host(a) and res.host(a).get("alive_by") in labels
                 and res.host(a).get("ttl") == ttl and res.host(a).get("initial_ttl") == ttl
                 and res.host(a).get("hops") == 0 for a in held)
     rep.check(f"{what}: JSON: targets {n}, alive {len(held)}, {n} hosts, the {len(held)} alive "
-              f"by {by} with ttl/initial_ttl {ttl} and 0 hops, the rest not alive",
+              f"by {shown} with ttl/initial_ttl {ttl} and 0 hops, the rest not alive",
               j.get("targets") == n and j.get("alive") == len(held) and len(hosts) == n
               and jalive == sorted(held) and jgood and j.get("hosts_truncated") is False,
               res.json_brief("targets", "alive", "hosts_truncated") + "\n"
@@ -123,18 +128,18 @@ def body(args, rep):
             netns.log(f"TCP listener in {h} on [::]:{TCP_PORT} (IPv4 and IPv6)")
             res = sweep(args, topo, SWEEP4, ["--probe", f"tcp-syn:{TCP_PORT}"])
             check_sweep(rep, res, f"tcp-syn:{TCP_PORT} sweep {SWEEP4} (echo ignored)", SWEEP4,
-                        HOLD4, "tcp-syn")
+                        HOLD4, "tcp-syn", port=TCP_PORT)
             res = sweep(args, topo, SWEEP6, ["--probe", f"tcp-syn:{TCP_PORT}"])
             check_sweep(rep, res, f"tcp-syn:{TCP_PORT} sweep {SWEEP6} (echo ignored)", SWEEP6,
-                        HOLD6, "tcp-syn")
+                        HOLD6, "tcp-syn", port=TCP_PORT)
         netns.log(fu.sysctl(h, "net.ipv4.icmp_ratelimit", 0))
         netns.log(fu.sysctl(h, "net.ipv6.icmp.ratelimit", 0))
         res = sweep(args, topo, SWEEP4, ["--probe", f"udp:{UDP_PORT}"])
         check_sweep(rep, res, f"udp:{UDP_PORT} sweep {SWEEP4} (closed port: port unreachable)",
-                    SWEEP4, HOLD4, "udp")
+                    SWEEP4, HOLD4, "udp", port=UDP_PORT)
         res = sweep(args, topo, SWEEP6, ["--probe", f"udp:{UDP_PORT}"])
         check_sweep(rep, res, f"udp:{UDP_PORT} sweep {SWEEP6} (closed port: port unreachable)",
-                    SWEEP6, HOLD6, "udp")
+                    SWEEP6, HOLD6, "udp", port=UDP_PORT)
         netns.log(fu.sysctl(h, "net.ipv4.icmp_echo_ignore_all", 0))
         netns.log(fu.sysctl(h, "net.ipv6.icmp.echo_ignore_all", 0))
 
