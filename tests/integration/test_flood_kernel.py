@@ -14,6 +14,8 @@ net_af_packet in one namespace (its kernel end silent), the peer a plain Linux n
    - the rate a tcpdump capture on the peer's veth sees (echo requests - 1 over the span of
      their timestamps, ns precision) is within 1% of 20000 and it captured all 200000;
    - the live line every second on stderr (IPv4 run), none with --quiet (IPv6 run).
+   A run whose capture shows the requests stopping for more than 0.2 s (the sender was not
+   running: the machine stalled) is shown and done once more; the second is judged.
 2. A target that does not answer (net.ipv4.icmp_echo_ignore_all=1 / net.ipv6.icmp.
    echo_ignore_all=1 in the peer): exit 1, 100% packet loss, received 0.
 3. An on-link target that does not exist (198.18.0.99, 2001:2::99): exit 2 after the
@@ -39,6 +41,17 @@ from floodutil import PEER_ADDR4, PEER_ADDR6, FLOOD_ADDR4  # noqa: E402
 
 COUNT = 200_000
 RATE = 20_000
+STALL_S = 0.2  # a gap between two requests this long means the sender was not running
+
+
+def max_gap(pkts) -> tuple[float, float]:
+    """The longest gap between consecutive captured frames (s) and when it began (s from the
+    first frame)."""
+    best, at = 0.0, 0.0
+    for (t0, _), (t1, _) in zip(pkts, pkts[1:]):
+        if t1 - t0 > best * 1e9:
+            best, at = (t1 - t0) / 1e9, (t0 - pkts[0][0]) / 1e9
+    return best, at
 RE_READY = re.compile(r"^pingwire-flood: ready \((\d+) ports?, (\d+) workers?\)$", re.M)
 RE_LIVE = re.compile(r"^\[\s*\d+\.\d s\] sent \d+ received \d+ tx \d+ pps rx \d+ pps "
                      r"loss \d+(?:\.\d+)?% p50 \d+\.\d+ ms p99 \d+\.\d+ ms$")
@@ -54,12 +67,29 @@ def flood_run(args, rep, topo, v6: bool):
     extra = ["--quiet"] if v6 else []
     fl = fu.flood_on(topo, args.flood, fu.port_spec() + ["--dst", target, "--count", str(COUNT),
                                                          "--rate", str(RATE), *extra])
-    before = fu.nstat_abs(topo.host_ns)
-    with fu.Capture(topo.host_ns, topo.host_if, bpf, snaplen=96) as cap:
-        res = fl.run(timeout=90)
-        cstats = cap.stop()
-        pkts = cap.packets()
-    after = fu.nstat_abs(topo.host_ns)
+    for attempt in (1, 2):
+        before = fu.nstat_abs(topo.host_ns)
+        with fu.Capture(topo.host_ns, topo.host_if, bpf, snaplen=96) as cap:
+            res = fl.run(timeout=90)
+            cstats = cap.stop()
+            pkts = cap.packets()
+        after = fu.nstat_abs(topo.host_ns)
+        gap, at = max_gap(pkts)
+        if gap <= STALL_S or attempt == 2:
+            break
+        # The requests stopped for a while and then came in a burst (the pacer catching up
+        # on its absolute schedule): the sender was not running. Seen once in several runs
+        # on a shared 2-vCPU VM (2.5 s, both TX and RX of the flood, max RTT 2523 ms) and
+        # not reproducible with 3 CPU hogs on 2 CPUs: a stall of the machine says nothing
+        # about the pacer, so such a run is shown and done once more.
+        netns.log(f"NOTE: {fam}: the peer's capture has a {gap * 1e3:.1f} ms gap between two "
+                  f"requests at {at:.3f} s into the run (normal: {1e3 / RATE:.3f} ms): the "
+                  f"sender stalled; this run, for the record:\n{res.evidence}\n"
+                  f"  running it once more")
+        fl = fu.flood_on(topo, args.flood, fl.app_args)
+    if gap > STALL_S:
+        netns.log(f"NOTE: {fam}: the second run stalled too ({gap * 1e3:.1f} ms gap at "
+                  f"{at:.3f} s): judged as it is")
     d_in, d_out = fu.nstat_delta(before, after, k_in), fu.nstat_delta(before, after, k_out)
     netns.log(res.evidence)
 
@@ -106,7 +136,8 @@ def flood_run(args, rep, topo, v6: bool):
     wire = (n - 1) / span if span > 0 else 0.0
     ev = (f"$ {cap.command_line}\n  tcpdump: {cstats}; {n} echo requests in the file, first "
           f"to last {span:.6f} s ({'ns' if cap.nano else 'us'} timestamps): "
-          f"{wire:.1f} pps (asked {RATE}, {100 * (wire - RATE) / RATE:+.3f}%)")
+          f"{wire:.1f} pps (asked {RATE}, {100 * (wire - RATE) / RATE:+.3f}%); longest gap "
+          f"{gap * 1e3:.3f} ms at {at:.3f} s")
     rep.check(f"{fam}: tcpdump on the peer's veth captured all {COUNT} requests "
               f"(none dropped by the kernel)", n == COUNT and cstats.get("dropped") == 0, ev)
     rep.check(f"{fam}: the rate on the wire (tcpdump timestamps) is within 1% of {RATE} pps",
