@@ -22,9 +22,13 @@ corrupted / reordered / unmatched; the rate achieved within 1% of the asked rate
 "short"; after SIGTERM the responder's summary balances (netns.check_counters) and its
 echo4_reply / echo6_reply counter == the flood's received, exactly.
 
-RATE: 100000 pps. On the 2-vCPU VM this was written on (other tenants compiling), with the
-placement above, 150000, 200000, 300000 and 500000 pps for 5 s each all passed with 0% loss
-(from 100000 up the flood's TX queue refused now and then, retried): a margin of 5.
+RATE: 50000 pps. On the 2-vCPU VM this was written on, with the placement above, 100000,
+150000, 200000, 300000 and 500000 pps all passed with 0% loss when the machine was otherwise
+quiet (from 100000 up the flood's TX queue refused now and then, retried). With another
+tenant's benchmark running at the same time (ping -f, DPDK processes) one 100000 pps run lost
+32 of 1000000 (the responder's TX ring full: a worker off its CPU for more than the ~10 ms a
+1024-slot ring holds at that rate); at 50000 the rings hold ~20 ms and runs under that load
+passed: a margin of 10 on a quiet machine.
 
 The responder's "device:" counters are left out of its balance check: net_memif reports
 statistics over the rings of the current connection only, and once the flood (the client)
@@ -39,7 +43,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import floodutil as fu  # noqa: E402
 import netns  # noqa: E402
 
-RATE = 100_000
+RATE = 50_000
 RESP_LCORES = "0@1,1@1"   # the responder on CPU 1 (control and worker lcore)
 FLOOD_LCORES = "0@0,1@0"  # the flood on CPU 0
 SECONDS = 10
