@@ -104,7 +104,7 @@ RE_STATS = re.compile(r"^(\d+) packets transmitted, (\d+) received, \+(\d+) dupl
 RE_RTT = re.compile(r"^rtt min/avg/max/mdev = (\d+\.\d+)/(\d+\.\d+)/(\d+\.\d+)/(\d+\.\d+) ms$")
 RE_PCT = re.compile(r"^rtt p50/p90/p99/p99\.9/p99\.99 = (\d+\.\d+)/(\d+\.\d+)/(\d+\.\d+)/"
                     r"(\d+\.\d+)/(\d+\.\d+) ms$")
-RE_ANOM = re.compile(r"^reordered (\d+), corrupted (\d+), late (\d+), unmatched (\d+)$")
+RE_ANOM = re.compile(r"^reordered (\d+), corrupted (\d+), late (\d+) \(over [\d.]+ ms\), unmatched (\d+)")
 RE_RATE = re.compile(r"^rate: asked (\d+|max) pps, achieved (\d+(?:\.\d+)?) pps(.*)$")
 RE_ALIVE = re.compile(r"^(\S+) alive: ([a-z-]+(?::\d+)?), ttl (\d+) \(initial (\d+), (\d+) hops\), "
                       r"rtt (\d+(?:\.\d+)?) ms$")

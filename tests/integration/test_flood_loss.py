@@ -192,7 +192,7 @@ def raw_peer(args, rep, topo, v6: bool, tmp: str):
               f"replies ({summ['corrupted']}), exactly", j.get("corrupted") == summ["corrupted"],
               f"JSON corrupted {j.get('corrupted')}")
     line = next((ln for ln in res.stdout.splitlines() if ln.startswith("reordered ")), "")
-    want = (f"reordered {summ['reordered']}, corrupted {summ['corrupted']}, late 0, "
+    want = (f"reordered {summ['reordered']}, corrupted {summ['corrupted']}, late 0 (over 1000 ms), "
             f"unmatched 0")
     rep.check(f"{fam} raw peer: the summary line in docs/flood.md's shape says the same: "
               f"'{want}'", res.anomalies is not None and line == want, f"got: {line!r}")
