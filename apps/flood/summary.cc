@@ -94,6 +94,16 @@ double avg_rtt(const gen::TargetStats& s) {
 
 constexpr double percentiles[] = {50, 90, 99, 99.9, 99.99};
 
+// A percentage as ping prints it, never rounded to 0 when something was lost and never in
+// exponent form: "0", "0.00035", "12.5", "100".
+std::string percent(double p) {
+    std::string s = fmt::format("{:.6f}", p);
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+    if (s == "0" && p > 0) s = fmt::format("{:.10f}", p);
+    return s;
+}
+
 }  // namespace
 
 double RunResult::loss_percent() const noexcept {
@@ -102,8 +112,13 @@ double RunResult::loss_percent() const noexcept {
                : 100.0 * static_cast<double>(lost()) / static_cast<double>(transmitted);
 }
 
+// From when the first probe was due (a late start is part of the run, not hidden by it) to
+// when the last one left.
 double RunResult::send_span_s() const noexcept {
-    return last_tx_ns > first_tx_ns ? static_cast<double>(last_tx_ns - first_tx_ns) / 1e9 : 0.0;
+    const std::uint64_t from = schedule_start_ns != 0 && schedule_start_ns <= first_tx_ns
+                                   ? schedule_start_ns
+                                   : first_tx_ns;
+    return last_tx_ns > from ? static_cast<double>(last_tx_ns - from) / 1e9 : 0.0;
 }
 
 // N probes paced at R leave over (N - 1) / R seconds: the achieved rate is (N - 1) / span.
@@ -166,10 +181,10 @@ std::string format_summary(const RunResult& r) {
 
     out += fmt::format("--- {} pingwire-flood statistics ---\n", o.targets.describe());
     out += fmt::format(
-        "{} packets transmitted, {} received, +{} duplicates, {:g}% packet loss, "
+        "{} packets transmitted, {} received, +{} duplicates, {}% packet loss, "
         "time {:.0f}ms\n",
-        r.transmitted, r.received(), r.totals.duplicates,
-        std::round(r.loss_percent() * 1000) / 1000, r.send_span_s() * 1000);
+        r.transmitted, r.received(), r.totals.duplicates, percent(r.loss_percent()),
+        r.send_span_s() * 1000);
     const gen::Histogram& h = r.rtt;
     if (h.count() > 0) {
         out +=

@@ -35,6 +35,7 @@ FloodStage::FloodStage(const FloodEnv& env, const HostEnv& host, LcoreHost& host
     if (env.pmtu) positions_ = index == 0 ? 1 : 0;
     owed_ = env.count == 0 ? 0 : positions_ * env.kinds.size() * env.count;
     fixed_size_ = env.size_lo == env.size_hi;
+    if (positions_ > 0) only_target_ = env.order.at(index);
     for (std::uint16_t port = 0; port < route::max_ports; ++port) {
         const auto* ifc = host.interfaces->find(port);
         if (ifc == nullptr) continue;
@@ -72,6 +73,10 @@ std::optional<FloodStage::Slot> FloodStage::slot(std::uint64_t i) const noexcept
     const std::uint64_t kinds = env_.kinds.size();
     const std::uint64_t per_round = positions_ * kinds;
     if (per_round == 0) return std::nullopt;
+    if (per_round == 1) {  // one target, one kind (a flood): no division
+        if (env_.count != 0 && i >= env_.count) return std::nullopt;
+        return Slot{only_target_, env_.kinds[0], static_cast<std::uint32_t>(i)};
+    }
     const std::uint64_t round = i / per_round;
     if (env_.count != 0 && round >= env_.count) return std::nullopt;
     const std::uint64_t rem = i - round * per_round;

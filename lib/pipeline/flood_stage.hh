@@ -151,6 +151,7 @@ private:
     std::array<std::array<gen::ProbeTemplate, 2>, route::max_ports> tmpl_{};
     bool fixed_size_ = true;
     std::array<wire::MacAddr, route::max_ports> macs_{};
+    std::uint64_t only_target_ = 0;       // the first position's target (slot's fast case)
     std::uint64_t cached_index_ = ~0ULL;  // build(): the last target looked up
     gen::Target cached_target_;
 
