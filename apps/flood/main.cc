@@ -3,6 +3,7 @@
 // whatever else reaches our addresses), and the control lcore's run: resolve the next hops,
 // start the probes, follow them, stop, tell.
 #include <rte_cycles.h>
+#include <rte_mbuf.h>
 
 #include <atomic>
 #include <chrono>
@@ -83,6 +84,25 @@ int main(int argc, char** argv) {
     pw::app::Program prog("pingwire-flood");
     if (auto rc = prog.start(args.eal, opt.common)) return *rc;
     const unsigned workers = prog.workers();
+    // Probes are never fragmented: the largest must fit every port's MTU (and an mbuf).
+    for (const auto& p : prog.ports()) {
+        const unsigned headers = opt.targets.has_v6() ? 48U : 28U;
+        // One mbuf holds a probe: RTE_MBUF_DEFAULT_DATAROOM (2048) bytes of frame.
+        if (opt.size_hi + headers + 14U > RTE_MBUF_DEFAULT_DATAROOM) {
+            prog.fail(
+                fmt::format("--size {}: a probe frame of {} bytes does not fit one mbuf "
+                            "({} bytes)",
+                            opt.size_hi, opt.size_hi + headers + 14U, RTE_MBUF_DEFAULT_DATAROOM));
+            return 2;
+        }
+        if (!opt.pmtu && opt.size_hi + headers > p.mtu) {
+            prog.fail(
+                fmt::format("--size {}: a probe of {} bytes is larger than port {}'s MTU {} "
+                            "(probes are not fragmented; lower --size or raise mtu=)",
+                            opt.size_hi, opt.size_hi + headers, p.port, p.mtu));
+            return 2;
+        }
+    }
 
     std::vector<pw::pipeline::TargetHop> hops;
     pw::flood::Resolver resolver(opt.targets, prog.interfaces(), opt.gw4, opt.gw6, hops,
@@ -134,7 +154,9 @@ int main(int argc, char** argv) {
     env.pattern = opt.pattern;
     env.timeout_ns = static_cast<std::uint64_t>(opt.timeout_ms * 1e6);
     env.pmtu = opt.pmtu;
-    if (opt.pmtu) env.pmtu_max = prog.ports().front().mtu;
+    if (opt.pmtu)  // the port MTU, as far as one mbuf holds the probe
+        env.pmtu_max = static_cast<std::uint16_t>(
+            std::min<unsigned>(prog.ports().front().mtu, RTE_MBUF_DEFAULT_DATAROOM - 14U));
     env.anomalies = capture.ring();
     env.phase = &phase;
     env.start_ns = &start_ns;

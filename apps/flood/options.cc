@@ -222,6 +222,11 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
             if (o.kinds[i] == o.kinds[j])
                 return bad(std::string("--probe ") + gen::to_string(o.kinds[i]) +
                            " is given twice");
+    for (const auto k : o.kinds)
+        if (k == gen::ProbeKind::timestamp && o.targets.has_v6())
+            return bad(
+                "--probe timestamp: ICMP timestamps are IPv4 only (RFC 792), and a --dst "
+                "is IPv6");
     o.ttl = static_cast<std::uint8_t>(ttl);
     o.tos = static_cast<std::uint8_t>(tos);
     o.random_order = order == "random";

@@ -153,7 +153,8 @@ void FloodStage::send_due(Lcore& l) noexcept {
     }
     std::uint64_t at[burst_size];  // slot index of each built probe
     std::uint64_t tgt[burst_size];
-    unsigned built = 0;
+    unsigned skips_before[burst_size];  // slots skipped before each built probe
+    unsigned built = 0, unsent = 0;
     std::uint64_t i = next_;
     unsigned skipped = 0;
     const std::uint64_t tsc = rte_get_tsc_cycles();
@@ -166,18 +167,19 @@ void FloodStage::send_due(Lcore& l) noexcept {
         }
         if (!env_.hops[s->target].ok || (s->kind == gen::ProbeKind::timestamp &&
                                          env_.targets->at(s->target).v6)) {  // RFC 792: IPv4 only
-            ++counters_->unresolved;
+            ++unsent;
             ++i;
             if (++skipped >= 4 * burst_size) break;  // bounded work per round
             continue;
         }
         if (!build(ms[built], *s, data_len_of(seq_ + built), seq_ + built, tsc)) {
             ++i;  // cannot be built (too large for the mbuf): skipped, counted
-            ++counters_->unresolved;
+            ++unsent;
             continue;
         }
         at[built] = i;
         tgt[built] = s->target;
+        skips_before[built] = unsent;
         ++built;
         ++i;
     }
@@ -195,11 +197,13 @@ void FloodStage::send_due(Lcore& l) noexcept {
     if (sent < built) {
         counters_->tx_refused += built - sent;
         rte_pktmbuf_free_bulk(ms + sent, built - sent);
-        next_ = at[sent];  // built again next round, with the same sequence numbers
+        next_ = at[sent];             // built again next round, with the same sequence numbers
+        unsent = skips_before[sent];  // the slots after it are taken (and counted) again
         end = false;
     } else {
         next_ = i;
     }
+    counters_->unresolved += unsent;
     if (built < due) rte_pktmbuf_free_bulk(ms + built, due - built);
     const std::uint64_t now = l.now_ns();
     for (unsigned k = 0; k < sent; ++k) {

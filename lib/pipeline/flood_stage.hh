@@ -85,12 +85,13 @@ struct FloodEnv {
 
 // What one lcore did, beside the base counters. Written by its lcore only.
 struct alignas(64) FloodCounters {
-    std::uint64_t probes = 0;        // accepted by the TX queue
-    std::uint64_t tx_refused = 0;    // probes the TX queue refused (built again, retried)
-    std::uint64_t no_mbuf = 0;       // rounds short of mbufs
-    std::uint64_t unresolved = 0;    // probes skipped: target's next hop unresolved
-    std::uint64_t rst_sent = 0;      // RSTs for SYN-ACKs
-    std::uint64_t captured = 0;      // answers handed to the capture
+    std::uint64_t probes = 0;      // accepted by the TX queue
+    std::uint64_t tx_refused = 0;  // probes the TX queue refused (built again, retried)
+    std::uint64_t no_mbuf = 0;     // rounds short of mbufs
+    std::uint64_t unresolved =
+        0;                       // slots skipped: next hop unresolved, timestamp to IPv6, too large
+    std::uint64_t rst_sent = 0;  // RSTs for SYN-ACKs
+    std::uint64_t captured = 0;  // answers handed to the capture
     std::uint64_t capture_full = 0;  // answers the capture ring had no room for
     std::uint64_t first_tx_ns = 0;   // when its first probe left (0: none yet)
     std::uint64_t last_tx_ns = 0;    // when its last probe left
