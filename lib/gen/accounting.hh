@@ -33,14 +33,14 @@ struct TargetStats {
     std::uint32_t reordered = 0;
     std::uint32_t corrupted = 0;
     std::uint32_t late = 0;
-    std::uint32_t errors = 0;         // ICMP errors quoting a probe to it
-    std::uint32_t next_probe = 0;     // highest probe number answered + 1
+    std::uint32_t errors = 0;      // ICMP errors quoting a probe to it
+    std::uint32_t next_probe = 0;  // highest probe number answered + 1
     std::uint64_t rtt_sum_ns = 0;
     std::uint64_t rtt_min_ns = ~0ULL;
     std::uint64_t rtt_max_ns = 0;
-    std::uint64_t last_tx_ns = 0;     // when its last probe went out (RTT of tcp/udp answers)
-    std::uint8_t ttl = 0;             // of its first answer
-    std::uint8_t alive_by = 0;        // 1 + ProbeKind of its first answer; 0: not alive
+    std::uint64_t last_tx_ns = 0;  // when its last probe went out (RTT of tcp/udp answers)
+    std::uint8_t ttl = 0;          // of its first answer
+    std::uint8_t alive_by = 0;     // 1 + ProbeKind of its first answer; 0: not alive
     std::uint8_t last_error_type = 0;
     std::uint8_t last_error_code = 0;
 };
@@ -94,10 +94,10 @@ struct Totals {
     std::uint64_t reordered = 0;
     std::uint64_t corrupted = 0;
     std::uint64_t late = 0;
-    std::uint64_t too_old = 0;   // answers older than the duplicate window (counted nowhere else)
+    std::uint64_t too_old = 0;  // answers older than the duplicate window (counted nowhere else)
     std::uint64_t unmatched = 0;
-    std::uint64_t errors = 0;    // ICMP errors quoting our probes
-    std::uint64_t alive = 0;     // targets whose first answer this lcore saw
+    std::uint64_t errors = 0;  // ICMP errors quoting our probes
+    std::uint64_t alive = 0;   // targets whose first answer this lcore saw
     Totals& operator+=(const Totals& o) noexcept;
 };
 
@@ -105,7 +105,14 @@ class Accounting {
 public:
     // What one answer turned out to be (so the caller can capture anomalies).
     enum class Outcome : std::uint8_t {
-        received, duplicate, corrupted, late, too_old, unmatched, error, alive_only
+        received,
+        duplicate,
+        corrupted,
+        late,
+        too_old,
+        unmatched,
+        error,
+        alive_only
     };
 
     // targets: the run's table; senders: the number of sending lcores (one SeqWindow each);

@@ -49,8 +49,8 @@ private:
     bool v6_;
     unsigned min_size_;
     unsigned max_size_;
-    unsigned lo_;       // largest size known to pass (0: none yet)
-    unsigned hi_;       // smallest size known to fail (max_size_ + 1: none yet)
+    unsigned lo_;  // largest size known to pass (0: none yet)
+    unsigned hi_;  // smallest size known to fail (max_size_ + 1: none yet)
     unsigned next_;
     unsigned passed_ = 0;
     bool told_ = false;

@@ -15,10 +15,10 @@
 namespace pw::gen {
 
 // X(name, label): how a host is probed (--probe), as nmap's host discovery.
-#define PW_PROBE_KINDS(X) \
-    X(echo, "echo")       \
+#define PW_PROBE_KINDS(X)     \
+    X(echo, "echo")           \
     X(timestamp, "timestamp") \
-    X(tcp_syn, "tcp-syn") \
+    X(tcp_syn, "tcp-syn")     \
     X(udp, "udp")
 
 enum class ProbeKind : std::uint8_t {
@@ -34,12 +34,12 @@ struct ProbeTemplate {
     ProbeKind kind = ProbeKind::echo;
     bool v6 = false;
     wire::MacAddr src_mac;
-    wire::MacAddr dst_mac;  // the next hop
-    wire::Ipv4Addr src4;    // !v6
-    wire::Ipv6Addr src6;    // v6
-    std::uint8_t ttl = 64;  // TTL / hop limit
-    std::uint8_t tos = 0;   // TOS / traffic class
-    bool df = false;        // IPv4 DF (IPv6 never fragments in transit)
+    wire::MacAddr dst_mac;       // the next hop
+    wire::Ipv4Addr src4;         // !v6
+    wire::Ipv6Addr src6;         // v6
+    std::uint8_t ttl = 64;       // TTL / hop limit
+    std::uint8_t tos = 0;        // TOS / traffic class
+    bool df = false;             // IPv4 DF (IPv6 never fragments in transit)
     std::uint16_t dst_port = 0;  // tcp_syn, udp
     Pattern pattern;
 };

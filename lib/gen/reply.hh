@@ -49,7 +49,7 @@ struct Reply {
     std::uint8_t code = 0;
     std::uint32_t mtu = 0;  // Frag Needed next-hop MTU (RFC 1191) / Packet Too Big MTU
     ProbeKind quoted_kind = ProbeKind::echo;
-    wire::Ipv6Addr quoted_dst;      // the probe's destination (the target), mapped for IPv4
+    wire::Ipv6Addr quoted_dst;        // the probe's destination (the target), mapped for IPv4
     std::uint16_t quoted_ip_len = 0;  // the probe's IPv4 total length / IPv6 40 + payload
     std::uint16_t quoted_ident = 0;   // echo: identifier; tcp/udp: source port (ours)
     std::uint16_t quoted_seq = 0;     // echo: sequence; tcp/udp: destination port

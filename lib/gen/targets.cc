@@ -166,8 +166,8 @@ Target TargetSet::at(std::uint64_t index) const noexcept {
     const std::uint64_t off = index - it->start;
     t.v6 = it->v6;
     if (!t.v6) {  // the data path's common case: 32-bit arithmetic
-        t.v4 = wire::Ipv4Addr::from_u32(
-            wire::v4_unmapped(it->first).to_u32() + static_cast<std::uint32_t>(off));
+        t.v4 = wire::Ipv4Addr::from_u32(wire::v4_unmapped(it->first).to_u32() +
+                                        static_cast<std::uint32_t>(off));
         return t;
     }
     // The low 64 bits plus the offset, the carry into the high 64 bits.

@@ -27,7 +27,7 @@ struct Target {
 class TargetSet {
 public:
     struct Range {
-        std::string text;      // as given
+        std::string text;  // as given
         bool v6 = false;
         wire::Ipv6Addr first;  // mapped for IPv4
         std::uint64_t count = 0;
