@@ -202,10 +202,20 @@ def bad_options(args, rep, topo):
         ("more targets than --max-targets (14 > 4)",
          fu.port_spec() + ["--dst", "198.18.0.16/28", "--max-targets", "4"]),
         ("no --dst", fu.port_spec()),
+        ("--probe timestamp toward an IPv6 target (RFC 792 is IPv4 only)",
+         fu.port_spec() + ["--dst", PEER_ADDR6, "--probe", "timestamp"]),
+        ("a rate above what any port carries (--rate 300000000)",
+         fu.port_spec() + ["--dst", PEER_ADDR4, "--rate", "300000000"]),
     ]
     for what, app in cases:
         res = fu.flood_on(topo, args.flood, app + ["--count", "3"]).run(timeout=30)
         fu.check_one_error(rep, f"bad option: {what}", res)
+    # Known only once the port is up (its MTU): the one error line among EAL's own.
+    res = fu.flood_on(topo, args.flood, fu.port_spec() + [
+        "--dst", PEER_ADDR4, "--size", "1480", "--count", "3"]).run(timeout=30)
+    fu.check_one_error(rep, "--size 1480: a probe larger than the port MTU 1500", res,
+                       pattern=r"pingwire-flood: error: --size 1480: a probe of 1508 bytes is "
+                               r"larger than port 0's MTU 1500 .*", stderr_only_that=False)
     # --count 0: docs/flood.md does not say; shown for the record.
     res = fu.flood_on(topo, args.flood, fu.port_spec() + [
         "--dst", PEER_ADDR4, "--count", "0", "--quiet"]).run(timeout=30)
