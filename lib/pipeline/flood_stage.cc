@@ -165,8 +165,7 @@ void FloodStage::send_due(Lcore& l) noexcept {
             end = true;
             break;
         }
-        if (!env_.hops[s->target].ok || (s->kind == gen::ProbeKind::timestamp &&
-                                         env_.targets->at(s->target).v6)) {  // RFC 792: IPv4 only
+        if (!env_.hops[s->target].ok) {  // next hop unresolved: no probe
             ++unsent;
             ++i;
             if (++skipped >= 4 * burst_size) break;  // bounded work per round
