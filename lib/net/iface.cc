@@ -69,11 +69,32 @@ void Iface::refresh() noexcept {
     for (std::size_t i = 0; i < n6; ++i) add_group(v6[i].addr.solicited_node().multicast_mac());
 }
 
+namespace {
+
+std::uint32_t be32_at(const Ipv6Addr& a, std::size_t at) noexcept {
+    return std::uint32_t{a.bytes[at]} << 24 | std::uint32_t{a.bytes[at + 1]} << 16 |
+           std::uint32_t{a.bytes[at + 2]} << 8 | a.bytes[at + 3];
+}
+
+}  // namespace
+
+Ipv6Addr Iface::alias6(const Ipv6Addr& base, std::uint32_t k) noexcept {
+    Ipv6Addr a = base;
+    const std::uint32_t v = be32_at(base, 8) + k;
+    for (std::size_t i = 0; i < 4; ++i) a.bytes[8 + i] = static_cast<std::uint8_t>(v >> (24 - 8 * i));
+    return a;
+}
+
 bool Iface::owns_v6(const Ipv6Addr& a) const noexcept {
     const Words6 w(a);
     for (std::size_t i = 0; i < n6; ++i)
         if (Words6(v6[i].addr) == w) return true;
-    return false;
+    if (alias6_count == 0) return false;
+    const Words6 b(alias6_base);
+    if (w.hi != b.hi || std::memcmp(a.bytes.data() + 12, alias6_base.bytes.data() + 12, 4) != 0)
+        return false;
+    const std::uint32_t k = be32_at(a, 8) - be32_at(alias6_base, 8);
+    return k >= 1 && k <= alias6_count;
 }
 
 bool Iface::joined_v6_group(const Ipv6Addr& a) const noexcept {

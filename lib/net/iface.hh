@@ -72,6 +72,19 @@ struct Iface {
     std::array<std::uint32_t, max_addrs_per_family + 1> bcast4{0xffffffffU};
     std::array<std::uint64_t, max_addrs_per_family + 1> group_keys{all_nodes_mac_key};
 
+    // Host addresses answered for beside v4/v6, as if they were ours (ARP, NDP, echo, closed
+    // ports): pingwire-conform's many sources on one port. IPv4: alias4_count addresses from
+    // alias4_first (host order). IPv6: alias6_count addresses alias6(alias6_base, k), k = 1..
+    // count, which differ from the base in bytes 8..11 only, so they share its solicited-node
+    // group (RFC 4291 2.7.1: the low 24 bits): the base must be one of v6 for NDP to reach
+    // them. Set on the control path, before the data path runs.
+    std::uint32_t alias4_first = 0;
+    std::uint32_t alias4_count = 0;
+    Ipv6Addr alias6_base;
+    std::uint32_t alias6_count = 0;
+    // The k-th IPv6 alias of base: bytes 8..11 of base, big-endian, plus k.
+    static Ipv6Addr alias6(const Ipv6Addr& base, std::uint32_t k) noexcept;
+
     // Control path: false when the table is full or the address is already there.
     bool add_v4(const Ipv4Prefix& p) noexcept;
     bool add_v6(const Ipv6Prefix& p) noexcept;
@@ -85,7 +98,7 @@ struct Iface {
     bool owns_v4_u32(std::uint32_t host_order) const noexcept {
         for (std::size_t i = 0; i < n4; ++i)
             if (v4_u32[i] == host_order) return true;
-        return false;
+        return host_order - alias4_first < alias4_count;
     }
     // 255.255.255.255 or the directed broadcast of one of our subnets (RFC 1122 3.2.1.3).
     bool is_v4_broadcast(const Ipv4Addr& a) const noexcept {

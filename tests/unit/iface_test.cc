@@ -257,3 +257,33 @@ TEST(Iface, SourceForV6) {
 }
 
 }  // namespace
+
+TEST(Iface, Aliases) {
+    Iface ifc;
+    ifc.add_v4({ip4("198.18.0.1"), 24});
+    ifc.add_v6({ip6("2001:2::1"), 64});
+    EXPECT_FALSE(ifc.owns_v4(ip4("198.18.0.100")));
+    ifc.alias4_first = ip4("198.18.0.100").to_u32();
+    ifc.alias4_count = 10;
+    EXPECT_TRUE(ifc.owns_v4(ip4("198.18.0.100")));
+    EXPECT_TRUE(ifc.owns_v4(ip4("198.18.0.109")));
+    EXPECT_FALSE(ifc.owns_v4(ip4("198.18.0.110")));
+    EXPECT_FALSE(ifc.owns_v4(ip4("198.18.0.99")));
+    EXPECT_TRUE(ifc.owns_v4(ip4("198.18.0.1")));
+
+    const auto base = ip6("2001:2::1");
+    EXPECT_EQ(Iface::alias6(base, 1), ip6("2001:2::1:0:1"));
+    EXPECT_EQ(Iface::alias6(base, 0x10000), ip6("2001:2::1:0:0:1"));
+    EXPECT_FALSE(ifc.owns_v6(Iface::alias6(base, 1)));
+    ifc.alias6_base = base;
+    ifc.alias6_count = 300;
+    EXPECT_TRUE(ifc.owns_v6(Iface::alias6(base, 1)));
+    EXPECT_TRUE(ifc.owns_v6(Iface::alias6(base, 300)));
+    EXPECT_FALSE(ifc.owns_v6(Iface::alias6(base, 301)));
+    EXPECT_TRUE(ifc.owns_v6(base));
+    EXPECT_FALSE(ifc.owns_v6(ip6("2001:2::1:0:2")));  // other low bytes
+    EXPECT_FALSE(ifc.owns_v6(ip6("2001:3::1:0:1")));  // other prefix
+    // The aliases' solicited-node group is the base's: NDP for them reaches us.
+    EXPECT_EQ(Iface::alias6(base, 7).solicited_node(), base.solicited_node());
+    EXPECT_TRUE(ifc.joined_v6_group(Iface::alias6(base, 7).solicited_node()));
+}
