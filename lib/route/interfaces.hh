@@ -26,6 +26,18 @@ public:
         for (auto& i : ifaces_) i.is_router = on;
     }
 
+    // pingwire-conform: the host addresses port answers for beside its own (net::Iface's
+    // alias ranges). Control path, before the workers start.
+    void set_aliases(std::uint16_t port, std::uint32_t first4, std::uint32_t count4,
+                     const wire::Ipv6Addr& base6, std::uint32_t count6) noexcept {
+        if (port >= max_ports || !present_[port]) return;
+        net::Iface& i = ifaces_[port];
+        i.alias4_first = first4;
+        i.alias4_count = count4;
+        i.alias6_base = base6;
+        i.alias6_count = count6;
+    }
+
     const net::Iface* find(std::uint16_t port) const noexcept {
         return port < max_ports && present_[port] ? &ifaces_[port] : nullptr;
     }

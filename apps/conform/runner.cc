@@ -1,0 +1,314 @@
+#include "apps/conform/runner.hh"
+
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "lib/conform/judge.hh"
+#include "lib/conform/stimulus.hh"
+
+namespace pw::conform_app {
+
+using conform::Family;
+
+Runner::Runner(const Options& opt, app::Program& prog, conform::Setup& setup, Capture& capture,
+               rte_ring* seen, int rx_ns_offset,
+               std::atomic<pipeline::ConformStream*>& stream)
+    : opt_(opt),
+      prog_(prog),
+      setup_(setup),
+      capture_(capture),
+      seen_(seen),
+      rx_ns_offset_(rx_ns_offset),
+      stream_slot_(stream),
+      main_(run()) {}
+
+void Runner::Wait::await_suspend(std::coroutine_handle<> h) noexcept {
+    r->waiting_ = h;
+    r->wake_ns_ = r->now_ + ns;
+    r->wake_early_ = early;
+}
+
+Runner::Wait Runner::listen(conform::Phase& ph, double ms, bool early) {
+    collecting_ = &ph;
+    first_got_ns_ = 0;
+    return Wait{this, static_cast<std::uint64_t>(ms * 1e6), early};
+}
+
+bool Runner::tick(std::uint64_t now_ns) {
+    now_ = now_ns;
+    rte_mbuf* ms[64];
+    unsigned n;
+    while ((n = rte_ring_sc_dequeue_burst(seen_, reinterpret_cast<void**>(ms), 64, nullptr)) > 0)
+        for (unsigned i = 0; i < n; ++i) take(ms[i]);
+    if (!started_) {
+        started_ = true;
+        main_.resume();
+    } else if (waiting_ && (now_ >= wake_ns_ || (wake_early_ && first_got_ns_ != 0 &&
+                                                 now_ >= first_got_ns_ + 50'000'000))) {
+        auto h = std::exchange(waiting_, {});
+        collecting_ = nullptr;
+        h.resume();
+    }
+    return main_.done();
+}
+
+void Runner::take(rte_mbuf* m) {
+    ++seen_count_;
+    const std::uint64_t at = *RTE_MBUF_DYNFIELD(m, rx_ns_offset_, std::uint64_t*);
+    const auto* p = rte_pktmbuf_mtod(m, const std::uint8_t*);
+    if (watch_.on) {
+        // A rate-limit step: count its returns, keep nothing else (a stream's worth of frames
+        // is not for the capture).
+        conform::Seen s = conform::Seen::parse(static_cast<std::uint8_t>(m->port), at,
+                                               conform::Frame(p, p + m->data_len));
+        if (s.quoted && s.quoted->sport == watch_.sport &&
+            conform::answers(s, watch_.trigger, watch_.family)) {
+            ++watch_.step->returned;
+            watch_.step->arrivals_ns.push_back(at > watch_.start_ns ? at - watch_.start_ns : 0);
+            if (watch_.step->returned <= 16) capture_.write(m, false);
+        }
+        rte_pktmbuf_free(m);
+        return;
+    }
+    capture_.write(m, false);
+    if (collecting_ != nullptr) {
+        collecting_->got.push_back(conform::Seen::parse(static_cast<std::uint8_t>(m->port), at,
+                                                        conform::Frame(p, p + m->data_len)));
+        if (first_got_ns_ == 0) first_got_ns_ = now_;
+    }
+    rte_pktmbuf_free(m);
+}
+
+void Runner::send(const conform::Tx& tx) {
+    rte_mbuf* m = rte_pktmbuf_alloc(prog_.pool());
+    if (m == nullptr) {
+        notes_.push_back("a stimulus was not sent: no mbuf");
+        return;
+    }
+    std::memcpy(rte_pktmbuf_mtod(m, void*), tx.bytes.data(), tx.bytes.size());
+    m->data_len = static_cast<std::uint16_t>(tx.bytes.size());
+    m->pkt_len = static_cast<std::uint32_t>(tx.bytes.size());
+    m->port = tx.port;
+    capture_.write(m, true);
+    if (rte_ring_sp_enqueue(prog_.neighbours()->to_worker(), m) != 0) {
+        rte_pktmbuf_free(m);
+        notes_.push_back("a stimulus was not sent: the control ring was full");
+        return;
+    }
+    ++sent_;
+}
+
+void Runner::send_phase(conform::Phase& ph, const std::vector<conform::Tx>& frames) {
+    ph.sent = frames;
+    for (const auto& f : frames) send(f);
+}
+
+unsigned Runner::next_alias() {
+    // Catalogue checks take aliases 1..checks; the rate-limit steps the ones after, in turn.
+    const unsigned n = setup_.sources;
+    const unsigned k = 1 + (static_cast<unsigned>(conform::catalogue().size()) + alias_cursor_++) % n;
+    return k;
+}
+
+Task Runner::resolve() {
+    struct Want {
+        route::NeighKey key;
+        std::string what;
+        wire::MacAddr* mac;
+    };
+    std::vector<Want> wants;
+    wire::MacAddr out4, out6;
+    if (setup_.rut_in4)
+        wants.push_back({route::NeighKey::of(0, *setup_.rut_in4), "ARP", &setup_.rut_in_mac4});
+    if (setup_.rut_in6)
+        wants.push_back({route::NeighKey::of(0, *setup_.rut_in6), "NDP", &setup_.rut_in_mac6});
+    if (setup_.rut_out4)
+        wants.push_back({route::NeighKey::of(1, *setup_.rut_out4), "ARP", &out4});
+    if (setup_.rut_out6)
+        wants.push_back({route::NeighKey::of(1, *setup_.rut_out6), "NDP", &out6});
+    for (const auto& w : wants) prog_.neighbours()->want(w.key, now_);
+    const std::uint64_t deadline = now_ + static_cast<std::uint64_t>(opt_.resolve_timeout_s * 1e9);
+    while (true) {
+        std::size_t done = 0;
+        for (const auto& w : wants) {
+            const route::NeighView v = prog_.neighbours()->table().lookup(w.key);
+            if (v.found &&
+                (v.state == route::NeighState::reachable || v.state == route::NeighState::stale)) {
+                *w.mac = v.mac;
+                ++done;
+            }
+        }
+        if (done == wants.size()) co_return;
+        if (now_ >= deadline) break;
+        co_await sleep_ms(5);
+    }
+    for (const auto& w : wants) {
+        const route::NeighView v = prog_.neighbours()->table().lookup(w.key);
+        if (!(v.found &&
+              (v.state == route::NeighState::reachable || v.state == route::NeighState::stale))) {
+            failure_ = fmt::format("the RUT is not reachable: no {} reply from {} on port {} "
+                                   "after {:g} s",
+                                   w.what,
+                                   w.key.family == route::Family::v6 ? w.key.v6.to_string()
+                                                                     : w.key.v4.to_string(),
+                                   w.key.port, opt_.resolve_timeout_s);
+            co_return;
+        }
+    }
+}
+
+// The RUT's MTU toward port 1 (unless --mtu-out): a DF datagram at port 0's MTU; the
+// frag-needed / PTB names it, coming through says it is not smaller.
+Task Runner::discover_mtu() {
+    for (const Family f : {Family::v4, Family::v6}) {
+        if (!setup_.has(f)) continue;
+        unsigned& out = f == Family::v6 ? setup_.mtu_out6 : setup_.mtu_out4;
+        if (opt_.mtu_out != 0) {
+            out = opt_.mtu_out < setup_.mtu_in ? opt_.mtu_out : 0;
+            continue;
+        }
+        const conform::Ctx c{&setup_, static_cast<unsigned>(setup_.sources - 1)};
+        conform::FrameSpec p = conform::transit(c, f);
+        p.df = true;
+        p.total_bytes = setup_.mtu_in;
+        p.sport = p.ip_id = 0x6fff;
+        conform::Phase ph;
+        send_phase(ph, {conform::on_in(p)});
+        co_await listen(ph, 500, true);
+        const conform::Seen* e = f == Family::v6 ? conform::error_quoting(ph, 2, 0)
+                                                 : conform::error_quoting(ph, 3, 4);
+        if (e != nullptr) {
+            out = f == Family::v6 ? e->icmp_word : (e->icmp_word & 0xffff);
+        } else {
+            out = 0;
+            if (conform::forwarded(ph) == nullptr)
+                notes_.push_back(fmt::format(
+                    "IPv{}: a {} B DF datagram was neither forwarded nor answered: the egress "
+                    "MTU is unknown (give --mtu-out)",
+                    f == Family::v6 ? 6 : 4, setup_.mtu_in));
+        }
+    }
+}
+
+Task Runner::run_check(const conform::Check& c, unsigned n) {
+    CheckOutcome out{&c, {}};
+    const conform::Ctx ctx{&setup_, n};
+    if (!setup_.has(c.family)) {
+        out.result = conform::not_applicable(fmt::format(
+            "no IPv{} on the bench (--rut-in / addr=)", c.family == Family::v6 ? 6 : 4));
+        outcomes_.push_back(std::move(out));
+        co_return;
+    }
+    const conform::Plan plan = c.plan(ctx);
+    if (plan.na) {
+        out.result = conform::not_applicable(*plan.na);
+        outcomes_.push_back(std::move(out));
+        co_return;
+    }
+    conform::Exchange ex;
+    if (!plan.control.empty()) {
+        send_phase(ex.control, plan.control);
+        co_await listen(ex.control, plan.control_wait_ms, true);
+    }
+    send_phase(ex.probe, plan.probe);
+    co_await listen(ex.probe, plan.probe_wait_ms);
+    if (c.follow != nullptr) {
+        const auto more = c.follow(ctx, ex);
+        if (!more.empty()) {
+            send_phase(ex.follow, more);
+            co_await listen(ex.follow, c.follow_wait_ms);
+        }
+    }
+    out.result = c.judge(ctx, ex);
+    outcomes_.push_back(std::move(out));
+}
+
+Task Runner::run_series(conform::Series& s, unsigned index) {
+    const unsigned many = s.sources;
+    for (std::size_t i = 0; i < opt_.rates.size(); ++i) {
+        const double rate = opt_.rates[i];
+        const auto sport = static_cast<std::uint16_t>(0x8000 + index * 64 + i);
+        auto st = std::make_unique<pipeline::ConformStream>();
+        if (many == 1) {
+            const auto f = conform::trigger_frame(setup_, s.trigger, s.family, next_alias(), sport);
+            if (!f) co_return;
+            st->frames.push_back(conform::build(*f));
+        } else {
+            for (unsigned k = 1; k <= many; ++k) {
+                const auto f = conform::trigger_frame(setup_, s.trigger, s.family, k, sport);
+                if (!f) co_return;
+                st->frames.push_back(conform::build(*f));
+            }
+        }
+        st->port = 0;
+        st->rate_pps = rate;
+        st->count = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(rate * opt_.step_s)));
+        st->start_ns = now_ + 2'000'000;
+        s.steps.push_back({});
+        conform::RateStep& step = s.steps.back();
+        step.offered_pps = rate;
+        step.duration_ns = static_cast<std::uint64_t>(static_cast<double>(st->count) / rate * 1e9);
+        watch_ = {true, sport, s.trigger, s.family, st->start_ns, &step};
+        pipeline::ConformStream* raw = st.get();
+        streams_.push_back(std::move(st));
+        stream_slot_.store(raw, std::memory_order_release);
+        while (!raw->done.load(std::memory_order_acquire)) co_await sleep_ms(10);
+        co_await sleep_ms(500);  // the errors of the step's last triggers
+        stream_slot_.store(nullptr, std::memory_order_release);
+        step.sent = raw->sent.load(std::memory_order_acquire);
+        std::sort(step.arrivals_ns.begin(), step.arrivals_ns.end());
+        watch_.on = false;
+        if (opt_.pause_s > 0) co_await sleep_ms(opt_.pause_s * 1000);
+    }
+    s.fit = conform::fit_bucket(s.steps);
+}
+
+Task Runner::run() {
+    co_await resolve();
+    if (failure_) co_return;
+    co_await discover_mtu();
+    const auto all = conform::catalogue();
+    for (unsigned n = 0; n < all.size(); ++n)
+        if (opt_.selected(all[n].id)) co_await run_check(all[n], n);
+    if (!opt_.ratelimit) co_return;
+
+    std::vector<Family> fams = opt_.rl_families;
+    if (fams.empty()) fams = {Family::v4, Family::v6};
+    const unsigned many = opt_.rl_sources == 0 ? setup_.sources : std::min(opt_.rl_sources, setup_.sources);
+    for (const Family f : fams) {
+        if (!setup_.has(f)) continue;
+        for (const conform::Trigger t : opt_.triggers) {
+            if (!conform::trigger_frame(setup_, t, f, 1, 0)) {
+                notes_.push_back(fmt::format("--ratelimit {} v{}: not run, the RUT's MTU toward "
+                                             "port 1 is not below port 0's",
+                                             conform::to_string(t), f == Family::v6 ? 6 : 4));
+                continue;
+            }
+            // One source (a fresh one each step), then many: a per-source limit shows in the
+            // first, a global one in the second.
+            std::vector<unsigned> counts{1};
+            if (many > 1) counts.push_back(many);
+            for (const unsigned sources : counts) {
+                conform::Series s;
+                s.trigger = t;
+                s.family = f;
+                s.sources = sources;
+                series_.push_back(std::move(s));
+            }
+        }
+    }
+    for (unsigned i = 0; i < series_.size(); ++i) {
+        std::fprintf(stderr, "pingwire-conform: rate limits: %s (%zu steps)\n",
+                     series_[i].label().c_str(), opt_.rates.size());
+        co_await run_series(series_[i], i);
+    }
+    models_ = conform::characterise(series_);
+}
+
+}  // namespace pw::conform_app
