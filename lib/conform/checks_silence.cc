@@ -62,6 +62,24 @@ Plan echo_pair(const Ctx& c) {
     return plan;
 }
 
+// Control: an expiring first fragment (offset 0, MF), which is owed its Time Exceeded, so
+// that a bench that never delivers fragments to the RUT (a capture that reassembles them)
+// shows as inconclusive; probe: an expiring non-initial fragment.
+Plan fragment_pair(const Ctx& c) {
+    Plan plan;
+    FrameSpec first = transit(c, Family::v4);
+    first.ttl = 1;
+    first.mf = true;
+    plan.control.push_back(on_in(first));
+    FrameSpec later = distinct(first);
+    later.mf = false;
+    later.frag_offset = 8;  // 64 bytes in
+    later.l4 = L4::raw;
+    later.protocol = 17;
+    plan.probe.push_back(on_in(later));
+    return plan;
+}
+
 Result judge_port_pair(const Ctx&, const Exchange& ex) {
     const bool v6 = family_of(ex) == Family::v6;
     const bool ok = error_quoting(ex.control, v6 ? 1 : 3, v6 ? 4 : 3) != nullptr;
@@ -110,13 +128,6 @@ void icmp_error_in_transit(FrameSpec& p, const Ctx&) {
     p.icmp_rest.assign(4 + (p.v6 ? 48 : 28), 0);
     p.icmp_rest[4] = p.v6 ? 0x60 : 0x45;
     p.payload = 0;
-}
-void non_initial_fragment(FrameSpec& p, const Ctx&) {
-    p.frag_offset = 8;  // 64 bytes in
-    p.mf = false;
-    p.l4 = L4::raw;
-    p.protocol = 17;
-    p.payload = 32;
 }
 void initial_fragment(FrameSpec& p, const Ctx&) { p.mf = true; }
 void directed_broadcast(FrameSpec& p, const Ctx& c) {
@@ -172,7 +183,7 @@ std::vector<Check> silence_checks() {
          &transit_pair<F::v6, icmp_error_in_transit>, &judge_transit_pair},
         {"v4.noerr.fragment", "RFC 1122 3.2.2; RFC 1812 4.3.2.7", F::v4,
          "an expiring non-initial fragment: no Time Exceeded",
-         &transit_pair<F::v4, non_initial_fragment>, &judge_transit_pair},
+         &fragment_pair, &judge_transit_pair},
         {"v4.te.fragment0", "RFC 1812 4.3.2.7", F::v4,
          "an expiring initial fragment: Time Exceeded (errors are for fragment 0)",
          &transit_pair<F::v4, initial_fragment>, &judge_transit_first_fragment},

@@ -312,9 +312,11 @@ bool forward6_check(wire::ConstBytes frame, const HostContext& ctx, const FastPo
     // unspecified address is not forwarded from.
     const Addr6 src = load_addr6(l3, ipv6::field::src);
     if (load8(l3, ipv6::field::src) == 0xff || is_zero(src) || is_loopback(src)) return false;
-    // RFC 4291 2.7 (no multicast routing here), 2.5.6 (link-local is never forwarded), 2.5.2.
+    // RFC 4291 2.7 (no multicast routing here), 2.5.6 (link-local is never forwarded), 2.5.2,
+    // 2.5.3 (loopback is never forwarded).
     const auto dst = wire::load_bytes<Ipv6Addr>(l3, ipv6::field::dst);
-    if (dst.is_multicast() || dst.is_link_local() || dst.is_unspecified()) return false;
+    if (dst.is_multicast() || dst.is_link_local() || dst.is_unspecified() || dst.is_loopback())
+        return false;
     // Not ours, here or (router mode) on another interface. A unicast destination is in no
     // group we joined.
     if (in.owns_v6(dst) || owned_elsewhere_v6(ctx, dst)) return false;

@@ -33,9 +33,10 @@ Verdict ip6_input(Frame& f, const HostContext& ctx) noexcept {
     if (!iface.owns_v6(dst) && !iface.joined_v6_group(dst) && !owned_elsewhere_v6(ctx, dst)) {
         if (ctx.router == nullptr) return Verdict::dropped(Drop::ip6_not_for_us);
         // Router mode: multicast (no multicast routing here), link-local (RFC 4291 2.5.6:
-        // never forwarded) and the unspecified address (RFC 4291 2.5.2) stay here.
+        // never forwarded), the unspecified address (RFC 4291 2.5.2) and loopback (RFC 4291
+        // 2.5.3: "must be dropped", so silently) stay here.
         if (dst.is_multicast() || dst.is_link_local() || dst.is_unspecified() ||
-            src.is_unspecified())
+            dst.is_loopback() || src.is_unspecified())
             return Verdict::dropped(Drop::ip6_not_forwardable);
         return Verdict::to(Next::route, true, f.l2_len);
     }
