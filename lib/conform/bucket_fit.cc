@@ -37,7 +37,8 @@ namespace pw::conform {
 // than a coefficient of variation because it does not shrink with the clump size: a random
 // cost of 0..2 (mean 1, variance 2/3) gives a ratio near 2/3 whatever the credit per refill
 // (10 credits: 10 +- 2.6; 50 credits: 50 +- 5.8, a CV of only 0.12), while a fixed cost seen
-// through a loss p gives a binomial p(1-p)m, a ratio below p. Else unknown.
+// through a loss p gives a binomial p(1-p)m, a ratio below p. (With clumps of >= 3, a ratio of
+// >= 0.25 already means sd >= 0.87; the sd floor stays as the plain statement.) Else unknown.
 //
 // Burst. returned - rate*T carries all of the step's steady-phase noise (a random cost over
 // 2 s of 20 ms refills: +-37 messages) and an offset of up to one refill's credit (the refill
@@ -80,7 +81,9 @@ constexpr double min_burst_halfwidth = 0.5;
 // The standard error of a median is about sqrt(pi/2) that of a mean.
 constexpr double median_se_factor = 1.2533;
 
-double as_double(std::uint64_t v) noexcept { return static_cast<double>(v); }
+double as_double(std::uint64_t v) noexcept {
+    return static_cast<double>(v);
+}
 
 bool is_saturated(const RateStep& s) noexcept {
     return s.sent >= min_sent && as_double(s.returned) < saturated_share * as_double(s.sent);
