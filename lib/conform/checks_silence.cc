@@ -102,20 +102,25 @@ Result judge_transit_first_fragment(const Ctx&, const Exchange& ex) {
 }
 
 // Anything from the RUT in answer to the probe: an error quoting it, or an ICMP message to
-// its source (a reply).
-const Seen* any_answer(const Ctx& c, const Phase& ph) {
+// its source (a reply) but the Echo Reply to the control (sent from the same source) heard
+// late, which its identifier and sequence tell apart.
+const Seen* any_answer(const Ctx& c, const Phase& ph, const Phase& control) {
     if (const Seen* e = any_error(ph)) return e;
     const IpFacts s = facts_of(ph.sent.front().bytes);
+    const IpFacts ctl = facts_of(control.sent.front().bytes);
     for (const auto& g : ph.got) {
         if (!g.icmp || g.l3.v6 != s.v6 || !is_rut_address(c.s(), g.l3)) continue;
+        if (g.l3.icmp_type == (s.v6 ? 129 : 0) && g.l3.icmp_id == ctl.icmp_id &&
+            g.l3.icmp_seq == ctl.icmp_seq)
+            continue;
         if (s.v6 ? g.l3.dst6 == s.src6 : g.l3.dst4 == s.src4) return &g;
     }
     return nullptr;
 }
 
 Result judge_echo_pair(const Ctx& c, const Exchange& ex) {
-    return silence(echo_reply(ex.control) != nullptr, "Echo Reply", any_answer(c, ex.probe),
-                   ex.probe);
+    return silence(echo_reply(ex.control) != nullptr, "Echo Reply",
+                   any_answer(c, ex.probe, ex.control), ex.probe);
 }
 
 // --- the changes ---
