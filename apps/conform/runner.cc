@@ -70,7 +70,16 @@ void Runner::take(rte_mbuf* m) {
         if (s.quoted && s.quoted->sport == watch_.sport &&
             conform::answers(s, watch_.trigger, watch_.family)) {
             ++watch_.step->returned;
-            watch_.step->arrivals_ns.push_back(at > watch_.start_ns ? at - watch_.start_ns : 0);
+            // The time of the trigger it answers (from its quoted sequence number and the
+            // schedule), so that the RUT's and the capture's delays do not blur the bucket;
+            // the arrival time when the quote is too short to hold it.
+            const std::uint64_t rx = at > watch_.start_ns ? at - watch_.start_ns : 0;
+            std::uint64_t t = rx;
+            if (const auto seq = conform::quoted_sequence(s)) {
+                t = static_cast<std::uint64_t>(static_cast<double>(*seq) * 1e9 / watch_.rate);
+                watch_.step->latency_ns.push_back(rx > t ? rx - t : 0);
+            }
+            watch_.step->arrivals_ns.push_back(t);
             if (watch_.step->returned <= 16) capture_.write(m, false);
         }
         rte_pktmbuf_free(m);
@@ -246,7 +255,24 @@ Task Runner::run_series(conform::Series& s, unsigned index) {
                 st->frames.push_back(conform::build(*f));
             }
         }
+        // Warm-up: an echo request from each of the step's sources to the RUT, so that it has
+        // resolved them before the triggers come: a burst of errors must not wait in (or
+        // overflow) the RUT's queue of packets for unresolved neighbours, which would read as
+        // a smaller burst. Then the pause, for the RUT's buckets to refill.
+        for (const auto& frame : st->frames) {
+            const conform::Seen f = conform::Seen::parse(0, 0, frame);
+            conform::FrameSpec e = conform::to_rut_echo(conform::Ctx{&setup_, 0}, s.family);
+            if (s.family == Family::v6)
+                e.src6 = f.l3.src6;
+            else
+                e.src4 = f.l3.src4;
+            e.icmp_seq = static_cast<std::uint16_t>(i);
+            send(conform::on_in(e));
+        }
+        co_await sleep_ms(std::max(opt_.pause_s * 1000, 100.0));
         st->port = 0;
+        st->seq_at = static_cast<std::uint16_t>(conform::trigger_seq_offset(s.family));
+        st->csum_at = static_cast<std::uint16_t>(conform::trigger_csum_offset(s.family));
         st->rate_pps = rate;
         st->count = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(rate * opt_.step_s)));
         st->start_ns = now_ + 2'000'000;
@@ -254,7 +280,7 @@ Task Runner::run_series(conform::Series& s, unsigned index) {
         conform::RateStep& step = s.steps.back();
         step.offered_pps = rate;
         step.duration_ns = static_cast<std::uint64_t>(static_cast<double>(st->count) / rate * 1e9);
-        watch_ = {true, sport, s.trigger, s.family, st->start_ns, &step};
+        watch_ = {true, sport, s.trigger, s.family, st->start_ns, rate, &step};
         pipeline::ConformStream* raw = st.get();
         streams_.push_back(std::move(st));
         stream_slot_.store(raw, std::memory_order_release);
@@ -264,7 +290,6 @@ Task Runner::run_series(conform::Series& s, unsigned index) {
         step.sent = raw->sent.load(std::memory_order_acquire);
         std::sort(step.arrivals_ns.begin(), step.arrivals_ns.end());
         watch_.on = false;
-        if (opt_.pause_s > 0) co_await sleep_ms(opt_.pause_s * 1000);
     }
     s.fit = conform::fit_bucket(s.steps);
 }

@@ -97,6 +97,7 @@ private:
         conform::Trigger trigger{};
         conform::Family family{};
         std::uint64_t start_ns = 0;
+        double rate = 1;
         conform::RateStep* step = nullptr;
     } watch_;
     std::vector<std::unique_ptr<pipeline::ConformStream>> streams_;

@@ -20,14 +20,17 @@
 namespace pw::conform {
 
 // One step of a trigger stream: triggers offered at offered_pps for duration_ns (from the
-// step's first trigger), how many left, how many errors came back, and when each came back
-// (ns from the step's first trigger, ascending).
+// step's first trigger), how many left, how many errors came back, and when (ns from the
+// step's first trigger, ascending): the time of the trigger each error answers where the
+// error names it (pingwire-conform numbers its triggers), else its arrival. latency_ns: for
+// the errors that name their trigger, arrival minus the trigger's time.
 struct RateStep {
     double offered_pps = 0;
     std::uint64_t duration_ns = 0;
     std::uint64_t sent = 0;
     std::uint64_t returned = 0;
     std::vector<std::uint64_t> arrivals_ns;
+    std::vector<std::uint64_t> latency_ns;
     double returned_pps() const noexcept {
         return duration_ns == 0 ? 0.0 : static_cast<double>(returned) * 1e9 / static_cast<double>(duration_ns);
     }

@@ -139,6 +139,9 @@ Result judge_pmtu(const Ctx&, const Exchange& ex) {
         return not_applicable(fmt::format("{} B went through: the path MTU is not below port 0's",
                                           f->l3.total_len));
     const unsigned m = named_mtu(ex);
+    const bool v6 = family_of(ex) == Family::v6;
+    if (m == 0 && (v6 ? error_quoting(ex.probe, 2, 0) : error_quoting(ex.probe, 3, 4)))
+        return fail("the error names MTU 0: no MTU to learn (RFC 1191 4 wants the next-hop MTU)");
     if (m == 0)
         return fail(fmt::format("black hole: {} B with DF neither forwarded nor answered; got {}",
                                 facts_of(ex.probe.sent.front().bytes).total_len,

@@ -73,6 +73,20 @@ std::optional<FrameSpec> trigger_frame(const Setup& s, Trigger t, Family f, unsi
     return p;
 }
 
+std::size_t trigger_seq_offset(Family f) noexcept {
+    return l3_offset + (f == Family::v6 ? 40U : 20U) + 8U;
+}
+std::size_t trigger_csum_offset(Family f) noexcept {
+    return l3_offset + (f == Family::v6 ? 40U : 20U) + 6U;
+}
+
+std::optional<std::uint32_t> quoted_sequence(const Seen& seen) {
+    if (!seen.quoted || seen.quoted->proto != 17) return std::nullopt;
+    const std::size_t at = seen.quoted->header_len + 8;
+    if (seen.quote_len < at + 4) return std::nullopt;
+    return be32(seen.bytes, seen.quote_offset + at);
+}
+
 bool answers(const Seen& seen, Trigger t, Family f) {
     if (!seen.is_error || seen.l3.v6 != (f == Family::v6)) return false;
     const unsigned type = seen.l3.icmp_type, code = seen.l3.icmp_code;

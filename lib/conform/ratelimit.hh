@@ -27,6 +27,12 @@ std::optional<Trigger> trigger_of(const std::string& name);
 // with no smaller egress MTU).
 std::optional<FrameSpec> trigger_frame(const Setup& s, Trigger t, Family f, unsigned k,
                                        std::uint16_t sport);
+// Where a trigger frame holds its sequence number (4 bytes, the first of its UDP data) and
+// its UDP checksum: offsets in the frame.
+std::size_t trigger_seq_offset(Family f) noexcept;
+std::size_t trigger_csum_offset(Family f) noexcept;
+// The sequence number of the trigger an error quotes, when the quote reaches it.
+std::optional<std::uint32_t> quoted_sequence(const Seen& seen);
 // Is seen an error answering trigger t of family f (its type and code)?
 bool answers(const Seen& seen, Trigger t, Family f);
 

@@ -45,6 +45,35 @@ void ConformStage::on_burst(rte_mbuf** pkts, std::uint16_t n, const RxQueue& q, 
     }
 }
 
+namespace {
+
+// Writes seq at s.seq_at and adjusts the UDP checksum at s.csum_at for the two 16-bit words
+// that changed: RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m') per word (a zero UDP checksum,
+// "none" in IPv4, stays zero).
+void stamp_sequence(std::uint8_t* f, const ConformStream& s, std::uint64_t seq) noexcept {
+    const auto word = [f](std::size_t at) {
+        return static_cast<std::uint32_t>(f[at] << 8 | f[at + 1]);
+    };
+    const std::uint32_t old_hi = word(s.seq_at), old_lo = word(s.seq_at + 2U);
+    const auto v = static_cast<std::uint32_t>(seq);
+    f[s.seq_at] = static_cast<std::uint8_t>(v >> 24);
+    f[s.seq_at + 1] = static_cast<std::uint8_t>(v >> 16);
+    f[s.seq_at + 2] = static_cast<std::uint8_t>(v >> 8);
+    f[s.seq_at + 3] = static_cast<std::uint8_t>(v);
+    if (s.csum_at == 0) return;
+    const std::uint32_t old = word(s.csum_at);
+    if (old == 0) return;
+    std::uint32_t sum = (~old & 0xffffU) + (~old_hi & 0xffffU) + (v >> 16) +
+                        (~old_lo & 0xffffU) + (v & 0xffffU);
+    while (sum >> 16) sum = (sum & 0xffffU) + (sum >> 16);
+    auto c = static_cast<std::uint16_t>(~sum);
+    if (c == 0) c = 0xffff;
+    f[s.csum_at] = static_cast<std::uint8_t>(c >> 8);
+    f[s.csum_at + 1] = static_cast<std::uint8_t>(c);
+}
+
+}  // namespace
+
 void ConformStage::send_stream(ConformStream& s, Lcore& l) noexcept {
     const std::uint64_t now = l.now_ns();
     if (now < s.start_ns) return;
@@ -63,6 +92,7 @@ void ConformStage::send_stream(ConformStream& s, Lcore& l) noexcept {
     for (std::uint16_t i = 0; i < n; ++i) {
         const auto& f = s.frames[(sent + i) % s.frames.size()];
         std::memcpy(rte_pktmbuf_mtod(ms[i], void*), f.data(), f.size());
+        if (s.seq_at != 0) stamp_sequence(rte_pktmbuf_mtod(ms[i], std::uint8_t*), s, sent + i);
         ms[i]->data_len = static_cast<std::uint16_t>(f.size());
         ms[i]->pkt_len = static_cast<std::uint32_t>(f.size());
     }

@@ -27,6 +27,11 @@ struct ConformStream {
     double rate_pps = 1;
     std::uint64_t start_ns = 0;
     std::uint64_t count = 0;
+    // Each frame carries its sequence number (0, 1, ...: big-endian, 4 bytes at seq_at, where
+    // the frames hold zeros), so that an error quoting it names its trigger; the UDP checksum
+    // at csum_at is adjusted for it (RFC 1624). seq_at 0: no sequence numbers.
+    std::uint16_t seq_at = 0;
+    std::uint16_t csum_at = 0;
     std::atomic<std::uint64_t> sent{0};
     std::atomic<std::uint64_t> first_tx_ns{0};
     std::atomic<std::uint64_t> last_tx_ns{0};
