@@ -170,8 +170,8 @@ int main(int argc, char** argv) {
         env.seen = seen;
         env.rx_ns_offset = rx_ns_offset;
         env.stream = w == 0 ? &stream : &no_stream;  // worker 0 sends the trigger streams
-        stages.push_back(std::make_unique<pw::pipeline::ConformStage>(env, host, host_counters[w],
-                                                                      counters[w]));
+        stages.push_back(
+            std::make_unique<pw::pipeline::ConformStage>(env, host, host_counters[w], counters[w]));
     }
 
     pw::conform_app::Runner runner(opt, prog, setup, capture, seen, rx_ns_offset, stream);
@@ -201,13 +201,15 @@ int main(int argc, char** argv) {
     hooks.final_report = [&]() -> std::string {
         if (runner.failure()) return "";
         pw::conform_app::Report r{&opt, &setup, &runner, !finished};
-        std::string s = fmt::format(
-            "pingwire-conform: RUT {}{}{} (port 0), egress MTU v4 {} v6 {}\n",
-            setup.rut_in4 ? setup.rut_in4->to_string() : "",
-            setup.rut_in4 && setup.rut_in6 ? " " : "",
-            setup.rut_in6 ? setup.rut_in6->to_string() : "",
-            setup.mtu_out4 ? std::to_string(setup.mtu_out4) : "not below " + std::to_string(setup.mtu_in),
-            setup.mtu_out6 ? std::to_string(setup.mtu_out6) : "not below " + std::to_string(setup.mtu_in));
+        std::string s =
+            fmt::format("pingwire-conform: RUT {}{}{} (port 0), egress MTU v4 {} v6 {}\n",
+                        setup.rut_in4 ? setup.rut_in4->to_string() : "",
+                        setup.rut_in4 && setup.rut_in6 ? " " : "",
+                        setup.rut_in6 ? setup.rut_in6->to_string() : "",
+                        setup.mtu_out4 ? std::to_string(setup.mtu_out4)
+                                       : "not below " + std::to_string(setup.mtu_in),
+                        setup.mtu_out6 ? std::to_string(setup.mtu_out6)
+                                       : "not below " + std::to_string(setup.mtu_in));
         s += pw::conform_app::format_checks(r);
         for (const auto& n : runner.notes()) s += "note: " + n + "\n";
         s += pw::conform_app::format_ratelimit(r);
@@ -218,7 +220,8 @@ int main(int argc, char** argv) {
         if (!opt.plot_file.empty()) {
             std::vector<pw::conform_app::PlotSeries> ps;
             for (const auto& se : runner.series()) ps.push_back({se.label(), se.steps, se.fit});
-            if (auto e = pw::conform_app::write_plot(opt.plot_file, "ICMP rate limits of the RUT", ps))
+            if (auto e =
+                    pw::conform_app::write_plot(opt.plot_file, "ICMP rate limits of the RUT", ps))
                 std::fprintf(stderr, "pingwire-conform: error: %s\n", e->c_str());
         }
         return s;

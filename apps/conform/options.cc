@@ -39,8 +39,8 @@ std::optional<double> to_double(const std::string& s) {
 }  // namespace
 
 bool Options::selected(const std::string& id) const {
-    if (!only.empty() && std::none_of(only.begin(), only.end(),
-                                      [&](const auto& p) { return matches(p, id); }))
+    if (!only.empty() &&
+        std::none_of(only.begin(), only.end(), [&](const auto& p) { return matches(p, id); }))
         return false;
     return std::none_of(skip.begin(), skip.end(), [&](const auto& p) { return matches(p, id); });
 }
@@ -189,7 +189,8 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
                        ": time-exceeded, port-unreachable, net-unreachable or frag-needed");
         o.triggers.push_back(*tr);
     }
-    if (o.triggers.empty()) o.triggers.assign(std::begin(conform::all_triggers), std::end(conform::all_triggers));
+    if (o.triggers.empty())
+        o.triggers.assign(std::begin(conform::all_triggers), std::end(conform::all_triggers));
     for (const auto& t : fams) {
         if (t != "4" && t != "6") return bad("--ratelimit-family " + t + ": 4 or 6");
         o.rl_families.push_back(t == "4" ? conform::Family::v4 : conform::Family::v6);

@@ -25,7 +25,7 @@ struct Options {
     wire::Ipv6Addr unrouted6;
     std::optional<wire::Ipv4Addr> unresolved4;
     std::optional<wire::Ipv6Addr> unresolved6;
-    unsigned sources = 200;  // source aliases on port 0's subnet
+    unsigned sources = 200;               // source aliases on port 0's subnet
     std::vector<std::string> only, skip;  // check IDs, or prefixes ending in '*'
     bool ratelimit = false;
     std::vector<conform::Trigger> triggers;

@@ -12,7 +12,7 @@
 namespace pw::conform_app {
 
 struct PlotSeries {
-    std::string label;                 // e.g. "time-exceeded v4, one source"
+    std::string label;  // e.g. "time-exceeded v4, one source"
     std::vector<conform::RateStep> steps;
     std::optional<conform::BucketFit> fit;  // drawn when limited
 };

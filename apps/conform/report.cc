@@ -12,7 +12,9 @@ namespace {
 using conform::Family;
 using conform::Verdict;
 
-int fam(Family f) { return f == Family::v6 ? 6 : 4; }
+int fam(Family f) {
+    return f == Family::v6 ? 6 : 4;
+}
 
 std::string estimate(const conform::Estimate& e, const char* unit) {
     return fmt::format("{:.1f}{} [{:.1f}, {:.1f}]", e.value, unit, e.lo, e.hi);
@@ -46,22 +48,22 @@ std::string format_checks(const Report& r) {
 std::string summary_line(const Report& r) {
     unsigned n[4] = {};
     for (const auto& o : r.runner->outcomes()) ++n[static_cast<unsigned>(o.result.verdict)];
-    return fmt::format("conform: {} pass, {} fail, {} not-applicable, {} inconclusive{}\n",
-                       n[0], n[1], n[2], n[3], r.interrupted ? " (interrupted)" : "");
+    return fmt::format("conform: {} pass, {} fail, {} not-applicable, {} inconclusive{}\n", n[0],
+                       n[1], n[2], n[3], r.interrupted ? " (interrupted)" : "");
 }
 
 std::string format_ratelimit(const Report& r) {
     if (r.runner->models().empty()) return "";
-    std::string out = fmt::format("{:<17} {:<3} {:<10} {:<24} {:<30} {:<8} {}\n", "TRIGGER",
-                                  "FAM", "SCOPE", "BURST (95% CI)", "RATE (95% CI)", "REFILL",
-                                  "COST");
+    std::string out = fmt::format("{:<17} {:<3} {:<10} {:<24} {:<30} {:<8} {}\n", "TRIGGER", "FAM",
+                                  "SCOPE", "BURST (95% CI)", "RATE (95% CI)", "REFILL", "COST");
     for (const auto& m : r.runner->models()) {
         const bool lim = m.scope != conform::Scope::none;
-        out += fmt::format("{:<17} v{:<2} {:<10} {:<24} {:<30} {:<8} {}\n",
-                           conform::to_string(m.trigger), fam(m.family), conform::to_string(m.scope),
-                           lim ? estimate(m.burst, "") : "-", lim ? estimate(m.rate_pps, "/s") : "-",
-                           m.refill_ms ? fmt::format("{:.0f} ms", *m.refill_ms) : "-",
-                           lim ? conform::to_string(m.cost) : "-");
+        out +=
+            fmt::format("{:<17} v{:<2} {:<10} {:<24} {:<30} {:<8} {}\n",
+                        conform::to_string(m.trigger), fam(m.family), conform::to_string(m.scope),
+                        lim ? estimate(m.burst, "") : "-", lim ? estimate(m.rate_pps, "/s") : "-",
+                        m.refill_ms ? fmt::format("{:.0f} ms", *m.refill_ms) : "-",
+                        lim ? conform::to_string(m.cost) : "-");
         out += fmt::format("    {}\n", m.evidence);
     }
     return out;
@@ -91,24 +93,27 @@ std::optional<std::string> write_json(const Report& r, const std::string& path) 
                           {"evidence", o.result.evidence}});
     }
     j["checks"] = checks;
-    j["summary"] = {{"pass", n[0]}, {"fail", n[1]}, {"not-applicable", n[2]},
-                    {"inconclusive", n[3]}, {"interrupted", r.interrupted}};
+    j["summary"] = {{"pass", n[0]},
+                    {"fail", n[1]},
+                    {"not-applicable", n[2]},
+                    {"inconclusive", n[3]},
+                    {"interrupted", r.interrupted}};
     nlohmann::json rl = nlohmann::json::array();
     for (const auto& m : r.runner->models()) {
         const bool lim = m.scope != conform::Scope::none;
-        nlohmann::json e = {{"trigger", conform::to_string(m.trigger)},
-                            {"family", fam(m.family)},
-                            {"scope", conform::to_string(m.scope)},
-                            {"burst", lim ? nlohmann::json(m.burst.value) : nullptr},
-                            {"burst_ci", lim ? nlohmann::json({m.burst.lo, m.burst.hi}) : nullptr},
-                            {"rate_pps", lim ? nlohmann::json(m.rate_pps.value) : nullptr},
-                            {"rate_pps_ci",
-                             lim ? nlohmann::json({m.rate_pps.lo, m.rate_pps.hi}) : nullptr},
-                            {"refill_ms", m.refill_ms ? nlohmann::json(*m.refill_ms) : nullptr},
-                            {"cost", conform::to_string(m.cost)},
-                            {"shares_bucket_with", m.shares_bucket_with},
-                            {"sources", m.steps_from ? m.steps_from->sources : 0},
-                            {"evidence", m.evidence}};
+        nlohmann::json e = {
+            {"trigger", conform::to_string(m.trigger)},
+            {"family", fam(m.family)},
+            {"scope", conform::to_string(m.scope)},
+            {"burst", lim ? nlohmann::json(m.burst.value) : nullptr},
+            {"burst_ci", lim ? nlohmann::json({m.burst.lo, m.burst.hi}) : nullptr},
+            {"rate_pps", lim ? nlohmann::json(m.rate_pps.value) : nullptr},
+            {"rate_pps_ci", lim ? nlohmann::json({m.rate_pps.lo, m.rate_pps.hi}) : nullptr},
+            {"refill_ms", m.refill_ms ? nlohmann::json(*m.refill_ms) : nullptr},
+            {"cost", conform::to_string(m.cost)},
+            {"shares_bucket_with", m.shares_bucket_with},
+            {"sources", m.steps_from ? m.steps_from->sources : 0},
+            {"evidence", m.evidence}};
         e["steps"] = m.steps_from ? steps_json(*m.steps_from) : nlohmann::json::array();
         rl.push_back(e);
     }

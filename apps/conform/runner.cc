@@ -17,8 +17,7 @@ namespace pw::conform_app {
 using conform::Family;
 
 Runner::Runner(const Options& opt, app::Program& prog, conform::Setup& setup, Capture& capture,
-               rte_ring* seen, int rx_ns_offset,
-               std::atomic<pipeline::ConformStream*>& stream)
+               rte_ring* seen, int rx_ns_offset, std::atomic<pipeline::ConformStream*>& stream)
     : opt_(opt),
       prog_(prog),
       setup_(setup),
@@ -121,7 +120,8 @@ void Runner::send_phase(conform::Phase& ph, const std::vector<conform::Tx>& fram
 unsigned Runner::next_alias() {
     // Catalogue checks take aliases 1..checks; the rate-limit steps the ones after, in turn.
     const unsigned n = setup_.sources;
-    const unsigned k = 1 + (static_cast<unsigned>(conform::catalogue().size()) + alias_cursor_++) % n;
+    const unsigned k =
+        1 + (static_cast<unsigned>(conform::catalogue().size()) + alias_cursor_++) % n;
     return k;
 }
 
@@ -137,10 +137,8 @@ Task Runner::resolve() {
         wants.push_back({route::NeighKey::of(0, *setup_.rut_in4), "ARP", &setup_.rut_in_mac4});
     if (setup_.rut_in6)
         wants.push_back({route::NeighKey::of(0, *setup_.rut_in6), "NDP", &setup_.rut_in_mac6});
-    if (setup_.rut_out4)
-        wants.push_back({route::NeighKey::of(1, *setup_.rut_out4), "ARP", &out4});
-    if (setup_.rut_out6)
-        wants.push_back({route::NeighKey::of(1, *setup_.rut_out6), "NDP", &out6});
+    if (setup_.rut_out4) wants.push_back({route::NeighKey::of(1, *setup_.rut_out4), "ARP", &out4});
+    if (setup_.rut_out6) wants.push_back({route::NeighKey::of(1, *setup_.rut_out6), "NDP", &out6});
     for (const auto& w : wants) prog_.neighbours()->want(w.key, now_);
     const std::uint64_t deadline = now_ + static_cast<std::uint64_t>(opt_.resolve_timeout_s * 1e9);
     while (true) {
@@ -161,12 +159,12 @@ Task Runner::resolve() {
         const route::NeighView v = prog_.neighbours()->table().lookup(w.key);
         if (!(v.found &&
               (v.state == route::NeighState::reachable || v.state == route::NeighState::stale))) {
-            failure_ = fmt::format("the RUT is not reachable: no {} reply from {} on port {} "
-                                   "after {:g} s",
-                                   w.what,
-                                   w.key.family == route::Family::v6 ? w.key.v6.to_string()
-                                                                     : w.key.v4.to_string(),
-                                   w.key.port, opt_.resolve_timeout_s);
+            failure_ = fmt::format(
+                "the RUT is not reachable: no {} reply from {} on port {} "
+                "after {:g} s",
+                w.what,
+                w.key.family == route::Family::v6 ? w.key.v6.to_string() : w.key.v4.to_string(),
+                w.key.port, opt_.resolve_timeout_s);
             co_return;
         }
     }
@@ -190,8 +188,8 @@ Task Runner::discover_mtu() {
         conform::Phase ph;
         send_phase(ph, {conform::on_in(p)});
         co_await listen(ph, 500, true);
-        const conform::Seen* e = f == Family::v6 ? conform::error_quoting(ph, 2, 0)
-                                                 : conform::error_quoting(ph, 3, 4);
+        const conform::Seen* e =
+            f == Family::v6 ? conform::error_quoting(ph, 2, 0) : conform::error_quoting(ph, 3, 4);
         if (e != nullptr) {
             out = f == Family::v6 ? e->icmp_word : (e->icmp_word & 0xffff);
         } else {
@@ -209,8 +207,8 @@ Task Runner::run_check(const conform::Check& c, unsigned n) {
     CheckOutcome out{&c, {}};
     const conform::Ctx ctx{&setup_, n};
     if (!setup_.has(c.family)) {
-        out.result = conform::not_applicable(fmt::format(
-            "no IPv{} on the bench (--rut-in / addr=)", c.family == Family::v6 ? 6 : 4));
+        out.result = conform::not_applicable(fmt::format("no IPv{} on the bench (--rut-in / addr=)",
+                                                         c.family == Family::v6 ? 6 : 4));
         outcomes_.push_back(std::move(out));
         co_return;
     }
@@ -274,7 +272,8 @@ Task Runner::run_series(conform::Series& s, unsigned index) {
         st->seq_at = static_cast<std::uint16_t>(conform::trigger_seq_offset(s.family));
         st->csum_at = static_cast<std::uint16_t>(conform::trigger_csum_offset(s.family));
         st->rate_pps = rate;
-        st->count = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(rate * opt_.step_s)));
+        st->count = std::max<std::uint64_t>(
+            1, static_cast<std::uint64_t>(std::llround(rate * opt_.step_s)));
         st->start_ns = now_ + 2'000'000;
         s.steps.push_back({});
         conform::RateStep& step = s.steps.back();
@@ -305,14 +304,16 @@ Task Runner::run() {
 
     std::vector<Family> fams = opt_.rl_families;
     if (fams.empty()) fams = {Family::v4, Family::v6};
-    const unsigned many = opt_.rl_sources == 0 ? setup_.sources : std::min(opt_.rl_sources, setup_.sources);
+    const unsigned many =
+        opt_.rl_sources == 0 ? setup_.sources : std::min(opt_.rl_sources, setup_.sources);
     for (const Family f : fams) {
         if (!setup_.has(f)) continue;
         for (const conform::Trigger t : opt_.triggers) {
             if (!conform::trigger_frame(setup_, t, f, 1, 0)) {
-                notes_.push_back(fmt::format("--ratelimit {} v{}: not run, the RUT's MTU toward "
-                                             "port 1 is not below port 0's",
-                                             conform::to_string(t), f == Family::v6 ? 6 : 4));
+                notes_.push_back(
+                    fmt::format("--ratelimit {} v{}: not run, the RUT's MTU toward "
+                                "port 1 is not below port 0's",
+                                conform::to_string(t), f == Family::v6 ? 6 : 4));
                 continue;
             }
             // One source (a fresh one each step), then many: a per-source limit shows in the

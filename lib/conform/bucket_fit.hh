@@ -32,7 +32,9 @@ struct RateStep {
     std::vector<std::uint64_t> arrivals_ns;
     std::vector<std::uint64_t> latency_ns;
     double returned_pps() const noexcept {
-        return duration_ns == 0 ? 0.0 : static_cast<double>(returned) * 1e9 / static_cast<double>(duration_ns);
+        return duration_ns == 0
+                   ? 0.0
+                   : static_cast<double>(returned) * 1e9 / static_cast<double>(duration_ns);
     }
 };
 

@@ -43,8 +43,8 @@ struct Setup {
     std::optional<wire::Ipv4Addr> rut_in4, rut_out4;
     std::optional<wire::Ipv6Addr> rut_in6, rut_out6;
     wire::MacAddr rut_in_mac4, rut_in_mac6;
-    unsigned mtu_in = 1500;   // port 0's MTU (what the tool can send)
-    unsigned mtu_out4 = 0;    // the RUT's MTU toward port 1 (0: not below mtu_in, or unknown)
+    unsigned mtu_in = 1500;  // port 0's MTU (what the tool can send)
+    unsigned mtu_out4 = 0;   // the RUT's MTU toward port 1 (0: not below mtu_in, or unknown)
     unsigned mtu_out6 = 0;
     // Destinations: beyond the RUT with no route; on port 1's subnet with nobody behind.
     wire::Ipv4Addr unrouted4, unresolved4;

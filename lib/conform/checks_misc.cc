@@ -75,9 +75,10 @@ Result judge_redirect6(const Ctx&, const Exchange& ex) {
             return fail(fmt::format("Redirect target {} destination {}, expected {} for both",
                                     target.to_string(), dst.to_string(), s.dst6.to_string()));
         if (!g.l3.src6.is_link_local() || g.l3.ttl != 255 || !g.icmp_checksum_ok)
-            return fail(fmt::format("Redirect from {} hop limit {}: RFC 4861 8.1 wants a "
-                                    "link-local source and hop limit 255",
-                                    g.l3.src_text(), g.l3.ttl));
+            return fail(
+                fmt::format("Redirect from {} hop limit {}: RFC 4861 8.1 wants a "
+                            "link-local source and hop limit 255",
+                            g.l3.src_text(), g.l3.ttl));
         return pass(fmt::format("Redirect from {}: target = destination = {}", g.l3.src_text(),
                                 dst.to_string()));
     }
@@ -147,8 +148,14 @@ Plan probe_request(const Ctx& c) {
     p.l4 = L4::icmp_raw;
     p.icmp_type = v6 ? 160 : 42;
     const std::uint16_t id = c.token();
-    std::vector<std::uint8_t> obj = {0, 0, 3, 3, 0, static_cast<std::uint8_t>(v6 ? 2 : 1),
-                                     static_cast<std::uint8_t>(v6 ? 16 : 4), 0};
+    std::vector<std::uint8_t> obj = {0,
+                                     0,
+                                     3,
+                                     3,
+                                     0,
+                                     static_cast<std::uint8_t>(v6 ? 2 : 1),
+                                     static_cast<std::uint8_t>(v6 ? 16 : 4),
+                                     0};
     if (v6)
         obj.insert(obj.end(), c.s().rut_in6->bytes.begin(), c.s().rut_in6->bytes.end());
     else
@@ -183,8 +190,9 @@ Result judge_probe(const Ctx& c, const Exchange& ex) {
                                 (bits & 0x02) ? "yes" : "no", (bits & 0x01) ? "yes" : "no"));
     }
     if (const Seen* e = any_error(ex.probe)) return fail(fmt::format("got {}", e->describe()));
-    return not_applicable("no Extended Echo Reply: PROBE not enabled (Linux: "
-                          "net.ipv4.icmp_echo_enable_probe=0, the default)");
+    return not_applicable(
+        "no Extended Echo Reply: PROBE not enabled (Linux: "
+        "net.ipv4.icmp_echo_enable_probe=0, the default)");
 }
 
 }  // namespace
@@ -210,11 +218,11 @@ std::vector<Check> misc_checks() {
          "extensions, when present: length, padding, structure and checksum valid",
          &expiring_300<F::v6>, &judge_extensions},
         {"v4.probe.rfc8335", "RFC 8335 2, 3", F::v4,
-         "PROBE for the RUT's own address, when answered: code 0, active",
-         &probe_request<F::v4>, &judge_probe},
+         "PROBE for the RUT's own address, when answered: code 0, active", &probe_request<F::v4>,
+         &judge_probe},
         {"v6.probe.rfc8335", "RFC 8335 2, 3", F::v6,
-         "PROBE for the RUT's own address, when answered: code 0, active",
-         &probe_request<F::v6>, &judge_probe},
+         "PROBE for the RUT's own address, when answered: code 0, active", &probe_request<F::v6>,
+         &judge_probe},
     };
 }
 

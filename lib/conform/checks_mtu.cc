@@ -10,7 +10,9 @@ namespace pw::conform {
 
 namespace {
 
-unsigned mtu_out(const Setup& s, Family f) { return f == Family::v6 ? s.mtu_out6 : s.mtu_out4; }
+unsigned mtu_out(const Setup& s, Family f) {
+    return f == Family::v6 ? s.mtu_out6 : s.mtu_out4;
+}
 
 std::string no_smaller_mtu(const Setup& s) {
     return fmt::format(
@@ -55,8 +57,9 @@ Result judge_mtu(const Ctx& c, const Exchange& ex) {
     const bool v6 = e->l3.v6;
     const unsigned want = mtu_out(c.s(), v6 ? Family::v6 : Family::v4);
     const unsigned got = v6 ? e->icmp_word : (e->icmp_word & 0xffff);
-    if (got == want) return pass(fmt::format("{} with MTU {} from {}", v6 ? "PTB" : "3/4", got,
-                                             e->l3.src_text()));
+    if (got == want)
+        return pass(
+            fmt::format("{} with MTU {} from {}", v6 ? "PTB" : "3/4", got, e->l3.src_text()));
     return fail(fmt::format("{} with MTU {}, the egress MTU is {}", v6 ? "PTB" : "3/4", got, want));
 }
 
@@ -94,8 +97,9 @@ Plan too_big_mcast(const Ctx& c) {
 // RFC 4443 2.4(e.2): Packet Too Big is sent even for a multicast destination.
 Result judge_ptb_mcast(const Ctx&, const Exchange& ex) {
     if (forwarded(ex.control) == nullptr)
-        return not_applicable("the RUT did not forward a small datagram to ff3e:30:2001:2::1 "
-                              "(it routes no multicast)");
+        return not_applicable(
+            "the RUT did not forward a small datagram to ff3e:30:2001:2::1 "
+            "(it routes no multicast)");
     if (const Seen* e = error_quoting(ex.probe, 2, 0))
         return pass(fmt::format("PTB with MTU {} for the multicast destination", e->icmp_word));
     return fail(fmt::format("the RUT forwards the group but sent no PTB for {}; got {}",
@@ -136,8 +140,8 @@ std::vector<Tx> pmtu_follow(const Ctx& c, const Exchange& ex) {
 // RFC 1191 / RFC 8201: the sender learns the MTU from the error and gets through with it.
 Result judge_pmtu(const Ctx&, const Exchange& ex) {
     if (const Seen* f = forwarded(ex.probe))
-        return not_applicable(fmt::format("{} B went through: the path MTU is not below port 0's",
-                                          f->l3.total_len));
+        return not_applicable(
+            fmt::format("{} B went through: the path MTU is not below port 0's", f->l3.total_len));
     const unsigned m = named_mtu(ex);
     const bool v6 = family_of(ex) == Family::v6;
     if (m == 0 && (v6 ? error_quoting(ex.probe, 2, 0) : error_quoting(ex.probe, 3, 4)))
@@ -151,8 +155,8 @@ Result judge_pmtu(const Ctx&, const Exchange& ex) {
     if (const Seen* f = forwarded(ex.follow))
         return pass(fmt::format("learnt MTU {} from the error; {} B with DF came through", m,
                                 f->l3.total_len));
-    return fail(fmt::format("learnt MTU {}, but {} B with DF did not come through (black hole)",
-                            m, m));
+    return fail(
+        fmt::format("learnt MTU {}, but {} B with DF did not come through (black hole)", m, m));
 }
 
 }  // namespace
@@ -161,18 +165,18 @@ std::vector<Check> mtu_checks() {
     using F = Family;
     return {
         {"v4.fn.nexthop", "RFC 1191 4; RFC 1812 5.2.7.1", F::v4,
-         "DF, larger than the egress MTU: 3/4 with Next-Hop MTU = the egress MTU",
-         &too_big<F::v4>, &judge_mtu},
+         "DF, larger than the egress MTU: 3/4 with Next-Hop MTU = the egress MTU", &too_big<F::v4>,
+         &judge_mtu},
         {"v6.ptb.mtu", "RFC 4443 3.2", F::v6,
-         "larger than the egress MTU: Packet Too Big with MTU = the egress MTU",
-         &too_big<F::v6>, &judge_mtu},
+         "larger than the egress MTU: Packet Too Big with MTU = the egress MTU", &too_big<F::v6>,
+         &judge_mtu},
         {"v6.ptb.len", "RFC 4443 2.4(c)", F::v6, "the Packet Too Big is no longer than 1280 B",
          &too_big<F::v6>, &judge_ptb_len},
         {"v6.ptb.mcast", "RFC 4443 2.4(e.2)", F::v6,
          "Packet Too Big also for a multicast destination", &too_big_mcast, &judge_ptb_mcast},
         {"v4.pmtu.stream", "RFC 1191 3; RFC 1812 5.2.7.1", F::v4,
-         "a DF stream learns the egress MTU and gets through (no black hole)",
-         &pmtu_first<F::v4>, &judge_pmtu, &pmtu_follow<F::v4>},
+         "a DF stream learns the egress MTU and gets through (no black hole)", &pmtu_first<F::v4>,
+         &judge_pmtu, &pmtu_follow<F::v4>},
         {"v6.pmtu.stream", "RFC 8201 4; RFC 4443 3.2", F::v6,
          "a stream learns the egress MTU and gets through (no black hole)", &pmtu_first<F::v6>,
          &judge_pmtu, &pmtu_follow<F::v6>},

@@ -95,10 +95,10 @@ Result judge_transit_pair(const Ctx&, const Exchange& ex) {
 // RFC 1812 4.3.2.7: errors are sent for fragment 0 (the positive side of the rule above).
 Result judge_transit_first_fragment(const Ctx&, const Exchange& ex) {
     if (const Seen* e = error_quoting(ex.probe, 11, 0))
-        return pass(fmt::format("sent {} (offset 0, MF); got {}", sent_line(ex.probe),
-                                e->describe()));
-    return fail(fmt::format("sent {} (offset 0, MF); no Time Exceeded; got {}",
-                            sent_line(ex.probe), got_line(ex.probe)));
+        return pass(
+            fmt::format("sent {} (offset 0, MF); got {}", sent_line(ex.probe), e->describe()));
+    return fail(fmt::format("sent {} (offset 0, MF); no Time Exceeded; got {}", sent_line(ex.probe),
+                            got_line(ex.probe)));
 }
 
 // Anything from the RUT in answer to the probe: an error quoting it, or an ICMP message to
@@ -134,7 +134,9 @@ void icmp_error_in_transit(FrameSpec& p, const Ctx&) {
     p.icmp_rest[4] = p.v6 ? 0x60 : 0x45;
     p.payload = 0;
 }
-void initial_fragment(FrameSpec& p, const Ctx&) { p.mf = true; }
+void initial_fragment(FrameSpec& p, const Ctx&) {
+    p.mf = true;
+}
 void directed_broadcast(FrameSpec& p, const Ctx& c) {
     p.dst4 = c.s().out4->directed_broadcast().value_or(wire::Ipv4Addr::from_u32(0xffffffffU));
 }
@@ -150,7 +152,9 @@ void all_nodes(FrameSpec& p, const Ctx&) {
     p.dst6 = wire::Ipv6Addr::all_nodes();
     p.dst_mac = wire::Ipv6Addr::all_nodes().multicast_mac();
 }
-void ll_broadcast(FrameSpec& p, const Ctx&) { p.dst_mac = wire::MacAddr::broadcast(); }
+void ll_broadcast(FrameSpec& p, const Ctx&) {
+    p.dst_mac = wire::MacAddr::broadcast();
+}
 void ll_multicast(FrameSpec& p, const Ctx&) {
     p.dst_mac = p.v6 ? wire::Ipv6Addr::all_nodes().multicast_mac()
                      : wire::MacAddr{{0x01, 0x00, 0x5e, 0x00, 0x00, 0x01}};
@@ -159,9 +163,15 @@ template <std::uint32_t A>
 void source4(FrameSpec& p, const Ctx&) {
     p.src4 = wire::Ipv4Addr::from_u32(A);
 }
-void source6_unspecified(FrameSpec& p, const Ctx&) { p.src6 = wire::Ipv6Addr{}; }
-void source6_multicast(FrameSpec& p, const Ctx&) { p.src6 = wire::Ipv6Addr::all_nodes(); }
-void bad_checksum(FrameSpec& p, const Ctx&) { p.bad_ip_checksum = true; }
+void source6_unspecified(FrameSpec& p, const Ctx&) {
+    p.src6 = wire::Ipv6Addr{};
+}
+void source6_multicast(FrameSpec& p, const Ctx&) {
+    p.src6 = wire::Ipv6Addr::all_nodes();
+}
+void bad_checksum(FrameSpec& p, const Ctx&) {
+    p.bad_ip_checksum = true;
+}
 template <std::uint8_t T>
 void unknown_type(FrameSpec& p, const Ctx&) {
     p.l4 = L4::icmp_raw;
@@ -169,7 +179,9 @@ void unknown_type(FrameSpec& p, const Ctx&) {
     p.icmp_code = 0;
     p.icmp_rest = {0, 0, 0, 0};
 }
-void to_unspecified(FrameSpec& p, const Ctx&) { p.dst6 = wire::Ipv6Addr{}; }
+void to_unspecified(FrameSpec& p, const Ctx&) {
+    p.dst6 = wire::Ipv6Addr{};
+}
 void to_loopback(FrameSpec& p, const Ctx&) {
     p.dst6 = wire::Ipv6Addr{};
     p.dst6.bytes[15] = 1;
@@ -187,8 +199,7 @@ std::vector<Check> silence_checks() {
          "an expiring ICMPv6 error in transit: no Time Exceeded",
          &transit_pair<F::v6, icmp_error_in_transit>, &judge_transit_pair},
         {"v4.noerr.fragment", "RFC 1122 3.2.2; RFC 1812 4.3.2.7", F::v4,
-         "an expiring non-initial fragment: no Time Exceeded",
-         &fragment_pair, &judge_transit_pair},
+         "an expiring non-initial fragment: no Time Exceeded", &fragment_pair, &judge_transit_pair},
         {"v4.te.fragment0", "RFC 1812 4.3.2.7", F::v4,
          "an expiring initial fragment: Time Exceeded (errors are for fragment 0)",
          &transit_pair<F::v4, initial_fragment>, &judge_transit_first_fragment},
@@ -201,22 +212,19 @@ std::vector<Check> silence_checks() {
         {"v4.noerr.mcast", "RFC 1122 3.2.2", F::v4, "UDP to 224.0.0.1, closed port: no error",
          &port_pair<F::v4, all_hosts>, &judge_port_pair},
         {"v4.noerr.ll-bcast", "RFC 1122 3.2.2; RFC 1812 4.3.2.7", F::v4,
-         "unicast to the RUT in a link-layer broadcast: no error",
-         &port_pair<F::v4, ll_broadcast>, &judge_port_pair},
+         "unicast to the RUT in a link-layer broadcast: no error", &port_pair<F::v4, ll_broadcast>,
+         &judge_port_pair},
         {"v4.noerr.ll-mcast", "RFC 1122 3.2.2; RFC 1812 4.3.2.7", F::v4,
-         "unicast to the RUT in a link-layer multicast: no error",
-         &port_pair<F::v4, ll_multicast>, &judge_port_pair},
-        {"v4.noerr.src-zero", "RFC 1122 3.2.2; RFC 1812 4.3.2.7", F::v4,
-         "source in 0/8: no error", &port_pair<F::v4, source4<0x00120001U>>, &judge_port_pair},
+         "unicast to the RUT in a link-layer multicast: no error", &port_pair<F::v4, ll_multicast>,
+         &judge_port_pair},
+        {"v4.noerr.src-zero", "RFC 1122 3.2.2; RFC 1812 4.3.2.7", F::v4, "source in 0/8: no error",
+         &port_pair<F::v4, source4<0x00120001U>>, &judge_port_pair},
         {"v4.noerr.src-loopback", "RFC 1122 3.2.2; RFC 1812 4.3.2.7", F::v4,
-         "source in 127/8: no error", &port_pair<F::v4, source4<0x7f000001U>>,
-         &judge_port_pair},
+         "source in 127/8: no error", &port_pair<F::v4, source4<0x7f000001U>>, &judge_port_pair},
         {"v4.noerr.src-multicast", "RFC 1122 3.2.2; RFC 1812 4.3.2.7", F::v4,
-         "source in 224/4: no error", &port_pair<F::v4, source4<0xe0000001U>>,
-         &judge_port_pair},
+         "source in 224/4: no error", &port_pair<F::v4, source4<0xe0000001U>>, &judge_port_pair},
         {"v4.noerr.src-reserved", "RFC 1122 3.2.2; RFC 1812 4.3.2.7", F::v4,
-         "source in 240/4: no error", &port_pair<F::v4, source4<0xf0000001U>>,
-         &judge_port_pair},
+         "source in 240/4: no error", &port_pair<F::v4, source4<0xf0000001U>>, &judge_port_pair},
         {"v4.drop.bad-checksum", "RFC 1812 5.2.2; RFC 1122 3.2.1.2", F::v4,
          "bad IPv4 header checksum: silently dropped", &port_pair<F::v4, bad_checksum>,
          &judge_port_pair},
@@ -226,11 +234,11 @@ std::vector<Check> silence_checks() {
         {"v6.noerr.mcast", "RFC 4443 2.4(e.3)", F::v6, "UDP to ff02::1, closed port: no error",
          &port_pair<F::v6, all_nodes>, &judge_port_pair},
         {"v6.noerr.ll-mcast", "RFC 4443 2.4(e.3)", F::v6,
-         "unicast to the RUT in a link-layer multicast: no error",
-         &port_pair<F::v6, ll_multicast>, &judge_port_pair},
+         "unicast to the RUT in a link-layer multicast: no error", &port_pair<F::v6, ll_multicast>,
+         &judge_port_pair},
         {"v6.noerr.ll-bcast", "RFC 4443 2.4(e.3)", F::v6,
-         "unicast to the RUT in a link-layer broadcast: no error",
-         &port_pair<F::v6, ll_broadcast>, &judge_port_pair},
+         "unicast to the RUT in a link-layer broadcast: no error", &port_pair<F::v6, ll_broadcast>,
+         &judge_port_pair},
         {"v6.noerr.src-unspecified", "RFC 4443 2.4(e.4)", F::v6, "source ::: no error",
          &port_pair<F::v6, source6_unspecified>, &judge_port_pair},
         {"v6.noerr.src-multicast", "RFC 4443 2.4(e.4)", F::v6, "source ff02::1: no error",

@@ -156,8 +156,7 @@ Frame build(const FrameSpec& s) {
         append_addr(f, s.src4);
         append_addr(f, s.dst4);
         f.insert(f.end(), s.ip_options.begin(), s.ip_options.end());
-        std::uint16_t c =
-            inet_checksum(std::span<const std::uint8_t>(f).subspan(start, ihl * 4));
+        std::uint16_t c = inet_checksum(std::span<const std::uint8_t>(f).subspan(start, ihl * 4));
         if (s.bad_ip_checksum) c = static_cast<std::uint16_t>(c ^ 0x5a5a);
         put16(f, start + 10, c);
         f.insert(f.end(), u.begin(), u.end());
@@ -172,7 +171,8 @@ Frame build(const FrameSpec& s) {
     f.push_back(static_cast<std::uint8_t>(0x60 | (s.tos >> 4)));
     f.push_back(static_cast<std::uint8_t>(s.tos << 4));
     append16(f, 0);
-    append16(f, static_cast<std::uint16_t>(s.ipv6_payload_len_override.value_or(ext_len + u.size())));
+    append16(f,
+             static_cast<std::uint16_t>(s.ipv6_payload_len_override.value_or(ext_len + u.size())));
     f.push_back(chain.front());
     f.push_back(s.ttl);
     append_addr(f, s.src6);
@@ -186,7 +186,8 @@ Frame build(const FrameSpec& s) {
         f.push_back(chain[hop++]);
         f.push_back(0);
         append16(f, static_cast<std::uint16_t>((s.frag_offset << 3) | (s.mf ? 1 : 0)));
-        for (int i = 3; i >= 0; --i) f.push_back(static_cast<std::uint8_t>(s.frag_ident >> (8 * i)));
+        for (int i = 3; i >= 0; --i)
+            f.push_back(static_cast<std::uint8_t>(s.frag_ident >> (8 * i)));
     }
     f.insert(f.end(), u.begin(), u.end());
     return f;

@@ -34,15 +34,15 @@ struct FrameSpec {
     // IPv6 extension headers, in order, before the upper layer. Each is (next-header number,
     // bytes without its own next-header byte): build() chains them.
     std::vector<std::pair<std::uint8_t, std::vector<std::uint8_t>>> ext;
-    bool frag_header = false;        // IPv6: a fragment header last before the upper layer
-    std::uint32_t frag_ident = 0;    // its identification
+    bool frag_header = false;      // IPv6: a fragment header last before the upper layer
+    std::uint32_t frag_ident = 0;  // its identification
     L4 l4 = L4::udp;
-    std::uint8_t protocol = 17;      // for L4::raw: the protocol / next header number
+    std::uint8_t protocol = 17;  // for L4::raw: the protocol / next header number
     std::uint16_t sport = 0, dport = 0;
     std::uint16_t icmp_id = 0, icmp_seq = 0;
-    std::uint8_t icmp_type = 0, icmp_code = 0;  // L4::icmp_raw: type, code, then payload
-    std::vector<std::uint8_t> icmp_rest;        // L4::icmp_raw: bytes 4..7 and the body
-    std::size_t payload = 0;                    // upper-layer data bytes (a pattern)
+    std::uint8_t icmp_type = 0, icmp_code = 0;             // L4::icmp_raw: type, code, then payload
+    std::vector<std::uint8_t> icmp_rest;                   // L4::icmp_raw: bytes 4..7 and the body
+    std::size_t payload = 0;                               // upper-layer data bytes (a pattern)
     std::optional<std::size_t> ipv6_payload_len_override;  // a wrong Payload Length
     std::optional<std::size_t> total_bytes;  // pad or grow the payload to this IP length
 };

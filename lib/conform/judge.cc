@@ -20,7 +20,9 @@ bool same_packet(const IpFacts& q, const IpFacts& s) {
 
 }  // namespace
 
-IpFacts facts_of(const Frame& f) { return Seen::parse(0, 0, f).l3; }
+IpFacts facts_of(const Frame& f) {
+    return Seen::parse(0, 0, f).l3;
+}
 
 const Seen* error_quoting(const Phase& ph, int type, int code, std::size_t i) {
     if (i >= ph.sent.size()) return nullptr;
@@ -79,28 +81,40 @@ bool is_rut_address(const Setup& s, const IpFacts& f) {
     return (s.rut_in4 && f.src4 == *s.rut_in4) || (s.rut_out4 && f.src4 == *s.rut_out4);
 }
 
-Result pass(std::string e) { return {Verdict::pass, std::move(e)}; }
-Result fail(std::string e) { return {Verdict::fail, std::move(e)}; }
-Result inconclusive(std::string e) { return {Verdict::inconclusive, std::move(e)}; }
-Result not_applicable(std::string e) { return {Verdict::not_applicable, std::move(e)}; }
+Result pass(std::string e) {
+    return {Verdict::pass, std::move(e)};
+}
+Result fail(std::string e) {
+    return {Verdict::fail, std::move(e)};
+}
+Result inconclusive(std::string e) {
+    return {Verdict::inconclusive, std::move(e)};
+}
+Result not_applicable(std::string e) {
+    return {Verdict::not_applicable, std::move(e)};
+}
 
 Result silence(bool control_ok, const std::string& control_what, const Seen* probe_msg,
                const Phase& probe) {
     if (!control_ok)
-        return inconclusive(fmt::format("control got no {}: the RUT is silent or rate-limited",
-                                        control_what));
+        return inconclusive(
+            fmt::format("control got no {}: the RUT is silent or rate-limited", control_what));
     if (probe_msg != nullptr)
         return fail(fmt::format("sent {}; got {}", sent_line(probe), probe_msg->describe()));
-    return pass(fmt::format("control got its {}; sent {}; got no error", control_what,
-                            sent_line(probe)));
+    return pass(
+        fmt::format("control got its {}; sent {}; got no error", control_what, sent_line(probe)));
 }
 
 const char* to_string(Verdict v) noexcept {
     switch (v) {
-        case Verdict::pass: return "pass";
-        case Verdict::fail: return "fail";
-        case Verdict::not_applicable: return "not-applicable";
-        case Verdict::inconclusive: return "inconclusive";
+        case Verdict::pass:
+            return "pass";
+        case Verdict::fail:
+            return "fail";
+        case Verdict::not_applicable:
+            return "not-applicable";
+        case Verdict::inconclusive:
+            return "inconclusive";
     }
     return "?";
 }

@@ -11,10 +11,14 @@ namespace pw::conform {
 
 const char* to_string(Trigger t) noexcept {
     switch (t) {
-        case Trigger::time_exceeded: return "time-exceeded";
-        case Trigger::port_unreachable: return "port-unreachable";
-        case Trigger::net_unreachable: return "net-unreachable";
-        case Trigger::frag_needed: return "frag-needed";
+        case Trigger::time_exceeded:
+            return "time-exceeded";
+        case Trigger::port_unreachable:
+            return "port-unreachable";
+        case Trigger::net_unreachable:
+            return "net-unreachable";
+        case Trigger::frag_needed:
+            return "frag-needed";
     }
     return "?";
 }
@@ -27,9 +31,12 @@ std::optional<Trigger> trigger_of(const std::string& name) {
 
 const char* to_string(Scope s) noexcept {
     switch (s) {
-        case Scope::none: return "none";
-        case Scope::per_source: return "per-source";
-        case Scope::global: return "global";
+        case Scope::none:
+            return "none";
+        case Scope::per_source:
+            return "per-source";
+        case Scope::global:
+            return "global";
     }
     return "?";
 }
@@ -92,18 +99,22 @@ bool answers(const Seen& seen, Trigger t, Family f) {
     const unsigned type = seen.l3.icmp_type, code = seen.l3.icmp_code;
     const bool v6 = f == Family::v6;
     switch (t) {
-        case Trigger::time_exceeded: return type == (v6 ? 3U : 11U) && code == 0;
-        case Trigger::port_unreachable: return type == (v6 ? 1U : 3U) && code == (v6 ? 4U : 3U);
-        case Trigger::net_unreachable: return type == (v6 ? 1U : 3U) && code <= 1;
-        case Trigger::frag_needed: return v6 ? type == 2 : type == 3 && code == 4;
+        case Trigger::time_exceeded:
+            return type == (v6 ? 3U : 11U) && code == 0;
+        case Trigger::port_unreachable:
+            return type == (v6 ? 1U : 3U) && code == (v6 ? 4U : 3U);
+        case Trigger::net_unreachable:
+            return type == (v6 ? 1U : 3U) && code <= 1;
+        case Trigger::frag_needed:
+            return v6 ? type == 2 : type == 3 && code == 4;
     }
     return false;
 }
 
 std::string Series::label() const {
-    return fmt::format("{} v{}, {}", to_string(trigger), family == Family::v6 ? 6 : 4,
-                       sources == 1 ? std::string("one source")
-                                    : fmt::format("{} sources", sources));
+    return fmt::format(
+        "{} v{}, {}", to_string(trigger), family == Family::v6 ? 6 : 4,
+        sources == 1 ? std::string("one source") : fmt::format("{} sources", sources));
 }
 
 namespace {
@@ -156,8 +167,8 @@ std::vector<RateModel> characterise(const std::vector<Series>& series) {
             const double ceiling = many->sources * f1.rate_pps.value;
             if (fm.limited && fm.rate_pps.value < 0.8 * ceiling) {
                 RateModel g = model_of(*many, Scope::global);
-                g.evidence += fmt::format(" (below {} sources x {:.1f}/s)", many->sources,
-                                          f1.rate_pps.value);
+                g.evidence +=
+                    fmt::format(" (below {} sources x {:.1f}/s)", many->sources, f1.rate_pps.value);
                 out.push_back(g);
             }
             continue;

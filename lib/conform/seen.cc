@@ -13,11 +13,14 @@ using Span = std::span<const std::uint8_t>;
 template <class A>
 A addr_at(Span b, std::size_t at) {
     A a{};
-    if (at + a.bytes.size() <= b.size()) std::copy_n(b.begin() + at, a.bytes.size(), a.bytes.begin());
+    if (at + a.bytes.size() <= b.size())
+        std::copy_n(b.begin() + at, a.bytes.size(), a.bytes.begin());
     return a;
 }
 
-bool is_v6_ext(std::uint8_t nh) { return nh == 0 || nh == 43 || nh == 60 || nh == 44; }
+bool is_v6_ext(std::uint8_t nh) {
+    return nh == 0 || nh == 43 || nh == 60 || nh == 44;
+}
 
 // Parses an IP packet at b (which may be cut short, as in a quote); false if not IP.
 bool parse_ip(Span b, IpFacts& f) {
@@ -35,7 +38,8 @@ bool parse_ip(Span b, IpFacts& f) {
         f.proto = b[9];
         f.src4 = addr_at<wire::Ipv4Addr>(b, 12);
         f.dst4 = addr_at<wire::Ipv4Addr>(b, 16);
-        f.header_checksum_ok = ihl >= 20 && b.size() >= ihl && inet_checksum(b.subspan(0, ihl)) == 0;
+        f.header_checksum_ok =
+            ihl >= 20 && b.size() >= ihl && inet_checksum(b.subspan(0, ihl)) == 0;
         f.header_len = ihl;
         l4 = ihl;
         if ((be16(b, 6) & 0x1fff) != 0) return true;  // a non-initial fragment: no ports
@@ -84,14 +88,18 @@ bool parse_ip(Span b, IpFacts& f) {
 
 }  // namespace
 
-std::string IpFacts::src_text() const { return v6 ? src6.to_string() : src4.to_string(); }
-std::string IpFacts::dst_text() const { return v6 ? dst6.to_string() : dst4.to_string(); }
+std::string IpFacts::src_text() const {
+    return v6 ? src6.to_string() : src4.to_string();
+}
+std::string IpFacts::dst_text() const {
+    return v6 ? dst6.to_string() : dst4.to_string();
+}
 
 std::span<const std::uint8_t> Seen::icmp_body() const noexcept {
     const std::size_t at = l3_offset + l3.header_len + 8;
     if (!icmp || at > bytes.size()) return {};
-    return Span(bytes).subspan(at, std::min(icmp_len - std::min<std::size_t>(icmp_len, 8),
-                                            bytes.size() - at));
+    return Span(bytes).subspan(
+        at, std::min(icmp_len - std::min<std::size_t>(icmp_len, 8), bytes.size() - at));
 }
 
 Seen Seen::parse(std::uint8_t port, std::uint64_t at_ns, Frame bytes) {
@@ -117,8 +125,7 @@ Seen Seen::parse(std::uint8_t port, std::uint64_t at_ns, Frame bytes) {
     s.icmp_len = end > at ? end - at : 0;
     s.icmp_word = be32(ipb, at + 4);
     const Span msg = ipb.subspan(at, s.icmp_len);
-    const std::uint32_t initial =
-        s.l3.v6 ? pseudo6(s.l3.src6, s.l3.dst6, 58, msg.size()) : 0;
+    const std::uint32_t initial = s.l3.v6 ? pseudo6(s.l3.src6, s.l3.dst6, 58, msg.size()) : 0;
     s.icmp_checksum_ok = inet_checksum(msg, initial) == 0;
     const std::uint8_t t = s.l3.icmp_type;
     s.is_error = s.l3.v6 ? (t >= 1 && t <= 4) : (t == 3 || t == 4 || t == 5 || t == 11 || t == 12);

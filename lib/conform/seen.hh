@@ -18,15 +18,15 @@ struct IpFacts {
     bool v6 = false;
     wire::Ipv4Addr src4, dst4;
     wire::Ipv6Addr src6, dst6;
-    std::uint8_t ttl = 0;  // or hop limit
-    std::uint8_t tos = 0;  // or traffic class
+    std::uint8_t ttl = 0;    // or hop limit
+    std::uint8_t tos = 0;    // or traffic class
     std::uint8_t proto = 0;  // the upper layer (IPv6: after the extension headers)
     std::uint16_t ip_id = 0;
-    std::size_t total_len = 0;     // as the header says
-    std::size_t header_len = 0;    // IP header + extension headers
-    bool header_checksum_ok = true;  // IPv4
-    std::uint16_t sport = 0, dport = 0;        // UDP / TCP
-    std::uint16_t icmp_id = 0, icmp_seq = 0;   // echo
+    std::size_t total_len = 0;                // as the header says
+    std::size_t header_len = 0;               // IP header + extension headers
+    bool header_checksum_ok = true;           // IPv4
+    std::uint16_t sport = 0, dport = 0;       // UDP / TCP
+    std::uint16_t icmp_id = 0, icmp_seq = 0;  // echo
     std::uint8_t icmp_type = 0, icmp_code = 0;
     std::string src_text() const;
     std::string dst_text() const;
@@ -37,7 +37,7 @@ struct Seen {
     std::uint64_t at_ns = 0;
     Frame bytes;
     wire::MacAddr dst_mac, src_mac;
-    bool ip = false;    // IPv4 or IPv6 parsed
+    bool ip = false;  // IPv4 or IPv6 parsed
     IpFacts l3;
     // ICMP / ICMPv6
     bool icmp = false;

@@ -52,10 +52,16 @@ FrameSpec to_rut_echo(const Ctx& c, Family f) {
     return p;
 }
 
-void set_dst(FrameSpec& s, const wire::Ipv4Addr& a) { s.dst4 = a; }
-void set_dst(FrameSpec& s, const wire::Ipv6Addr& a) { s.dst6 = a; }
+void set_dst(FrameSpec& s, const wire::Ipv4Addr& a) {
+    s.dst4 = a;
+}
+void set_dst(FrameSpec& s, const wire::Ipv6Addr& a) {
+    s.dst6 = a;
+}
 
-Tx on_in(const FrameSpec& s) { return Tx{0, build(s)}; }
+Tx on_in(const FrameSpec& s) {
+    return Tx{0, build(s)};
+}
 
 Family family_of(const Exchange& ex) {
     const Phase& p = ex.probe.sent.empty() ? ex.control : ex.probe;

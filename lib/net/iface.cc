@@ -81,7 +81,8 @@ std::uint32_t be32_at(const Ipv6Addr& a, std::size_t at) noexcept {
 Ipv6Addr Iface::alias6(const Ipv6Addr& base, std::uint32_t k) noexcept {
     Ipv6Addr a = base;
     const std::uint32_t v = be32_at(base, 8) + k;
-    for (std::size_t i = 0; i < 4; ++i) a.bytes[8 + i] = static_cast<std::uint8_t>(v >> (24 - 8 * i));
+    for (std::size_t i = 0; i < 4; ++i)
+        a.bytes[8 + i] = static_cast<std::uint8_t>(v >> (24 - 8 * i));
     return a;
 }
 

@@ -63,8 +63,8 @@ void stamp_sequence(std::uint8_t* f, const ConformStream& s, std::uint64_t seq) 
     if (s.csum_at == 0) return;
     const std::uint32_t old = word(s.csum_at);
     if (old == 0) return;
-    std::uint32_t sum = (~old & 0xffffU) + (~old_hi & 0xffffU) + (v >> 16) +
-                        (~old_lo & 0xffffU) + (v & 0xffffU);
+    std::uint32_t sum =
+        (~old & 0xffffU) + (~old_hi & 0xffffU) + (v >> 16) + (~old_lo & 0xffffU) + (v & 0xffffU);
     while (sum >> 16) sum = (sum & 0xffffU) + (sum >> 16);
     auto c = static_cast<std::uint16_t>(~sum);
     if (c == 0) c = 0xffff;
@@ -80,7 +80,8 @@ void ConformStage::send_stream(ConformStream& s, Lcore& l) noexcept {
     const std::uint64_t sent = s.sent.load(std::memory_order_relaxed);
     // Absolute schedule: frame k leaves at start + k / rate (no drift, no catching up beyond
     // what the schedule says).
-    auto due = static_cast<std::uint64_t>(static_cast<double>(now - s.start_ns) * s.rate_pps / 1e9) + 1;
+    auto due =
+        static_cast<std::uint64_t>(static_cast<double>(now - s.start_ns) * s.rate_pps / 1e9) + 1;
     if (due > s.count) due = s.count;
     if (due <= sent) return;
     rte_mbuf* ms[burst_size];
@@ -112,6 +113,8 @@ void ConformStage::on_tick(Lcore& l) noexcept {
     if (s != nullptr && !s->done.load(std::memory_order_relaxed)) send_stream(*s, l);
 }
 
-void ConformStage::on_stop(Lcore& l) noexcept { host_.on_stop(l); }
+void ConformStage::on_stop(Lcore& l) noexcept {
+    host_.on_stop(l);
+}
 
 }  // namespace pw::pipeline

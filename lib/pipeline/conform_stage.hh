@@ -45,10 +45,10 @@ struct ConformEnv {
 };
 
 struct alignas(64) ConformCounters {
-    std::uint64_t handed = 0;      // frames handed to the control lcore
-    std::uint64_t ring_full = 0;   // frames dropped: the control lcore's ring was full
+    std::uint64_t handed = 0;       // frames handed to the control lcore
+    std::uint64_t ring_full = 0;    // frames dropped: the control lcore's ring was full
     std::uint64_t stream_sent = 0;  // trigger frames the TX queue took
-    std::uint64_t no_mbuf = 0;     // rounds a stream was short of mbufs
+    std::uint64_t no_mbuf = 0;      // rounds a stream was short of mbufs
 };
 
 class ConformStage {

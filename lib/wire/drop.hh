@@ -98,8 +98,8 @@ namespace pw::wire {
     X(neigh_queue_full, "next hop unresolved and its waiting queue is full")                       \
     X(neigh_table_full, "next hop unresolved and the neighbour table is full")                     \
     X(probe_answer, "an answer to one of our probes, counted by the flood engine")                 \
-    X(observed, "handed to pingwire-conform's runner, which judges it")                          \
-    X(observer_full, "pingwire-conform's ring of received frames was full")                       \
+    X(observed, "handed to pingwire-conform's runner, which judges it")                            \
+    X(observer_full, "pingwire-conform's ring of received frames was full")                        \
     X(no_room, "buffer too small to build the reply in place")                                     \
     X(multi_segment, "chained mbuf too long to linearise")                                         \
     X(tx_full, "reply refused by the TX queue")
