@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -27,11 +28,21 @@ nlohmann::json opt_addr(const std::optional<A>& a) {
 
 nlohmann::json steps_json(const conform::Series& s) {
     nlohmann::json steps = nlohmann::json::array();
-    for (const auto& st : s.steps)
-        steps.push_back({{"offered_pps", st.offered_pps},
-                         {"sent", st.sent},
-                         {"returned", st.returned},
-                         {"returned_pps", st.returned_pps()}});
+    for (const auto& st : s.steps) {
+        nlohmann::json j = {{"offered_pps", st.offered_pps},
+                            {"sent", st.sent},
+                            {"returned", st.returned},
+                            {"returned_pps", st.returned_pps()}};
+        // How long the RUT took to send each error after its trigger left (the errors that
+        // name their trigger), median and 99th percentile, in microseconds.
+        if (!st.latency_ns.empty()) {
+            std::vector<std::uint64_t> l = st.latency_ns;
+            std::sort(l.begin(), l.end());
+            j["latency_p50_us"] = static_cast<double>(l[l.size() / 2]) / 1e3;
+            j["latency_p99_us"] = static_cast<double>(l[(l.size() - 1) * 99 / 100]) / 1e3;
+        }
+        steps.push_back(j);
+    }
     return steps;
 }
 

@@ -77,6 +77,7 @@ void Runner::take(rte_mbuf* m) {
             if (const auto seq = conform::quoted_sequence(s)) {
                 t = static_cast<std::uint64_t>(static_cast<double>(*seq) * 1e9 / watch_.rate);
                 watch_.step->latency_ns.push_back(rx > t ? rx - t : 0);
+                watch_.step->rx_ns.push_back(rx);
             }
             watch_.step->arrivals_ns.push_back(t);
             if (watch_.step->returned <= 16) capture_.write(m, false);
@@ -288,6 +289,8 @@ Task Runner::run_series(conform::Series& s, unsigned index) {
         stream_slot_.store(nullptr, std::memory_order_release);
         step.sent = raw->sent.load(std::memory_order_acquire);
         std::sort(step.arrivals_ns.begin(), step.arrivals_ns.end());
+        std::sort(step.rx_ns.begin(), step.rx_ns.end());
+        if (step.rx_ns.size() != step.arrivals_ns.size()) step.rx_ns.clear();  // not all named
         watch_.on = false;
     }
     s.fit = conform::fit_bucket(s.steps);
