@@ -1,6 +1,7 @@
 #include "apps/conform/report.hh"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <fstream>
@@ -76,7 +77,12 @@ std::string format_ratelimit(const Report& r) {
                         m.refill_ms ? fmt::format("{:.0f} ms", *m.refill_ms) : "-",
                         lim ? conform::to_string(m.cost) : "-");
         out += fmt::format("    {}\n", m.evidence);
+        if (!m.shares_bucket_with.empty())
+            out += fmt::format("    shares its bucket with: {}\n",
+                               fmt::join(m.shares_bucket_with, ", "));
     }
+    for (const auto& e : r.runner->experiments())
+        out += fmt::format("{}: {} ({})\n", e.what, e.verdict, e.evidence);
     return out;
 }
 
@@ -129,6 +135,10 @@ std::optional<std::string> write_json(const Report& r, const std::string& path) 
         rl.push_back(e);
     }
     j["ratelimit"] = rl;
+    nlohmann::json ex = nlohmann::json::array();
+    for (const auto& e : r.runner->experiments())
+        ex.push_back({{"what", e.what}, {"verdict", e.verdict}, {"evidence", e.evidence}});
+    j["experiments"] = ex;
     nlohmann::json series = nlohmann::json::array();
     for (const auto& se : r.runner->series())
         series.push_back({{"trigger", conform::to_string(se.trigger)},

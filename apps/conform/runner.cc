@@ -77,10 +77,20 @@ void Runner::take(rte_mbuf* m) {
             if (const auto seq = conform::quoted_sequence(s)) {
                 t = static_cast<std::uint64_t>(static_cast<double>(*seq) * 1e9 / watch_.rate);
                 watch_.step->latency_ns.push_back(rx > t ? rx - t : 0);
-                watch_.step->rx_ns.push_back(rx);
             }
             watch_.step->arrivals_ns.push_back(t);
             if (watch_.step->returned <= 16) capture_.write(m, false);
+        }
+        rte_pktmbuf_free(m);
+        return;
+    }
+    if (tally_.on) {
+        const conform::Seen s = conform::Seen::parse(static_cast<std::uint8_t>(m->port), at,
+                                                     conform::Frame(p, p + m->data_len));
+        for (std::size_t i = 0; i < tally_.keys.size(); ++i) {
+            const auto& k = tally_.keys[i];
+            if (s.quoted && s.quoted->sport == k.sport && conform::answers(s, k.trigger, k.family))
+                ++(*tally_.counts)[i];
         }
         rte_pktmbuf_free(m);
         return;
@@ -288,12 +298,157 @@ Task Runner::run_series(conform::Series& s, unsigned index) {
         co_await sleep_ms(500);  // the errors of the step's last triggers
         stream_slot_.store(nullptr, std::memory_order_release);
         step.sent = raw->sent.load(std::memory_order_acquire);
+        // Arrival times were taken from the planned start; the schedule ran from the first
+        // frame's departure.
+        const std::uint64_t late = raw->origin_ns.load(std::memory_order_acquire) - raw->start_ns;
+        for (auto& t : step.latency_ns) t = t > late ? t - late : 0;
         std::sort(step.arrivals_ns.begin(), step.arrivals_ns.end());
-        std::sort(step.rx_ns.begin(), step.rx_ns.end());
-        if (step.rx_ns.size() != step.arrivals_ns.size()) step.rx_ns.clear();  // not all named
         watch_.on = false;
     }
     s.fit = conform::fit_bucket(s.steps);
+}
+
+Task Runner::run_pattern(std::vector<conform::Frame> frames, double rate, std::uint64_t count,
+                         std::vector<conform::TallyKey> keys, std::vector<std::uint64_t>& counts) {
+    // Warm-up (see run_series): each distinct source once.
+    std::vector<conform::Frame> warmed;
+    for (const auto& frame : frames) {
+        const conform::Seen f = conform::Seen::parse(0, 0, frame);
+        const conform::Family fam = f.l3.v6 ? Family::v6 : Family::v4;
+        conform::FrameSpec e = conform::to_rut_echo(conform::Ctx{&setup_, 0}, fam);
+        if (fam == Family::v6)
+            e.src6 = f.l3.src6;
+        else
+            e.src4 = f.l3.src4;
+        conform::Frame b = conform::build(e);
+        if (std::find(warmed.begin(), warmed.end(), b) != warmed.end()) continue;
+        send(conform::on_in(e));
+        warmed.push_back(std::move(b));
+    }
+    co_await sleep_ms(std::max(opt_.pause_s * 1000, 100.0));
+    auto st = std::make_unique<pipeline::ConformStream>();
+    st->frames = std::move(frames);
+    st->rate_pps = rate;
+    st->count = count;
+    st->start_ns = now_ + 2'000'000;
+    counts.assign(keys.size(), 0);
+    tally_ = {true, std::move(keys), &counts};
+    pipeline::ConformStream* raw = st.get();
+    streams_.push_back(std::move(st));
+    stream_slot_.store(raw, std::memory_order_release);
+    while (!raw->done.load(std::memory_order_acquire)) co_await sleep_ms(10);
+    co_await sleep_ms(500);
+    stream_slot_.store(nullptr, std::memory_order_release);
+    tally_.on = false;
+}
+
+namespace {
+
+// (Built outside the coroutine calls: g++ 12 rejects braced lists as coroutine arguments.)
+std::vector<conform::TallyKey> keys_of(std::uint16_t sport, conform::Trigger t, Family f) {
+    return std::vector<conform::TallyKey>(1, conform::TallyKey{sport, t, f});
+}
+std::vector<conform::Frame> frames_of(conform::Frame f) {
+    return std::vector<conform::Frame>(1, std::move(f));
+}
+
+}  // namespace
+
+Task Runner::run_experiments() {
+    using conform::Scope;
+    using conform::Trigger;
+    auto model = [&](Trigger t, Family f, Scope sc) -> const conform::RateModel* {
+        for (const auto& m : models_)
+            if (m.trigger == t && m.family == f && m.scope == sc) return &m;
+        return nullptr;
+    };
+    auto frame = [&](Trigger t, Family f, unsigned k, std::uint16_t sport) {
+        return conform::build(*conform::trigger_frame(setup_, t, f, k, sport));
+    };
+    auto label = [](Trigger t, Family f) {
+        return fmt::format("{} v{}", conform::to_string(t), f == Family::v6 ? 6 : 4);
+    };
+    constexpr double fast = 2000;  // pps: drains any bucket below it in the drain time
+    constexpr std::uint64_t probes = 10;
+    for (const Family f : {Family::v4, Family::v6}) {
+        // 1. Per-source: A's triggers drain one source's bucket, then B's from the same source.
+        std::vector<Trigger> limited;
+        for (const Trigger t : opt_.triggers)
+            if (model(t, f, Scope::per_source)) limited.push_back(t);
+        for (std::size_t j = 1; j < limited.size(); ++j) {
+            const Trigger a = limited[0], b = limited[j];
+            const double drain_s = std::clamp(
+                4 * model(a, f, Scope::per_source)->burst.value / fast + 0.25, 0.25, 2.0);
+            const auto n_a = static_cast<std::uint64_t>(fast * drain_s);
+            std::vector<std::uint64_t> after, alone;
+            const unsigned k1 = next_alias();
+            const auto sa = next_sport_++, sb = next_sport_++;
+            std::vector<conform::Frame> fr(n_a, frame(a, f, k1, sa));
+            for (std::uint64_t i = 0; i < probes; ++i) fr.push_back(frame(b, f, k1, sb));
+            co_await run_pattern(std::move(fr), fast, n_a + probes, keys_of(sb, b, f), after);
+            const unsigned k2 = next_alias();
+            const auto sc = next_sport_++;
+            co_await run_pattern(frames_of(frame(b, f, k2, sc)), fast, probes, keys_of(sc, b, f), alone);
+            experiments_.push_back(conform::read_share(
+                fmt::format("shares: {} / {} (per-source)", label(a, f), label(b, f)), after[0],
+                alone[0], probes));
+        }
+    }
+    // 2. Global: IPv4 triggers from many sources drain the global bucket, then IPv6 ones.
+    const auto* g4 = model(Trigger::time_exceeded, Family::v4, Scope::global);
+    const auto* g6 = model(Trigger::time_exceeded, Family::v6, Scope::global);
+    const unsigned many = std::min(setup_.sources, 200U);
+    if (g4 && g6 && many >= 20) {
+        const double rate = 4 * g4->rate_pps.value;
+        const auto n_a = static_cast<std::uint64_t>(rate * 0.5);
+        const auto sa = next_sport_++, sb = next_sport_++, sc = next_sport_++;
+        std::vector<conform::Frame> pattern;
+        for (unsigned k = 1; k <= many; ++k)
+            pattern.push_back(frame(Trigger::time_exceeded, Family::v4, k, sa));
+        std::vector<conform::Frame> fr;
+        for (std::uint64_t i = 0; i < n_a; ++i) fr.push_back(pattern[i % pattern.size()]);
+        for (unsigned k = 1; k <= 20; ++k) fr.push_back(frame(Trigger::time_exceeded, Family::v6, k, sb));
+        std::vector<std::uint64_t> after, alone;
+        co_await run_pattern(std::move(fr), rate, n_a + 20,
+                             keys_of(sb, Trigger::time_exceeded, Family::v6), after);
+        std::vector<conform::Frame> solo;
+        for (unsigned k = 1; k <= 20; ++k) solo.push_back(frame(Trigger::time_exceeded, Family::v6, k, sc));
+        co_await run_pattern(std::move(solo), rate, 20,
+                             keys_of(sc, Trigger::time_exceeded, Family::v6), alone);
+        experiments_.push_back(conform::read_share(
+            "shares: time-exceeded v4 / time-exceeded v6 (global)", after[0], alone[0], 20));
+    }
+    // 3. Order: one source floods at twice the global rate beside ten light sources within
+    // their own limits; the lights' errors with and without it.
+    const auto* p4 = model(Trigger::time_exceeded, Family::v4, Scope::per_source);
+    if (g4 && p4 && p4->rate_pps.value * 4 < g4->rate_pps.value && setup_.sources > 12) {
+        const double heavy = 2 * g4->rate_pps.value;
+        const double light_each = p4->rate_pps.value / 2;
+        const unsigned lights = 10;
+        // The pattern: heavy frames and light frames in the ratio of their rates.
+        const auto per_light = static_cast<unsigned>(std::max(1.0, std::round(heavy / (light_each * lights))));
+        const unsigned h = next_alias();
+        const auto sh = next_sport_++, sl = next_sport_++, sl2 = next_sport_++;
+        std::vector<conform::Frame> pattern, solo;
+        std::vector<unsigned> light_alias;
+        for (unsigned i = 0; i < lights; ++i) light_alias.push_back(next_alias());
+        for (unsigned i = 0; i < lights; ++i) {
+            for (unsigned j = 0; j < per_light; ++j)
+                pattern.push_back(frame(Trigger::time_exceeded, Family::v4, h, sh));
+            pattern.push_back(frame(Trigger::time_exceeded, Family::v4, light_alias[i], sl));
+            solo.push_back(frame(Trigger::time_exceeded, Family::v4, light_alias[i], sl2));
+        }
+        const double total = light_each * lights * (per_light + 1);
+        const auto count = static_cast<std::uint64_t>(total * 1.0);
+        const std::uint64_t light_sent = count / (per_light + 1);
+        std::vector<std::uint64_t> with, alone;
+        co_await run_pattern(std::move(pattern), total, count,
+                             keys_of(sl, Trigger::time_exceeded, Family::v4), with);
+        co_await run_pattern(std::move(solo), light_each * lights, light_sent,
+                             keys_of(sl2, Trigger::time_exceeded, Family::v4), alone);
+        experiments_.push_back(conform::read_order(with[0], alone[0], light_sent));
+    }
+    conform::apply_shares(models_, experiments_);
 }
 
 Task Runner::run() {
@@ -338,6 +493,8 @@ Task Runner::run() {
         co_await run_series(series_[i], i);
     }
     models_ = conform::characterise(series_);
+    std::fprintf(stderr, "pingwire-conform: rate limits: experiments (shared buckets, order)\n");
+    co_await run_experiments();
 }
 
 }  // namespace pw::conform_app

@@ -44,6 +44,7 @@ public:
     const std::vector<conform::Series>& series() const noexcept { return series_; }
     const std::vector<conform::RateModel>& models() const noexcept { return models_; }
     const std::vector<std::string>& notes() const noexcept { return notes_; }
+    const std::vector<conform::Experiment>& experiments() const noexcept { return experiments_; }
     std::uint64_t sent_frames() const noexcept { return sent_; }
     std::uint64_t seen_frames() const noexcept { return seen_count_; }
 
@@ -66,6 +67,13 @@ private:
     Task discover_mtu();
     Task run_check(const conform::Check& c, unsigned n);
     Task run_series(conform::Series& s, unsigned index);
+    // Sends frames (round-robin, at rate, count of them) after a warm-up of their sources and
+    // the pause, and counts the errors answering each of keys (by quoted source port).
+    Task run_pattern(std::vector<conform::Frame> frames, double rate, std::uint64_t count,
+                     std::vector<conform::TallyKey> keys, std::vector<std::uint64_t>& counts);
+    // Do two triggers share one per-source bucket; do IPv4 and IPv6 share the global one; in
+    // which order do the per-source and global limits apply.
+    Task run_experiments();
 
     void send(const conform::Tx& tx);
     void send_phase(conform::Phase& ph, const std::vector<conform::Tx>& frames);
@@ -101,6 +109,13 @@ private:
         conform::RateStep* step = nullptr;
     } watch_;
     std::vector<std::unique_ptr<pipeline::ConformStream>> streams_;
+    struct Tally {
+        bool on = false;
+        std::vector<conform::TallyKey> keys;
+        std::vector<std::uint64_t>* counts = nullptr;
+    } tally_;
+    std::vector<conform::Experiment> experiments_;
+    std::uint16_t next_sport_ = 0xa000;
 
     std::optional<std::string> failure_;
     std::vector<CheckOutcome> outcomes_;

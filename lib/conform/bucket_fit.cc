@@ -258,15 +258,7 @@ RefillRead read_refill(const std::vector<Step>& steps, double rate) {
     std::size_t clumps = 0;
     double messages = 0;
     for (const Step* st : use) {
-        // The clumps in arrival time when the step has it (see RateStep::rx_ns).
         std::span<const std::uint64_t> steady = st->steady;
-        std::vector<std::uint64_t> rx;
-        if (!st->s->rx_ns.empty()) {
-            for (const std::uint64_t t : st->s->rx_ns)
-                if (t >= st->from_ns && t < st->s->duration_ns) rx.push_back(t);
-            std::sort(rx.begin(), rx.end());
-            steady = rx;
-        }
         std::vector<Clump> c = clumps_of(steady);
         clumps += c.size();
         messages += as_double(steady.size());

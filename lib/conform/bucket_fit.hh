@@ -31,10 +31,6 @@ struct RateStep {
     std::uint64_t returned = 0;
     std::vector<std::uint64_t> arrivals_ns;
     std::vector<std::uint64_t> latency_ns;
-    // When arrivals_ns holds trigger times: the errors' arrival times (ns from the step's
-    // first trigger, ascending). Refills are seen in these (the RUT's clock gives them their
-    // period), the burst and rate in arrivals_ns. Empty: arrivals_ns are arrivals.
-    std::vector<std::uint64_t> rx_ns;
     double returned_pps() const noexcept {
         return duration_ns == 0
                    ? 0.0

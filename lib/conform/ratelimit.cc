@@ -187,6 +187,68 @@ std::vector<RateModel> characterise(const std::vector<Series>& series) {
     return out;
 }
 
+Experiment read_share(const std::string& what, std::uint64_t after_a, std::uint64_t alone,
+                      std::uint64_t sent_b) {
+    Experiment e;
+    e.what = what;
+    e.evidence = fmt::format("{} of {} second-trigger errors right after the first drained the "
+                             "bucket, {} of {} alone",
+                             after_a, sent_b, alone, sent_b);
+    // The control must show the second trigger answered, else nothing can be read.
+    if (alone < 3)
+        e.verdict = "inconclusive";
+    else if (static_cast<double>(after_a) <= 0.3 * static_cast<double>(alone))
+        e.verdict = "shared";
+    else if (static_cast<double>(after_a) >= 0.7 * static_cast<double>(alone))
+        e.verdict = "separate";
+    else
+        e.verdict = "inconclusive";
+    return e;
+}
+
+// Linux before CVE-2024-47678's fix spent a global token on every trigger before the
+// per-source check, so a source far over its own limit starved the others; since, the global
+// token is spent only on messages the per-source limit lets through.
+Experiment read_order(std::uint64_t with_heavy, std::uint64_t alone, std::uint64_t sent) {
+    Experiment e;
+    e.what = "order of the per-source and global limits";
+    e.evidence = fmt::format("light sources got {} of {} errors beside a source flooding at twice "
+                             "the global rate, {} of {} alone",
+                             with_heavy, sent, alone, sent);
+    const double r = alone == 0 ? 0 : static_cast<double>(with_heavy) / static_cast<double>(alone);
+    if (alone < 10)
+        e.verdict = "inconclusive";
+    else if (r >= 0.8)
+        e.verdict = "per-source first (global spent only on sent errors)";
+    else if (r <= 0.6)
+        e.verdict = "global first (spent on every trigger)";
+    else
+        e.verdict = "inconclusive";
+    return e;
+}
+
+void apply_shares(std::vector<RateModel>& models, const std::vector<Experiment>& ex) {
+    for (const Experiment& e : ex) {
+        if (e.verdict != "shared") continue;
+        // "shares: A / B (scope)"
+        const auto colon = e.what.find(": ");
+        const auto slash = e.what.find(" / ");
+        const auto paren = e.what.rfind(" (");
+        if (colon == std::string::npos || slash == std::string::npos || paren == std::string::npos)
+            continue;
+        const std::string a = e.what.substr(colon + 2, slash - colon - 2);
+        const std::string b = e.what.substr(slash + 3, paren - slash - 3);
+        const std::string scope = e.what.substr(paren + 2, e.what.size() - paren - 3);
+        for (RateModel& m : models) {
+            const std::string me = fmt::format("{} v{}", to_string(m.trigger),
+                                               m.family == Family::v6 ? 6 : 4);
+            if (to_string(m.scope) != scope) continue;
+            if (me == a) m.shares_bucket_with.push_back(b);
+            if (me == b) m.shares_bucket_with.push_back(a);
+        }
+    }
+}
+
 std::vector<double> log_rates(double lo, double hi, unsigned per_decade) {
     std::vector<double> r;
     if (lo <= 0 || hi < lo || per_decade == 0) return r;

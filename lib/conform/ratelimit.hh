@@ -66,6 +66,29 @@ struct RateModel {
 // The models of the series (a per-source and a global model when both limits show).
 std::vector<RateModel> characterise(const std::vector<Series>& series);
 
+// An error counted in an experiment: the quoted source port of its trigger, and which error.
+struct TallyKey {
+    std::uint16_t sport = 0;
+    Trigger trigger = Trigger::time_exceeded;
+    Family family = Family::v4;
+};
+
+// One experiment on the RUT's buckets and its reading.
+struct Experiment {
+    std::string what;     // "shares: time-exceeded v4 / port-unreachable v4 (per source)"
+    std::string verdict;  // "shared", "separate", "per-source first", ... or "inconclusive"
+    std::string evidence;
+};
+
+// Drained bucket then probe: B's triggers right after A's drained the bucket got after_a
+// errors, B's alone (the control, same bucket state otherwise) got alone.
+Experiment read_share(const std::string& what, std::uint64_t after_a, std::uint64_t alone,
+                      std::uint64_t sent_b);
+// Light sources' errors beside a heavy source (with_heavy) and alone, out of sent each time.
+Experiment read_order(std::uint64_t with_heavy, std::uint64_t alone, std::uint64_t sent);
+// Fills the models' shares_bucket_with from the share experiments.
+void apply_shares(std::vector<RateModel>& models, const std::vector<Experiment>& ex);
+
 // Offered rates from lo to hi, `per_decade` log-spaced points a decade (1, 3, 10, ... for 2).
 std::vector<double> log_rates(double lo, double hi, unsigned per_decade);
 

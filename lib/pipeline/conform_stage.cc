@@ -78,10 +78,14 @@ void ConformStage::send_stream(ConformStream& s, Lcore& l) noexcept {
     const std::uint64_t now = l.now_ns();
     if (now < s.start_ns) return;
     const std::uint64_t sent = s.sent.load(std::memory_order_relaxed);
-    // Absolute schedule: frame k leaves at start + k / rate (no drift, no catching up beyond
-    // what the schedule says).
+    std::uint64_t origin = s.origin_ns.load(std::memory_order_relaxed);
+    if (origin == 0) {
+        origin = now;
+        s.origin_ns.store(now, std::memory_order_relaxed);
+    }
+    // Absolute schedule: frame k leaves at origin + k / rate (no drift).
     auto due =
-        static_cast<std::uint64_t>(static_cast<double>(now - s.start_ns) * s.rate_pps / 1e9) + 1;
+        static_cast<std::uint64_t>(static_cast<double>(now - origin) * s.rate_pps / 1e9) + 1;
     if (due > s.count) due = s.count;
     if (due <= sent) return;
     rte_mbuf* ms[burst_size];

@@ -33,6 +33,9 @@ struct ConformStream {
     std::uint16_t seq_at = 0;
     std::uint16_t csum_at = 0;
     std::atomic<std::uint64_t> sent{0};
+    // When the stage sent the first frame: the schedule runs from here (frame k at origin +
+    // k / rate), so a stage that starts late does not catch up with a burst.
+    std::atomic<std::uint64_t> origin_ns{0};
     std::atomic<std::uint64_t> first_tx_ns{0};
     std::atomic<std::uint64_t> last_tx_ns{0};
     std::atomic<bool> done{false};

@@ -193,6 +193,13 @@ class ConformRun:
                 if m["trigger"] == trigger and m["family"] == family}
 
 
+def experiment(res: ConformRun, what: str) -> dict | None:
+    for e in (res.report or {}).get("experiments", []):
+        if e["what"] == what:
+            return e
+    return None
+
+
 def conform(topo: ConformTopology, exe: str, args: list[str], timeout: float = 240,
             pcap: str | None = None) -> ConformRun:
     """Runs pingwire-conform on the bench's tool side; its JSON report read back."""

@@ -13,7 +13,10 @@ rut="linux": forwarding on, r1's MTU 1400).
    sysctls say (per source 1000/ratelimit per second after a burst of 6, XRLIM_BURST_FACTOR;
    global icmp_msgs_per_sec, shared by IPv4 and IPv6); frag-needed and Packet Too Big exempt
    (scope none: icmp_ratemask and the ICMPv6 ratemask leave them out); the global bucket's
-   refill granularity 20 ms (HZ/50) and its randomised cost (CVE-2020-25705).
+   refill granularity 20 ms (HZ/50) and its randomised cost (CVE-2020-25705); time-exceeded
+   and port-unreachable share one per-source bucket (one inet_peer per source), IPv4 and IPv6
+   share the global one (one per namespace), and the per-source limit comes first (the global
+   token is spent only on sent errors since the CVE-2024-47678 fix).
 4. Mistakes: a RUT address nobody answers is exit 2 with "no ARP reply from ... on port 0";
    an unknown --only ID is exit 2 with one line.
 """
@@ -88,6 +91,19 @@ def ratelimit(args, rep, topo, ms4, ms6, per_sec, burst, families, triggers):
             m = res.models("frag-needed", f)
             rep.check(f"{what}: frag-needed v{f} not limited (scope none: exempt)",
                       list(m.keys()) == ["none"], str(m)[:800])
+        if "port-unreachable" in triggers:
+            e = cu.experiment(res, f"shares: time-exceeded v{f} / port-unreachable v{f} "
+                                   f"(per-source)")
+            rep.check(f"{what}: time-exceeded and port-unreachable v{f} share one per-source "
+                      f"bucket", e is not None and e["verdict"] == "shared", str(e))
+    if "port-unreachable" in triggers and 4 in families and 6 in families:
+        e = cu.experiment(res, "shares: time-exceeded v4 / time-exceeded v6 (global)")
+        rep.check(f"{what}: IPv4 and IPv6 share the global bucket",
+                  e is not None and e["verdict"] == "shared", str(e))
+        e = cu.experiment(res, "order of the per-source and global limits")
+        rep.check(f"{what}: the per-source limit applies before the global one is spent "
+                  f"(Linux since the CVE-2024-47678 fix)",
+                  e is not None and e["verdict"].startswith("per-source first"), str(e))
 
 
 def mistakes(args, rep, topo):
@@ -116,7 +132,7 @@ def body(args, rep):
     with cu.ConformTopology("linux") as topo:
         catalogue(args, rep, topo)
         probe(args, rep, topo)
-        ratelimit(args, rep, topo, 20, 50, 500, 50, (4, 6), ("time-exceeded", "frag-needed"))
+        ratelimit(args, rep, topo, 20, 50, 500, 50, (4, 6), ("time-exceeded", "port-unreachable", "frag-needed"))
         ratelimit(args, rep, topo, 50, 100, 300, 30, (4,), ("time-exceeded",))
         mistakes(args, rep, topo)
 

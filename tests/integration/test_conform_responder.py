@@ -6,7 +6,9 @@
    verdict as EXPECTED (pass unless listed there).
 2. --ratelimit at two settings of the responder's own options (--icmp-ratelimit,
    --icmp6-ratelimit, --icmp-msgs-per-sec, --icmp-msgs-burst): per-source rate and burst and
-   the global rate within 10% of the options; frag-needed / PTB exempt (the default masks).
+   the global rate within 10% of the options; frag-needed / PTB exempt (the default masks);
+   time-exceeded and port-unreachable sharing a per-source bucket, IPv4 and IPv6 the global
+   one, and the per-source limit first, as in Linux.
 3. The same with --icmp-ratelimit-deterministic (every message costs exactly one global
    token): within 2%, longer steps, and the global bucket's cost reads "fixed".
 """
@@ -62,12 +64,25 @@ def ratelimit(args, rep, topo, ms4, ms6, per_sec, burst, families, triggers,
             m = res.models("frag-needed", f)
             rep.check(f"{what}: frag-needed v{f} not limited (scope none: exempt)",
                       list(m.keys()) == ["none"], str(m)[:800])
+        if "port-unreachable" in triggers:
+            e = cu.experiment(res, f"shares: time-exceeded v{f} / port-unreachable v{f} "
+                                   f"(per-source)")
+            rep.check(f"{what}: time-exceeded and port-unreachable v{f} share one per-source "
+                      f"bucket", e is not None and e["verdict"] == "shared", str(e))
+    if "port-unreachable" in triggers and 4 in families and 6 in families:
+        e = cu.experiment(res, "shares: time-exceeded v4 / time-exceeded v6 (global)")
+        rep.check(f"{what}: IPv4 and IPv6 share the global bucket",
+                  e is not None and e["verdict"] == "shared", str(e))
+        e = cu.experiment(res, "order of the per-source and global limits")
+        rep.check(f"{what}: the per-source limit applies before the global one is spent "
+                  f"(Linux since the CVE-2024-47678 fix)",
+                  e is not None and e["verdict"].startswith("per-source first"), str(e))
 
 
 def body(args, rep):
     with cu.ConformTopology("pingwire") as topo:
         catalogue(args, rep, topo)
-        ratelimit(args, rep, topo, 20, 50, 500, 50, (4, 6), ("time-exceeded", "frag-needed"))
+        ratelimit(args, rep, topo, 20, 50, 500, 50, (4, 6), ("time-exceeded", "port-unreachable", "frag-needed"))
         ratelimit(args, rep, topo, 50, 100, 300, 30, (4,), ("time-exceeded",))
         ratelimit(args, rep, topo, 20, 50, 500, 50, (4,), ("time-exceeded",),
                   deterministic=True)
