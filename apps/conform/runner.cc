@@ -388,7 +388,8 @@ Task Runner::run_experiments() {
             co_await run_pattern(std::move(fr), fast, n_a + probes, keys_of(sb, b, f), after);
             const unsigned k2 = next_alias();
             const auto sc = next_sport_++;
-            co_await run_pattern(frames_of(frame(b, f, k2, sc)), fast, probes, keys_of(sc, b, f), alone);
+            co_await run_pattern(frames_of(frame(b, f, k2, sc)), fast, probes, keys_of(sc, b, f),
+                                 alone);
             experiments_.push_back(conform::read_share(
                 fmt::format("shares: {} / {} (per-source)", label(a, f), label(b, f)), after[0],
                 alone[0], probes));
@@ -407,12 +408,14 @@ Task Runner::run_experiments() {
             pattern.push_back(frame(Trigger::time_exceeded, Family::v4, k, sa));
         std::vector<conform::Frame> fr;
         for (std::uint64_t i = 0; i < n_a; ++i) fr.push_back(pattern[i % pattern.size()]);
-        for (unsigned k = 1; k <= 20; ++k) fr.push_back(frame(Trigger::time_exceeded, Family::v6, k, sb));
+        for (unsigned k = 1; k <= 20; ++k)
+            fr.push_back(frame(Trigger::time_exceeded, Family::v6, k, sb));
         std::vector<std::uint64_t> after, alone;
         co_await run_pattern(std::move(fr), rate, n_a + 20,
                              keys_of(sb, Trigger::time_exceeded, Family::v6), after);
         std::vector<conform::Frame> solo;
-        for (unsigned k = 1; k <= 20; ++k) solo.push_back(frame(Trigger::time_exceeded, Family::v6, k, sc));
+        for (unsigned k = 1; k <= 20; ++k)
+            solo.push_back(frame(Trigger::time_exceeded, Family::v6, k, sc));
         co_await run_pattern(std::move(solo), rate, 20,
                              keys_of(sc, Trigger::time_exceeded, Family::v6), alone);
         experiments_.push_back(conform::read_share(
@@ -426,7 +429,8 @@ Task Runner::run_experiments() {
         const double light_each = p4->rate_pps.value / 2;
         const unsigned lights = 10;
         // The pattern: heavy frames and light frames in the ratio of their rates.
-        const auto per_light = static_cast<unsigned>(std::max(1.0, std::round(heavy / (light_each * lights))));
+        const auto per_light =
+            static_cast<unsigned>(std::max(1.0, std::round(heavy / (light_each * lights))));
         const unsigned h = next_alias();
         const auto sh = next_sport_++, sl = next_sport_++, sl2 = next_sport_++;
         std::vector<conform::Frame> pattern, solo;

@@ -13,53 +13,44 @@ namespace {
 
 using Mutate = void (*)(FrameSpec&, const Ctx&);
 
-// The probe differs from its control in what it tests, and in its IP ID and source port, so
-// an error names which of the two it is about.
+// The probe differs from its control in what it tests, and in its IP ID, source port and
+// echo identifier and sequence, so an error or a reply names which of the two it is about.
 FrameSpec distinct(FrameSpec p) {
     p.ip_id = static_cast<std::uint16_t>(p.ip_id + 0x100);
     p.sport = static_cast<std::uint16_t>(p.sport + 0x100);
     p.icmp_id = static_cast<std::uint16_t>(p.icmp_id + 0x100);
+    p.icmp_seq = 2;
     return p;
 }
 
-// Control: UDP to a closed port of the RUT (port unreachable expected); probe: the same,
-// changed by M.
+// Control: base; probe: base changed by M.
+Plan pair_of(const FrameSpec& base, const Ctx& c, Mutate m) {
+    Plan plan;
+    plan.control.push_back(on_in(base));
+    FrameSpec p = distinct(base);
+    m(p, c);
+    plan.probe.push_back(on_in(p));
+    return plan;
+}
+
+// Control: UDP to a closed port of the RUT (port unreachable expected).
 template <Family F, Mutate M>
 Plan port_pair(const Ctx& c) {
-    Plan plan;
-    const FrameSpec base = to_rut_udp(c, F);
-    plan.control.push_back(on_in(base));
-    FrameSpec p = distinct(base);
-    M(p, c);
-    plan.probe.push_back(on_in(p));
-    return plan;
+    return pair_of(to_rut_udp(c, F), c, M);
 }
 
-// Control: a UDP datagram through the RUT with TTL 1 (Time Exceeded expected); probe: the
-// same, changed by M.
+// Control: a UDP datagram through the RUT with TTL 1 (Time Exceeded expected).
 template <Family F, Mutate M>
 Plan transit_pair(const Ctx& c) {
-    Plan plan;
     FrameSpec base = transit(c, F);
     base.ttl = 1;
-    plan.control.push_back(on_in(base));
-    FrameSpec p = distinct(base);
-    M(p, c);
-    plan.probe.push_back(on_in(p));
-    return plan;
+    return pair_of(base, c, M);
 }
 
-// Control: an echo request to the RUT (reply expected); probe: the same, changed by M.
+// Control: an echo request to the RUT (reply expected).
 template <Family F, Mutate M>
 Plan echo_pair(const Ctx& c) {
-    Plan plan;
-    const FrameSpec base = to_rut_echo(c, F);
-    plan.control.push_back(on_in(base));
-    FrameSpec p = distinct(base);
-    p.icmp_seq = 2;
-    M(p, c);
-    plan.probe.push_back(on_in(p));
-    return plan;
+    return pair_of(to_rut_echo(c, F), c, M);
 }
 
 // Control: an expiring first fragment (offset 0, MF), which is owed its Time Exceeded, so

@@ -84,8 +84,7 @@ void ConformStage::send_stream(ConformStream& s, Lcore& l) noexcept {
         s.origin_ns.store(now, std::memory_order_relaxed);
     }
     // Absolute schedule: frame k leaves at origin + k / rate (no drift).
-    auto due =
-        static_cast<std::uint64_t>(static_cast<double>(now - origin) * s.rate_pps / 1e9) + 1;
+    auto due = static_cast<std::uint64_t>(static_cast<double>(now - origin) * s.rate_pps / 1e9) + 1;
     if (due > s.count) due = s.count;
     if (due <= sent) return;
     rte_mbuf* ms[burst_size];

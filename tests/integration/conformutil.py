@@ -267,6 +267,56 @@ def check_model(rep: netns.Report, res: ConformRun, what: str, trigger: str, fam
                   m is not None and within(m["burst"], burst, tol), ev)
 
 
+def ratelimit_args(families, triggers, rates: str = "10,100,1000,10000") -> list[str]:
+    """--ratelimit for these families and triggers (only one quick check besides)."""
+    out = ["--only", "v4.te.ttl1", "--ratelimit", "--ratelimit-rates", rates]
+    for f in families:
+        out += ["--ratelimit-family", str(f)]
+    for t in triggers:
+        out += ["--ratelimit-trigger", t]
+    return out
+
+
+def check_ratelimit(rep: netns.Report, res: ConformRun, what: str, families, triggers,
+                    ms4: int, ms6: int, per_sec: int, tol: float, global_cost: str) -> None:
+    """What a Linux-shaped limiter must show: per source 1000/ms per second after a burst of
+    6, a global per_sec shared by IPv4 and IPv6, frag-needed / PTB exempt, the two triggers
+    in one per-source bucket, the per-source limit first. global_cost: "linux" (refills every
+    20 ms, cost randomised), "fixed" (not randomised) or "any"."""
+    rep.check(f"{what}: exit 0, the rate-limit table printed",
+              res.rc == 0 and "TRIGGER" in res.stdout, res.evidence)
+    for f in families:
+        ms = ms4 if f == 4 else ms6
+        check_model(rep, res, what, "time-exceeded", f, "per-source", 1000 / ms, 6, tol)
+        check_model(rep, res, what, "time-exceeded", f, "global", per_sec, None, tol)
+        g = res.models("time-exceeded", f).get("global") or {}
+        if global_cost == "any":
+            pass
+        elif global_cost == "linux":
+            rep.check(f"{what}: v{f} global bucket refilled every 20 ms (HZ/50), cost randomised",
+                      g.get("refill_ms") is not None and abs(g["refill_ms"] - 20) <= 3 and
+                      g.get("cost") == "randomised", str(g)[:800])
+        else:
+            rep.check(f"{what}: v{f} global cost not randomised", g.get("cost") != "randomised",
+                      str(g)[:800])
+        if "frag-needed" in triggers:
+            m = res.models("frag-needed", f)
+            rep.check(f"{what}: frag-needed v{f} not limited (scope none: exempt)",
+                      list(m.keys()) == ["none"], str(m)[:800])
+        if "port-unreachable" in triggers:
+            e = experiment(res, f"shares: time-exceeded v{f} / port-unreachable v{f} (per-source)")
+            rep.check(f"{what}: time-exceeded and port-unreachable v{f} share one per-source "
+                      f"bucket", e is not None and e["verdict"] == "shared", str(e))
+    if "port-unreachable" in triggers and 4 in families and 6 in families:
+        e = experiment(res, "shares: time-exceeded v4 / time-exceeded v6 (global)")
+        rep.check(f"{what}: IPv4 and IPv6 share the global bucket",
+                  e is not None and e["verdict"] == "shared", str(e))
+        e = experiment(res, "order of the per-source and global limits")
+        rep.check(f"{what}: the per-source limit applies before the global one is spent "
+                  f"(Linux since the CVE-2024-47678 fix)",
+                  e is not None and e["verdict"].startswith("per-source first"), str(e))
+
+
 def main(name: str, body, need_responder: bool = False) -> None:
     import argparse
     ap = argparse.ArgumentParser(description=name)

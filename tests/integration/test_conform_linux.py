@@ -37,7 +37,6 @@ EXPECTED = {
     "v4.probe.rfc8335": ("not-applicable", "icmp_echo_enable_probe is 0 by default"),
     "v6.probe.rfc8335": ("not-applicable", "icmp_echo_enable_probe is 0 by default"),
 }
-RATES = ["--ratelimit-rates", "10,100,1000,10000"]
 
 
 def catalogue(args, rep, topo):
@@ -71,39 +70,8 @@ def ratelimit(args, rep, topo, ms4, ms6, per_sec, burst, families, triggers):
     topo.sysctl(net__ipv4__icmp_ratelimit=ms4, net__ipv6__icmp__ratelimit=ms6,
                 net__ipv4__icmp_msgs_per_sec=per_sec, net__ipv4__icmp_msgs_burst=burst)
     what = f"icmp_ratelimit={ms4} icmpv6 ratelimit={ms6} msgs_per_sec={per_sec} burst={burst}"
-    extra = ["--only", "v4.te.ttl1", "--ratelimit", *RATES]
-    for f in families:
-        extra += ["--ratelimit-family", str(f)]
-    for t in triggers:
-        extra += ["--ratelimit-trigger", t]
-    res = cu.conform(topo, args.conform, extra, timeout=400)
-    rep.check(f"{what}: exit 0, the rate-limit table printed",
-              res.rc == 0 and "TRIGGER" in res.stdout, res.evidence)
-    for f in families:
-        ms = ms4 if f == 4 else ms6
-        cu.check_model(rep, res, what, "time-exceeded", f, "per-source", 1000 / ms, 6, 0.10)
-        cu.check_model(rep, res, what, "time-exceeded", f, "global", per_sec, None, 0.10)
-        g = res.models("time-exceeded", f).get("global") or {}
-        rep.check(f"{what}: v{f} global bucket refilled every 20 ms (HZ/50), cost randomised",
-                  g.get("refill_ms") is not None and abs(g["refill_ms"] - 20) <= 3 and
-                  g.get("cost") == "randomised", str(g)[:800])
-        if "frag-needed" in triggers:
-            m = res.models("frag-needed", f)
-            rep.check(f"{what}: frag-needed v{f} not limited (scope none: exempt)",
-                      list(m.keys()) == ["none"], str(m)[:800])
-        if "port-unreachable" in triggers:
-            e = cu.experiment(res, f"shares: time-exceeded v{f} / port-unreachable v{f} "
-                                   f"(per-source)")
-            rep.check(f"{what}: time-exceeded and port-unreachable v{f} share one per-source "
-                      f"bucket", e is not None and e["verdict"] == "shared", str(e))
-    if "port-unreachable" in triggers and 4 in families and 6 in families:
-        e = cu.experiment(res, "shares: time-exceeded v4 / time-exceeded v6 (global)")
-        rep.check(f"{what}: IPv4 and IPv6 share the global bucket",
-                  e is not None and e["verdict"] == "shared", str(e))
-        e = cu.experiment(res, "order of the per-source and global limits")
-        rep.check(f"{what}: the per-source limit applies before the global one is spent "
-                  f"(Linux since the CVE-2024-47678 fix)",
-                  e is not None and e["verdict"].startswith("per-source first"), str(e))
+    res = cu.conform(topo, args.conform, cu.ratelimit_args(families, triggers), timeout=500)
+    cu.check_ratelimit(rep, res, what, families, triggers, ms4, ms6, per_sec, 0.10, "linux")
 
 
 def mistakes(args, rep, topo):
