@@ -383,9 +383,15 @@ Task Runner::run_experiments() {
             std::vector<std::uint64_t> after, alone;
             const unsigned k1 = next_alias();
             const auto sa = next_sport_++, sb = next_sport_++;
+            // A keeps draining while B's triggers come, one in every 11, so a refill during
+            // the probes cannot let B through when they share.
             std::vector<conform::Frame> fr(n_a, frame(a, f, k1, sa));
-            for (std::uint64_t i = 0; i < probes; ++i) fr.push_back(frame(b, f, k1, sb));
-            co_await run_pattern(std::move(fr), fast, n_a + probes, keys_of(sb, b, f), after);
+            for (std::uint64_t i = 0; i < probes; ++i) {
+                for (unsigned r = 0; r < 10; ++r) fr.push_back(frame(a, f, k1, sa));
+                fr.push_back(frame(b, f, k1, sb));
+            }
+            const std::uint64_t n = fr.size();
+            co_await run_pattern(std::move(fr), fast, n, keys_of(sb, b, f), after);
             const unsigned k2 = next_alias();
             const auto sc = next_sport_++;
             co_await run_pattern(frames_of(frame(b, f, k2, sc)), fast, probes, keys_of(sc, b, f),
@@ -400,23 +406,28 @@ Task Runner::run_experiments() {
     const auto* g6 = model(Trigger::time_exceeded, Family::v6, Scope::global);
     const unsigned many = std::min(setup_.sources, 200U);
     if (g4 && g6 && many >= 20) {
-        const double rate = 4 * g4->rate_pps.value;
+        // IPv4 at 8x the global rate for 0.5 s, then on, with one IPv6 trigger in every 20:
+        // sharing, each passes with the IPv4 ones' odds (1 in 8); the control sends the IPv6
+        // ones alone at the same spacing.
+        const double rate = 8 * g4->rate_pps.value;
         const auto n_a = static_cast<std::uint64_t>(rate * 0.5);
         const auto sa = next_sport_++, sb = next_sport_++, sc = next_sport_++;
-        std::vector<conform::Frame> pattern;
-        for (unsigned k = 1; k <= many; ++k)
-            pattern.push_back(frame(Trigger::time_exceeded, Family::v4, k, sa));
         std::vector<conform::Frame> fr;
-        for (std::uint64_t i = 0; i < n_a; ++i) fr.push_back(pattern[i % pattern.size()]);
-        for (unsigned k = 1; k <= 20; ++k)
+        unsigned k4 = 0;
+        auto next4 = [&] { return frame(Trigger::time_exceeded, Family::v4, 1 + k4++ % many, sa); };
+        for (std::uint64_t i = 0; i < n_a; ++i) fr.push_back(next4());
+        for (unsigned k = 1; k <= 20; ++k) {
+            for (unsigned j = 0; j < 19; ++j) fr.push_back(next4());
             fr.push_back(frame(Trigger::time_exceeded, Family::v6, k, sb));
+        }
+        const std::uint64_t n = fr.size();
         std::vector<std::uint64_t> after, alone;
-        co_await run_pattern(std::move(fr), rate, n_a + 20,
+        co_await run_pattern(std::move(fr), rate, n,
                              keys_of(sb, Trigger::time_exceeded, Family::v6), after);
         std::vector<conform::Frame> solo;
         for (unsigned k = 1; k <= 20; ++k)
             solo.push_back(frame(Trigger::time_exceeded, Family::v6, k, sc));
-        co_await run_pattern(std::move(solo), rate, 20,
+        co_await run_pattern(std::move(solo), rate / 20, 20,
                              keys_of(sc, Trigger::time_exceeded, Family::v6), alone);
         experiments_.push_back(conform::read_share(
             "shares: time-exceeded v4 / time-exceeded v6 (global)", after[0], alone[0], 20));

@@ -191,9 +191,10 @@ Experiment read_share(const std::string& what, std::uint64_t after_a, std::uint6
                       std::uint64_t sent_b) {
     Experiment e;
     e.what = what;
-    e.evidence = fmt::format("{} of {} second-trigger errors right after the first drained the "
-                             "bucket, {} of {} alone",
-                             after_a, sent_b, alone, sent_b);
+    e.evidence = fmt::format(
+        "{} of {} second-trigger errors while the first kept the bucket "
+        "drained, {} of {} alone",
+        after_a, sent_b, alone, sent_b);
     // The control must show the second trigger answered, else nothing can be read.
     if (alone < 3)
         e.verdict = "inconclusive";
@@ -212,9 +213,10 @@ Experiment read_share(const std::string& what, std::uint64_t after_a, std::uint6
 Experiment read_order(std::uint64_t with_heavy, std::uint64_t alone, std::uint64_t sent) {
     Experiment e;
     e.what = "order of the per-source and global limits";
-    e.evidence = fmt::format("light sources got {} of {} errors beside a source flooding at twice "
-                             "the global rate, {} of {} alone",
-                             with_heavy, sent, alone, sent);
+    e.evidence = fmt::format(
+        "light sources got {} of {} errors beside a source flooding at twice "
+        "the global rate, {} of {} alone",
+        with_heavy, sent, alone, sent);
     const double r = alone == 0 ? 0 : static_cast<double>(with_heavy) / static_cast<double>(alone);
     if (alone < 10)
         e.verdict = "inconclusive";
@@ -240,8 +242,8 @@ void apply_shares(std::vector<RateModel>& models, const std::vector<Experiment>&
         const std::string b = e.what.substr(slash + 3, paren - slash - 3);
         const std::string scope = e.what.substr(paren + 2, e.what.size() - paren - 3);
         for (RateModel& m : models) {
-            const std::string me = fmt::format("{} v{}", to_string(m.trigger),
-                                               m.family == Family::v6 ? 6 : 4);
+            const std::string me =
+                fmt::format("{} v{}", to_string(m.trigger), m.family == Family::v6 ? 6 : 4);
             if (to_string(m.scope) != scope) continue;
             if (me == a) m.shares_bucket_with.push_back(b);
             if (me == b) m.shares_bucket_with.push_back(a);
