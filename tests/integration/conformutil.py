@@ -269,7 +269,10 @@ def check_model(rep: netns.Report, res: ConformRun, what: str, trigger: str, fam
 
 def ratelimit_args(families, triggers, rates: str = "10,100,1000,10000") -> list[str]:
     """--ratelimit for these families and triggers (only one quick check besides)."""
-    out = ["--only", "v4.te.ttl1", "--ratelimit", "--ratelimit-rates", rates]
+    # Pauses of 0.5 s: the buckets of the settings tested refill in 0.3 s at most (the
+    # single-source steps take a fresh source each).
+    out = ["--only", "v4.te.ttl1", "--ratelimit", "--ratelimit-rates", rates,
+           "--ratelimit-pause", "0.5"]
     for f in families:
         out += ["--ratelimit-family", str(f)]
     for t in triggers:
