@@ -32,28 +32,20 @@ Result expect_error(const Ctx& c, const Exchange& ex) {
     return pass(fmt::format("sent {}; got {}", sent_line(ex.probe), e->describe()));
 }
 
-template <Family F>
-Plan no_route(const Ctx& c) {
+// A datagram through the RUT to the bench's unrouted (no route) or unresolved (on port 1's
+// subnet, nobody there) address.
+template <Family F, bool Unresolved>
+Plan beyond(const Ctx& c) {
+    const Setup& s = c.s();
     FrameSpec p = transit(c, F);
     if (F == Family::v6)
-        p.dst6 = c.s().unrouted6;
+        p.dst6 = Unresolved ? s.unresolved6 : s.unrouted6;
     else
-        p.dst4 = c.s().unrouted4;
+        p.dst4 = Unresolved ? s.unresolved4 : s.unrouted4;
     Plan plan;
     plan.probe.push_back(on_in(p));
-    return plan;
-}
-
-template <Family F>
-Plan unresolved(const Ctx& c) {
-    FrameSpec p = transit(c, F);
-    if (F == Family::v6)
-        p.dst6 = c.s().unresolved6;
-    else
-        p.dst4 = c.s().unresolved4;
-    Plan plan;
-    plan.probe.push_back(on_in(p));
-    plan.probe_wait_ms = 5000;  // the RUT's neighbour resolution gives up first (~3 s)
+    // The RUT's neighbour resolution gives up first (Linux: 3 probes a second apart).
+    if (Unresolved) plan.probe_wait_ms = 5000;
     return plan;
 }
 
@@ -114,14 +106,14 @@ std::vector<Check> unreachable_checks() {
     using F = Family;
     return {
         {"v4.unreach.net", "RFC 1812 5.2.7.1", F::v4, "no route: Destination Unreachable 3/0",
-         &no_route<F::v4>, &expect_error<3, 0>},
+         &beyond<F::v4, false>, &expect_error<3, 0>},
         {"v6.unreach.noroute", "RFC 4443 3.1", F::v6, "no route: Destination Unreachable 1/0",
-         &no_route<F::v6>, &expect_error<1, 0>},
+         &beyond<F::v6, false>, &expect_error<1, 0>},
         {"v4.unreach.host", "RFC 1812 5.2.7.1", F::v4,
-         "unresolvable neighbour: Destination Unreachable 3/1", &unresolved<F::v4>,
+         "unresolvable neighbour: Destination Unreachable 3/1", &beyond<F::v4, true>,
          &expect_error<3, 1>},
         {"v6.unreach.addr", "RFC 4443 3.1; RFC 4861 7.2.2", F::v6,
-         "unresolvable neighbour: Destination Unreachable 1/3 (address)", &unresolved<F::v6>,
+         "unresolvable neighbour: Destination Unreachable 1/3 (address)", &beyond<F::v6, true>,
          &expect_error<1, 3>},
         {"v4.unreach.port", "RFC 1122 3.2.2.1; RFC 792", F::v4,
          "UDP to a closed port of the RUT: 3/3", &closed_port<F::v4>, &expect_error<3, 3>},
