@@ -165,6 +165,11 @@ std::vector<RateModel> characterise(const std::vector<Series>& series) {
             // The many-source plateau is a second, global limit when it is well below what
             // the sources' own buckets would let through.
             const double ceiling = many->sources * f1.rate_pps.value;
+            if (!(fm.limited && fm.rate_pps.value < 0.8 * ceiling))
+                out.back().evidence += fmt::format(
+                    "; {} sources got {:.0f}/s: no global limit below that", many->sources,
+                    fm.limited ? fm.rate_pps.value
+                               : (many->steps.empty() ? 0.0 : many->steps.back().returned_pps()));
             if (fm.limited && fm.rate_pps.value < 0.8 * ceiling) {
                 RateModel g = model_of(*many, Scope::global);
                 g.evidence +=
