@@ -128,10 +128,11 @@ std::vector<Check> unreachable_checks() {
          "fragment, M=1, length not a multiple of 8: Parameter Problem code 0, pointer 4",
          &fragment_length, &expect_error<4, 0, 4>},
         {"v6.pp.option", "RFC 8200 4.2; RFC 4443 3.4", F::v6,
-         "option type 10xxxxxx: Parameter Problem code 2, pointer 42", &option_unicast,
+         "option type 0x9e (action bits 10): Parameter Problem code 2, pointer 42", &option_unicast,
          &expect_error<4, 2, 42>},
         {"v6.pp.option.mcast", "RFC 8200 4.2; RFC 4443 2.4(e.3)", F::v6,
-         "option type 10xxxxxx to ff02::1: Parameter Problem code 2 from a unicast address",
+         "option type 0x9e (action bits 10) to ff02::1: Parameter Problem code 2 from a unicast "
+         "address",
          &option_multicast, &expect_error<4, 2, 42>},
     };
 }
