@@ -196,9 +196,12 @@ ErrorDecision plan_error_v6(const Invoking& in, const ErrorSpec& spec,
     if (in.eth_dst.is_group() && !multicast_ok) return stop(ErrorOutcome::suppressed_l2_multicast);
     // A fragment other than the first: the upper-layer header is not in it.
     // Packet Too Big is owed about every fragment too large for the link (RFC 4443 has no
-    // rule against it, and Linux sends it), so that the source learns the path MTU.
+    // rule against it, and Linux sends it), so that the source learns the path MTU; and
+    // Parameter Problem is owed about the fragment itself (RFC 8200 4.5: a non-last fragment
+    // whose length is not a multiple of 8, one that would make the datagram longer than
+    // 65535 octets, which can only be a later fragment), as Linux's ip6_frag_queue sends it.
     if (walk.upper && walk.upper->fragment && walk.upper->frag_offset != 0 &&
-        spec.type != icmpv6::packet_too_big)
+        spec.type != icmpv6::packet_too_big && spec.type != icmpv6::parameter_problem)
         return stop(ErrorOutcome::suppressed_fragment);
     // RFC 4443 2.4(e.5): not about a packet whose source is not one unique node.
     if (src.is_unspecified() || src.is_multicast() || src.is_loopback())

@@ -7,7 +7,7 @@ namespace pw::icmp {
 // answer echo (RFC 4443 4.2) and PROBE when enabled, hand ND to ndp_input; the rest is
 // counted and dropped by name.
 Verdict icmp6_input(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_t icmp_offset,
-                    const HostContext& ctx) noexcept {
+                    const HostContext& ctx, bool fragmented) noexcept {
     namespace ipv6 = wire::ipv6;
     namespace icmpv6 = wire::icmpv6;
     IcmpMib& mib = ctx.stats->v6;
@@ -37,9 +37,14 @@ Verdict icmp6_input(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_t
         case 160:  // RFC 8335 Extended Echo Request
             break;
         case icmpv6::neighbor_solicitation:
-            return ndp_input(f, ip, icmp_offset, ctx);
         case icmpv6::neighbor_advertisement:
-            return na_input(ip, icmp_offset, ctx);
+            // RFC 6980 5: a Neighbor Discovery message in a fragmented packet (an atomic
+            // fragment included, RFC 6946) MUST be silently ignored: it cannot have been sent
+            // by a conforming node, and fragments hide it from ND-inspecting switches (RA
+            // Guard, RFC 7113). Linux: suppress_frag_ndisc.
+            if (fragmented) return Verdict::dropped(Drop::ndp_invalid);
+            return type == icmpv6::neighbor_solicitation ? ndp_input(f, ip, icmp_offset, ctx)
+                                                         : na_input(ip, icmp_offset, ctx);
         case icmpv6::router_solicitation:
         case icmpv6::router_advertisement:
             return Verdict::dropped(Drop::ndp_unhandled);

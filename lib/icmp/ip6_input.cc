@@ -64,7 +64,7 @@ Verdict ip6_input(Frame& f, const HostContext& ctx) noexcept {
     }
     switch (up.protocol) {
         case ipv6::nh_icmp6:
-            return icmp6_input(f, *ip, up.offset, ctx);
+            return icmp6_input(f, *ip, up.offset, ctx, up.fragment || f.reassembled);
         case ipv6::nh_udp:
             return udp_input_v6(f, *ip, up.offset, ctx);
         case ipv6::nh_none:

@@ -358,6 +358,27 @@ TEST(SuppressV6, NonInitialFragment) {
                    ErrorOutcome::sent);
 }
 
+// RFC 8200 4.5: the reassembler's Parameter Problem code 0 is about the fragment itself (its
+// Payload Length, or a Fragment Offset that makes the datagram longer than 65535 octets, which
+// only a later fragment can do): it is owed for a non-initial fragment too, as Linux sends it.
+// Found by the malformed-input catalogue (frag6.too-big was never answered).
+TEST(SuppressV6, ParameterProblemAboutANonInitialFragmentIsSent) {
+    const Planner p;
+    const Bytes udp = udp_msg();
+    for (const std::uint16_t off : {std::uint16_t{8}, std::uint16_t{1448}, std::uint16_t{0xfff8}}) {
+        for (const bool more : {false, true}) {
+            SCOPED_TRACE(testing::Message() << "offset " << off << (more ? " M" : ""));
+            const Bytes f = frag_hdr(wire::ipv6::nh_udp, off, more);
+            const Bytes pkt = v6_packet(pw::test::peer6, pw::test::us6, wire::ipv6::nh_fragment,
+                                        concat({&f, &udp}));
+            EXPECT_OUTCOME(p.v6(pkt, {4, 0, 42}), ErrorOutcome::sent);  // Fragment Offset
+            EXPECT_OUTCOME(p.v6(pkt, {4, 0, 4}), ErrorOutcome::sent);   // Payload Length
+            // Other errors about it stay suppressed (the upper-layer header is not in it).
+            EXPECT_OUTCOME(p.v6(pkt, {1, 4, 0}), ErrorOutcome::suppressed_fragment);
+        }
+    }
+}
+
 TEST(SuppressV6, MulticastDestinationButPacketTooBigAndParameterProblemCode2) {
     const Planner p;
     for (const char* d : {"ff02::1", "ff02::1:ff00:1", "ff05::2", "ff0e::1234"}) {
