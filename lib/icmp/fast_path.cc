@@ -25,13 +25,15 @@ constexpr std::size_t l2_len = eth::header_len;  // untagged frames only
 constexpr std::uint8_t reply_ttl = 64;           // as ip4_reply_in_place / ip6_reply_in_place
 constexpr std::uint8_t ver_ihl_5 = 0x45;
 
-// The Ethernet checks every fast path makes: the frame is addressed to iface's own MAC and is
-// untagged with the given EtherType (a tagged frame has 0x8100 there, IEEE 802.1Q 9.6).
+// The Ethernet checks every fast path makes: the frame is addressed to iface's own MAC, comes
+// from an individual address (host_input's eth_group_source) and is untagged with the given
+// EtherType (a tagged frame has 0x8100 there, IEEE 802.1Q 9.6).
 // Broadcast and group destinations are left to the full path (RFC 1122 3.3.6 and the
 // link-layer group rules differ per family).
 inline bool eth_to_us(wire::ConstBytes frame, const net::Iface& iface,
                       std::uint16_t ethertype) noexcept {
     return net::mac_key(frame.data()) == net::mac_key(iface.mac) &&
+           (load8(frame, eth::field::src) & 0x01) == 0 &&
            load16(frame, eth::field::type) == ethertype;
 }
 

@@ -12,6 +12,10 @@ Verdict host_input(wire::Bytes buffer, std::size_t frame_len, const HostContext&
     if (!view) return Verdict::dropped(view.reason());
     const auto dst = view->dst();
     if (!ctx.iface->accepts_mac(dst)) return Verdict::dropped(Drop::not_our_mac);
+    // IEEE 802.3 3.2.3: a source address is an individual address. A frame from a group
+    // address is forged, and answering it would send the reply to every station of the link
+    // (or the group): dropped, whatever it carries.
+    if (view->src().is_group()) return Verdict::dropped(Drop::eth_group_source);
     if (view->has_vlan()) return Verdict::dropped(Drop::vlan_not_configured);
 
     Frame f{buffer, frame_len, view->header_length(), view->src(), dst, false};

@@ -2,6 +2,7 @@
 
 #include "lib/icmp/steps.hh"
 #include "lib/wire/icmp.hh"
+#include "lib/wire/ipv4_options.hh"
 
 namespace pw::icmp {
 
@@ -14,6 +15,28 @@ bool owned_elsewhere_v4(const HostContext& ctx, const Ipv4Addr& a) noexcept {
     for (const auto& p : ctx.probe_ifaces)
         if (p.iface != ctx.iface && p.iface->owns_v4(a)) return true;
     return false;
+}
+
+// RFC 1122 3.2.1.8 / 3.2.2.5 (RFC 1812 5.2.4 for a router): a datagram whose options are
+// malformed is discarded with Parameter Problem code 0, the pointer at the octet at fault (as
+// Linux's ip_options_compile). A source-routed one is dropped quietly, as Linux does by
+// default (accept_source_route 0; RFC 7126 4.3, 4.4: source routing is an attack tool). The
+// error comes from the host or, for a datagram in transit, the router (RFC 1812 4.3.2.4).
+// Returns false when the datagram goes on.
+bool bad_options(Frame& f, const wire::ipv4::View<std::byte>& ip, bool transit,
+                 const HostContext& ctx, Verdict& out) noexcept {
+    if (ip.header_length() == wire::ipv4::min_header_len) return false;
+    const auto check = wire::ipv4::check_options(ip.header());
+    if (check.ok && !check.source_route) return false;
+    if (!check.ok) {
+        const ErrorSpec spec{wire::icmpv4::parameter_problem, 0,
+                             std::uint32_t{check.pointer} << 24};
+        out = transit ? router_error_v4(f, ip, Drop::ip4_bad_option, spec, ctx)
+                      : host_error_v4(f, ip, Drop::ip4_bad_option, spec, ctx);
+    } else {
+        out = Verdict::dropped(Drop::ip4_source_route);
+    }
+    return true;
 }
 
 }  // namespace
@@ -43,11 +66,13 @@ Verdict ip4_input(Frame& f, const HostContext& ctx) noexcept {
         if (f.eth_dst.is_group()) return Verdict::dropped(Drop::ip4_unicast_in_l2_broadcast);
         if (dst.bytes[0] == 0 || dst.is_loopback() || dst.bytes[0] >= 240)
             return Verdict::dropped(Drop::ip4_bad_destination);
+        if (Verdict v; bad_options(f, *ip, true, ctx, v)) return v;
         return Verdict::to(Next::route, false, f.l2_len);
     }
     // RFC 1122 3.3.6: discard a unicast datagram that came in a link-layer broadcast.
     if (!broadcast && f.eth_dst.is_group())
         return Verdict::dropped(Drop::ip4_unicast_in_l2_broadcast);
+    if (Verdict v; bad_options(f, *ip, false, ctx, v)) return v;
 
     if (ip->is_fragment()) {
         // RFC 1122 3.3.2: a host reassembles datagrams addressed to it.

@@ -16,6 +16,7 @@ namespace pw::wire {
     X(vlan_truncated, "802.1Q tag cut short")                                                      \
     X(vlan_not_configured, "802.1Q-tagged frame on a port with no VLAN")                           \
     X(not_our_mac, "destination MAC is not ours, broadcast, or a group we joined")                 \
+    X(eth_group_source, "Ethernet source is a group address (IEEE 802.3 3.2.3: never a sender)")   \
     X(unknown_ethertype, "EtherType we do not handle")                                             \
     X(arp_truncated, "ARP packet cut short")                                                       \
     X(arp_unsupported, "ARP for a hardware/protocol other than Ethernet/IPv4")                     \
@@ -27,6 +28,9 @@ namespace pw::wire {
     X(ip4_bad_ihl, "IPv4 IHL below 5 or past the packet")                                          \
     X(ip4_bad_total_length, "IPv4 total length below the header or past the frame")                \
     X(ip4_bad_checksum, "IPv4 header checksum wrong")                                              \
+    X(ip4_bad_option, "IPv4 option malformed (Parameter Problem owed, RFC 1122 3.2.1.8, 3.2.2.5)") \
+    X(ip4_source_route,                                                                            \
+      "IPv4 source-routed (LSRR/SSRR), dropped as Linux does by default (RFC 7126 4.3, 4.4)")      \
     X(ip4_unicast_in_l2_broadcast, "IPv4 unicast in a link-layer broadcast (RFC 1122 3.3.6)")      \
     X(ip4_martian_source, "IPv4 source is not a unique host (RFC 1122 3.2.1.3)")                   \
     X(ip4_not_for_us, "IPv4 destination is not one of our addresses")                              \

@@ -439,6 +439,12 @@ vec("bad_arp_reply",
 vec("bad_arp_group_sender",
     "Ether(dst='{BCAST_MAC}', src='{PEER_MAC}')/ARP(op=1, hwsrc='03:00:00:00:00:01', "
     "psrc='{PEER4}', hwdst='{ZERO_MAC}', pdst='{US4}')")
+# A group address as the Ethernet source (IEEE 802.3 3.2.3): an echo and an NS from the
+# broadcast and from a multicast MAC; answering would reach every station.
+vec("bad_eth_bcast_source",
+    "Ether(dst='{US_MAC}', src='{BCAST_MAC}')/" + IP4 + ")/" + ECHO4)
+vec("bad_eth_mcast_source6",
+    "Ether(dst='{US_MAC}', src='33:33:00:00:00:01')/" + IP6 + ")/" + ECHO6)
 vec("bad_arp_hwtype",
     "Ether(dst='{BCAST_MAC}', src='{PEER_MAC}')/ARP(hwtype=6, op=1, hwsrc='{PEER_MAC}', "
     "psrc='{PEER4}', hwdst='{ZERO_MAC}', pdst='{US4}')")
@@ -656,6 +662,70 @@ vec("he_proto4_253", E_US + "/" + PROTO4)
 vec("he_proto4_253_error", err4("ICMP(type=3, code=2)", HE_ID, PROTO4))
 vec("he_tcp4", E_US + "/" + TCP4)
 vec("he_tcp4_error", err4("ICMP(type=3, code=2)", HE_ID, TCP4))
+
+# IPv4 options a receiver must check (RFC 1122 3.2.1.8, 3.2.2.5; the checks of Linux's
+# __ip_options_compile): malformed ones owe Parameter Problem code 0 pointing at the octet at
+# fault, well-formed ones (unknown included) are accepted, source routes dropped quietly. The
+# datagrams are raw: scapy would re-parse (and trip over) malformed options.
+def opts4(opts, upper, dst=C["US4"], flags=0):
+    opts = bytes(opts) + bytes(-len(opts) % 4)
+    ip = IP(src=C["PEER4"], dst=dst, id=0x0110, ttl=64, flags=flags,
+            options=[IPOption_NOP()] * len(opts)) / upper
+    b = bytearray(raw(ip))
+    b[20:20 + len(opts)] = opts
+    b[10:12] = bytes(2)
+    b[10:12] = checksum(bytes(b[:20 + len(opts)])).to_bytes(2, "big")
+    return bytes(b)
+
+
+OPT4_ECHO = "ICMP(type=8, id=0x3333, seq=1)/Raw(b'options')"
+E_US4 = "Ether(dst='{US_MAC}', src='{PEER_MAC}', type=0x0800)"
+OPT4_BAD = [  # name, option bytes, Parameter Problem pointer
+    ("len0", "b'\\x07\\x00\\x00\\x00'", 20),
+    ("past", "b'\\x01\\x44\\x0c\\x05'", 21),
+    ("last_octet", "b'\\x01\\x01\\x01\\x07'", 23),
+    ("rr_ptr3", "b'\\x07\\x07\\x03' + bytes(5)", 22),
+    ("rr_no_room", "b'\\x07\\x07\\x05' + bytes(5)", 22),
+    ("rr_twice", "(b'\\x07\\x07\\x04' + bytes(4) + b'\\x01') * 2", 28),
+    ("ts_short", "b'\\x44\\x03\\x05\\x00'", 21),
+    ("ts_ptr4", "b'\\x44\\x08\\x04\\x00' + bytes(4)", 22),
+    ("ts_overflow", "b'\\x44\\x08\\x09\\xf0' + bytes(4)", 23),
+    ("ts_addr_no_room", "b'\\x44\\x08\\x05\\x01' + bytes(4)", 22),
+    ("ra_short", "b'\\x94\\x03\\x00\\x00'", 21),
+    ("lsrr_ptr3", "b'\\x83\\x07\\x03' + bytes(5)", 22),
+]
+OPT4_GOOD = [  # name, option bytes: well formed, the echo is answered (options not echoed)
+    ("rr_full", "b'\\x07\\x07\\x08' + bytes(4) + b'\\x01'"),
+    ("unknown", "b'\\x9e\\x04\\x00\\x00'"),
+    ("ts_full_counting", "b'\\x44\\x08\\x09\\x10' + bytes(4)"),
+    ("router_alert", "b'\\x94\\x04\\x00\\x00'"),
+    ("after_eol", "b'\\x01\\x00\\x07\\x00'"),
+]
+for name, opts, ptr in OPT4_BAD:
+    inv = f"opts4({opts}, {OPT4_ECHO})"
+    vec(f"he_opt4_{name}", E_US4 + f"/Raw({inv})")
+    vec(f"he_opt4_{name}_error", err4(f"ICMP(type=12, code=0, ptr={ptr})", HE_ID, inv))
+for name, opts in OPT4_GOOD:
+    vec(f"he_opt4_{name}", E_US4 + f"/Raw(opts4({opts}, {OPT4_ECHO}))")
+vec("he_opt4_reply",
+    E_PEER + "/IP(src='{US4}', dst='{PEER4}', id=0x0110, ttl=64)/ICMP(type=0, id=0x3333, "
+    "seq=1)/Raw(b'options')")
+# Source routes (LSRR, SSRR through 198.18.0.9) are dropped quietly.
+for name, t in [("lsrr", "83"), ("ssrr", "89")]:
+    vec(f"he_opt4_{name}",
+        E_US4 + f"/Raw(opts4(b'\\x{t}\\x07\\x04\\xc6\\x12\\x00\\x09', {OPT4_ECHO}))")
+# Every IPv4 input path checks them: UDP to a closed port, a timestamp request, a first
+# fragment, and (router mode) a datagram in transit, about which the router sends it.
+OPT4_LEN0 = "b'\\x07\\x00\\x00\\x00'"
+for name, upper, kw in [
+        ("udp", "UDP(sport=40001, dport=33434)/Raw(b'options')", ""),
+        ("timestamp", "ICMP(type=13, id=0x3333, seq=1, ts_ori=1, ts_rx=0, ts_tx=0)", ""),
+        ("fragment", OPT4_ECHO, ", flags='MF'"),
+        ("transit", OPT4_ECHO, ", dst='198.19.5.5'")]:
+    inv = f"opts4({OPT4_LEN0}, {upper}{kw})"
+    vec(f"he_opt4_len0_{name}", E_US4 + f"/Raw({inv})")
+    vec(f"he_opt4_len0_{name}_error", err4("ICMP(type=12, code=0, ptr=20)", HE_ID, inv))
+
 vec("he_nh6_253", E_US + "/" + NH6)
 vec("he_nh6_253_error", err6("ICMPv6ParamProblem(code=1, ptr=6)", NH6))
 vec("he_nh6_253_dstopt", E_US + "/" + NH6_DST)

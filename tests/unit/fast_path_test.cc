@@ -169,6 +169,8 @@ const Named golden_vectors[] = {
     {"bad_arp_not_ours", golden::bad_arp_not_ours},
     {"bad_arp_reply", golden::bad_arp_reply},
     {"bad_arp_group_sender", golden::bad_arp_group_sender},
+    {"bad_eth_bcast_source", golden::bad_eth_bcast_source},
+    {"bad_eth_mcast_source6", golden::bad_eth_mcast_source6},
     {"bad_arp_hwtype", golden::bad_arp_hwtype},
     {"bad_ip6_version", golden::bad_ip6_version},
     {"bad_ip6_plen_long", golden::bad_ip6_plen_long},

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "lib/icmp/fast_path.hh"
+#include "lib/icmp/forward.hh"
 #include "lib/icmp/host_input.hh"
 #include "lib/icmp/icmp_error.hh"
 #include "lib/wire/checksum.hh"
@@ -319,6 +321,98 @@ TEST(HostErrorsProtocol, UnrecognisedOptionByItsActionBits) {
 TEST(HostErrorsProtocol, NoNextHeaderIsQuiet) {
     Host h;
     expect_quiet_drop(h, golden::bad_ip6_no_next_header, Drop::ip6_no_next_header);
+}
+
+// --- IPv4 options (RFC 1122 3.2.1.8, 3.2.2.5) ------------------------------------------------
+
+struct OptionCase {
+    const char* name;
+    Frame frame;
+    Frame error;  // Parameter Problem code 0, its pointer at the octet at fault
+};
+
+// Malformed options owe Parameter Problem with the pointer Linux's __ip_options_compile
+// gives: a length below 2 or past the header at the option's type, a pointer field out of
+// range at the pointer, a full timestamp whose overflow counter is at 15 at the
+// overflow/flag octet, a second Record Route at the second.
+const OptionCase bad_options[] = {
+    {"length 0", golden::he_opt4_len0, golden::he_opt4_len0_error},
+    {"past the header", golden::he_opt4_past, golden::he_opt4_past_error},
+    {"type in the last octet", golden::he_opt4_last_octet, golden::he_opt4_last_octet_error},
+    {"record route pointer 3", golden::he_opt4_rr_ptr3, golden::he_opt4_rr_ptr3_error},
+    {"record route slot past it", golden::he_opt4_rr_no_room, golden::he_opt4_rr_no_room_error},
+    {"record route twice", golden::he_opt4_rr_twice, golden::he_opt4_rr_twice_error},
+    {"timestamp length 3", golden::he_opt4_ts_short, golden::he_opt4_ts_short_error},
+    {"timestamp pointer 4", golden::he_opt4_ts_ptr4, golden::he_opt4_ts_ptr4_error},
+    {"timestamp overflow 15", golden::he_opt4_ts_overflow, golden::he_opt4_ts_overflow_error},
+    {"timestamp with address, no room", golden::he_opt4_ts_addr_no_room,
+     golden::he_opt4_ts_addr_no_room_error},
+    {"router alert length 3", golden::he_opt4_ra_short, golden::he_opt4_ra_short_error},
+    {"loose source route pointer 3", golden::he_opt4_lsrr_ptr3, golden::he_opt4_lsrr_ptr3_error},
+};
+
+TEST(HostErrorsIpv4Options, MalformedOwesParameterProblemAtTheOctet) {
+    for (const auto& c : bad_options) {
+        SCOPED_TRACE(c.name);
+        Host h;
+        expect_error(h, c.frame, Drop::ip4_bad_option, c.error);
+        EXPECT_EQ(h.plan.spec.type, wire::icmpv4::parameter_problem);
+        EXPECT_EQ(h.plan.spec.code, 0);
+    }
+}
+
+TEST(HostErrorsIpv4Options, WellFormedAreAcceptedAndNotEchoed) {
+    // RFC 1122 3.2.1.8: an option not implemented is ignored; a full record route or
+    // timestamp (counting its overflow) and a router alert are well formed; what follows
+    // End of Option List is padding.
+    for (const Frame f : {Frame(golden::he_opt4_rr_full), Frame(golden::he_opt4_unknown),
+                          Frame(golden::he_opt4_ts_full_counting),
+                          Frame(golden::he_opt4_router_alert), Frame(golden::he_opt4_after_eol)}) {
+        Host h;
+        expect_reply(h, f, Reply::echo4_reply, golden::he_opt4_reply);
+    }
+}
+
+TEST(HostErrorsIpv4Options, SourceRoutesAreDroppedQuietly) {
+    // Linux's default (accept_source_route 0); RFC 7126 4.3, 4.4.
+    Host h;
+    expect_quiet_drop(h, golden::he_opt4_lsrr, Drop::ip4_source_route);
+    expect_quiet_drop(h, golden::he_opt4_ssrr, Drop::ip4_source_route);
+}
+
+TEST(HostErrorsIpv4Options, EveryInputPathChecksThem) {
+    // UDP (no Port Unreachable), a timestamp request (no reply), a first fragment (not
+    // reassembled).
+    for (const auto& c :
+         {OptionCase{"udp", golden::he_opt4_len0_udp, golden::he_opt4_len0_udp_error},
+          OptionCase{"timestamp", golden::he_opt4_len0_timestamp,
+                     golden::he_opt4_len0_timestamp_error},
+          OptionCase{"fragment", golden::he_opt4_len0_fragment,
+                     golden::he_opt4_len0_fragment_error}}) {
+        SCOPED_TRACE(c.name);
+        Host h;
+        expect_error(h, c.frame, Drop::ip4_bad_option, c.error);
+    }
+    // Not for us, as a host: dropped as not ours, no error.
+    Host h;
+    expect_quiet_drop(h, golden::he_opt4_len0_transit, Drop::ip4_not_for_us);
+    // In transit, as a router: not routed; the router sends the error (from the ingress
+    // interface, RFC 1812 4.3.2.4).
+    RouterPolicy router;
+    h.ctx.router = &router;
+    expect_error(h, golden::he_opt4_len0_transit, Drop::ip4_bad_option,
+                 golden::he_opt4_len0_transit_error);
+    // The fast paths take IHL 5 only, so none of these reaches them.
+    FastPolicy fp;
+    fp.echo4 = fp.router = true;
+    for (const auto& c : bad_options) {
+        auto buf = pw::test::filled(room);
+        std::copy(cbytes(c.frame).begin(), cbytes(c.frame).end(), buf.begin());
+        EXPECT_EQ(echo4_fast(wire::Bytes(buf).first(c.frame.size()), h.iface, fp), 0U) << c.name;
+        std::uint32_t dst = 0;
+        EXPECT_FALSE(forward4_check(wire::ConstBytes(buf).first(c.frame.size()), h.ctx, fp, dst))
+            << c.name;
+    }
 }
 
 // --- ICMP a host answers or ignores --------------------------------------------------------
