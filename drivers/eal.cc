@@ -4,7 +4,10 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 
+#include <sys/stat.h>
+
 #include <cstring>
+#include <string>
 
 namespace pw::drivers {
 
@@ -30,6 +33,15 @@ SplitArgs split_args(int argc, char** argv) {
 std::optional<std::string> eal_init(std::vector<char*>& eal_args) {
     const int rc = rte_eal_init(static_cast<int>(eal_args.size()), eal_args.data());
     if (rc < 0) return std::string("EAL initialisation failed: ") + rte_strerror(rte_errno);
+    // The telemetry sockets take commands (reads, and in time changes): owner and group only,
+    // whatever the umask the program was started with. EAL makes its runtime directory 0700
+    // already; this holds if that directory is ever shared.
+    for (const char* name : {"dpdk_telemetry.v2", "telemetry"}) {
+        const std::string path = std::string(rte_eal_get_runtime_dir()) + "/" + name;
+        struct stat st {};
+        if (::stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode))
+            ::chmod(path.c_str(), S_IRUSR | S_IWUSR | S_IRGRP | S_IWGRP);
+    }
     return std::nullopt;
 }
 
