@@ -21,4 +21,8 @@ unsigned pool_available(const rte_mempool* pool) {
     return rte_mempool_avail_count(pool);
 }
 
+unsigned pool_size(const rte_mempool* pool) {
+    return pool->size;
+}
+
 }  // namespace pw::drivers

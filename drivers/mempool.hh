@@ -15,5 +15,7 @@ std::variant<rte_mempool*, std::string> make_pktmbuf_pool(const std::string& nam
 
 // The number of buffers in the pool that nobody holds (cache included).
 unsigned pool_available(const rte_mempool* pool);
+// The number of buffers the pool was made with.
+unsigned pool_size(const rte_mempool* pool);
 
 }  // namespace pw::drivers

@@ -167,8 +167,18 @@ DeviceStats device_stats(std::uint16_t port) {
 }
 
 void stop_port(std::uint16_t port) {
+    // An empty burst on every TX queue first (the workers have stopped): a PMD that frees
+    // what it sent when the completions come back does so now, not never. net_af_xdp reaps
+    // its completion ring only in tx_burst, and its close frees nothing.
+    rte_eth_dev_info info{};
+    if (rte_eth_dev_info_get(port, &info) == 0)
+        for (std::uint16_t q = 0; q < info.nb_tx_queues; ++q) rte_eth_tx_burst(port, q, nullptr, 0);
     rte_eth_dev_stop(port);
     rte_eth_dev_close(port);
+}
+
+bool keeps_rx_buffers_at_close(const std::string& driver) {
+    return driver == "net_af_xdp";
 }
 
 }  // namespace pw::drivers

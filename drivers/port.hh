@@ -60,6 +60,13 @@ struct DeviceStats {
 };
 DeviceStats device_stats(std::uint16_t port);
 
+// Whether the driver leaves the mbufs filling its RX ring out of the pool when the port is
+// closed: net_af_xdp (DPDK 22.11) gives its fill ring's mbufs to the kernel at queue set-up
+// (2048 per queue), keeps exactly that many there (it receives only what it can replace) and
+// does not return them at close.
+bool keeps_rx_buffers_at_close(const std::string& driver);
+
+// Stops and closes the port (once nothing else transmits on it).
 void stop_port(std::uint16_t port);
 
 }  // namespace pw::drivers

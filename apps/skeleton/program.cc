@@ -42,9 +42,34 @@ Program::~Program() {
 void Program::release() {
     neigh_.reset();  // DPDK memory: before the EAL goes
     for (const auto& p : ports_) drivers::stop_port(p.port);
+    // The mbuf balance, once the stages (destroyed before the Program), the neighbour service
+    // and the closed ports have given back what they held: nothing is in use then, or an
+    // mbuf leaked. Printed after a run's final counters only (not after a failed start).
+    if (pool_ != nullptr && summary_printed_) {
+        std::fputs(mempool_line().c_str(), stdout);
+        std::fflush(stdout);
+    }
     ports_.clear();
     if (eal_up_) drivers::eal_cleanup();
     eal_up_ = false;
+}
+
+std::string Program::mempool_line() const {
+    const unsigned size = drivers::pool_size(pool_);
+    const unsigned avail = drivers::pool_available(pool_);
+    // What closed ports keep by design (net_af_xdp's fill rings): as many as they took at
+    // start, exactly (see drivers::keeps_rx_buffers_at_close).
+    unsigned kept = 0;
+    std::string kept_by;
+    for (std::size_t i = 0; i < ports_.size(); ++i) {
+        if (!drivers::keeps_rx_buffers_at_close(ports_[i].driver)) continue;
+        kept += held_at_start_[i];
+        kept_by +=
+            fmt::format(", {} kept by {}'s fill ring at close", held_at_start_[i], ports_[i].name);
+    }
+    const long in_use = static_cast<long>(size) - avail - kept;
+    return fmt::format("mempool: {} of {} mbufs free ({} in use{})\n", avail, size, in_use,
+                       kept_by);
 }
 
 int Program::fail(const std::string& msg) {
@@ -94,10 +119,13 @@ std::optional<int> Program::start(std::vector<char*>& eal_args, const CommonOpti
         s.rx_desc = static_cast<std::uint16_t>(opt.rx_desc);
         s.tx_desc = static_cast<std::uint16_t>(opt.tx_desc);
         s.pool = pool_;
+        const unsigned avail_before = drivers::pool_available(pool_);
         auto r = drivers::setup_port(s);
         if (auto* e = std::get_if<std::string>(&r)) return fail(*e);
         auto info = std::get<drivers::PortInfo>(r);
         ports_.push_back(info);
+        // The mbufs the started port holds (RX descriptors, a fill ring): mempool_line.
+        held_at_start_.push_back(avail_before - drivers::pool_available(pool_));
         // Each worker transmits on its own queue of every port (shared nothing).
         if (info.tx_queues < n_workers)
             return fail(fmt::format(
@@ -203,6 +231,7 @@ int Program::serve(const Hooks& hooks) {
     if (hooks.report) std::fputs(hooks.report(true).c_str(), stdout);
     if (hooks.final_report) std::fputs(hooks.final_report().c_str(), stdout);
     std::fflush(stdout);
+    summary_printed_ = true;  // the mempool line follows when the Program is released
     return exit_code_;
 }
 

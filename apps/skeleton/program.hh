@@ -71,11 +71,17 @@ public:
     std::string port_lines() const;
     // The device's own counters (rte_eth_stats) of a port, one line.
     static std::string device_line(std::uint16_t port);
+    // "mempool: F of N mbufs free (U in use)": run() prints it last, when the Program is
+    // released, after the stages are gone and the ports closed, so U is 0 unless an mbuf
+    // leaked. A closed net_af_xdp port keeps its fill ring (as many as it took at start):
+    // counted apart, "(0 in use, 2048 kept by net_af_xdp0's fill ring at close)".
+    std::string mempool_line() const;
 
     // Launches one Runtime<S> per worker over stages[w], serves the control tick until SIGINT
     // or SIGTERM (or request_stop), stops the workers and prints the final report. Returns the
     // exit status (set_exit_code, default 0);
-    // the ports and the EAL stop with the Program.
+    // the ports and the EAL stop with the Program, which then prints the mempool line
+    // (mempool_line): destroy the stages first (declare them after the Program).
     template <pipeline::Stage S>
     int run(std::vector<std::unique_ptr<S>>& stages, const Hooks& hooks) {
         std::vector<std::unique_ptr<pipeline::Runtime<S>>> rts;
@@ -109,12 +115,14 @@ private:
     std::vector<unsigned> lcores_;
     rte_mempool* pool_ = nullptr;
     std::vector<drivers::PortInfo> ports_;
+    std::vector<unsigned> held_at_start_;  // per port: mbufs it held once started
     route::InterfaceTable interfaces_;
     pipeline::Clock clock_;
     std::vector<pipeline::LcoreBase> base_;
     std::unique_ptr<NeighbourService> neigh_;
     double stats_interval_ = 0;
     bool eal_up_ = false;
+    bool summary_printed_ = false;
     int exit_code_ = 0;
 };
 

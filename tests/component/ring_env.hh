@@ -1,6 +1,15 @@
 // What the component tests share: one EAL (--no-huge, its run directory removed at the end),
 // one mbuf pool, and ports built from pairs of rings and set up by the drivers layer like any
 // other port. Frames go in through a port's RX ring and come out of its TX ring.
+//
+// Mbuf accounting: every test gives back every mbuf it took. EalEnv installs a listener that
+// fails any test after which the pool has fewer free mbufs than before it (checked once the
+// test body and its locals are gone, before the result is printed); PoolBalance checks a
+// scope inside a test, e.g. while a rig still runs:
+//
+//     test::PoolBalance balance;      // the pool's free count now
+//     ... inject, poll, drain, free ...
+//     EXPECT_TRUE(balance.ok());      // as many free as at the start, or how many are missing
 #pragma once
 
 #include <gtest/gtest.h>
@@ -13,6 +22,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -26,9 +36,56 @@ namespace pw::test {
 
 inline rte_mempool* g_pool = nullptr;
 
+// The pool's free mbufs (the lcore caches included) now and at construction.
+class PoolBalance {
+public:
+    explicit PoolBalance(const rte_mempool* pool = g_pool)
+        : pool_(pool), before_(drivers::pool_available(pool)) {}
+    unsigned before() const noexcept { return before_; }
+    unsigned now() const { return drivers::pool_available(pool_); }
+    // As many free as at construction; otherwise how many are missing (or extra).
+    ::testing::AssertionResult ok() const {
+        const unsigned n = now();
+        if (n == before_) return ::testing::AssertionSuccess();
+        auto r = ::testing::AssertionFailure();
+        r << "mempool: " << n << " of " << drivers::pool_size(pool_) << " mbufs free, " << before_
+          << " before: ";
+        if (n < before_)
+            r << before_ - n << " not given back (leaked, or still held in a ring or a stage)";
+        else
+            r << n - before_ << " more than before (freed twice?)";
+        return r;
+    }
+
+private:
+    const rte_mempool* pool_;
+    unsigned before_;
+};
+
+// Fails a test whose mbufs did not all come back to g_pool. Appended to the listeners, so
+// it sees OnTestEnd before the result printer (gtest calls OnTestEnd in reverse order) and
+// its failure counts in the test's result.
+class PoolBalanceListener : public ::testing::EmptyTestEventListener {
+public:
+    void OnTestStart(const ::testing::TestInfo&) override {
+        balance_.reset();
+        if (g_pool != nullptr) balance_.emplace(g_pool);
+    }
+    void OnTestEnd(const ::testing::TestInfo& info) override {
+        if (!balance_ || info.result()->Skipped()) return;
+        EXPECT_TRUE(balance_->ok()) << "after the test, every mbuf it took back in the pool";
+        balance_.reset();
+    }
+
+private:
+    std::optional<PoolBalance> balance_;
+};
+
 class EalEnv : public ::testing::Environment {
 public:
-    explicit EalEnv(std::string name) : prefix_(std::move(name) + "_" + std::to_string(getpid())) {}
+    explicit EalEnv(std::string name) : prefix_(std::move(name) + "_" + std::to_string(getpid())) {
+        ::testing::UnitTest::GetInstance()->listeners().Append(new PoolBalanceListener);
+    }
     void SetUp() override {
         std::vector<std::string> args{
             "component_test", "--no-huge", "-m",          "512",          "--no-pci", "-l", "0",

@@ -134,6 +134,7 @@ class Responder:
                      *extra]
         self.proc: subprocess.Popen | None = None
         self.out = ""
+        self.noted = False
 
     def __enter__(self) -> "Responder":
         log(f"RUT: {shlex.join(self.argv)}")
@@ -162,6 +163,8 @@ class Responder:
                 self.out += self.proc.communicate()[0]
         import shutil
         shutil.rmtree(f"{netns.DPDK_RUN_DIR}/{self.prefix}", ignore_errors=True)
+        if not self.noted:  # the Report asserts its exit line 'mempool: ... (0 in use)'
+            self.noted = netns.note_exit_summary("pingwire-responder (RUT)", self.out) is not None
         return self.out
 
     def __exit__(self, *exc) -> None:
@@ -220,6 +223,8 @@ def conform(topo: ConformTopology, exe: str, args: list[str], timeout: float = 2
                 report = json.load(f)
         except (OSError, ValueError):
             pass
+        # The Report asserts the exit line 'mempool: N of N mbufs free (0 in use)'.
+        netns.note_exit_summary("pingwire-conform", cp.stdout)
         return ConformRun(cp.returncode, cp.stdout, cp.stderr, report, argv)
     finally:
         os.unlink(json_path)

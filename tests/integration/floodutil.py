@@ -8,7 +8,9 @@ a chain flood -- router -- target (ChainTopology). What is here:
 
     Flood(exe, ns, vdevs, app_args).run(timeout)   -> FloodResult: exit code, stdout, stderr,
         the JSON of --json (always asked for), and the summary lines parsed (ping's shape,
-        the sweep's alive / dead lines, the pmtu verdict, the error lines on stderr)
+        the sweep's alive / dead lines, the pmtu verdict, the error lines on stderr, the
+        mempool line: noted with netns.note_exit_summary, so the test's Report asserts that
+        no mbuf was in use at exit)
     check_ping_shape(rep, res)     the two ping-shaped summary lines, and that they say what
                                    the JSON says
     check_one_error(rep, res, ...) exit 2 and exactly one 'pingwire-flood: error: ...' line
@@ -138,6 +140,8 @@ class FloodResult:
     count_line: tuple[int, int] | None = None  # (alive, of)
     pmtu_lines: list[str] = dataclasses.field(default_factory=list)
     ping_line: str = ""
+    mempool: netns.MempoolLine | None = None  # the last line: 'mempool: N of N mbufs free ...'
+    note: dict | None = None  # netns.note_exit_summary: Report.finish checks the mempool line
 
     @property
     def command_line(self) -> str:
@@ -288,6 +292,8 @@ class Flood:
         res = FloodResult(argv=self.argv, ns=self.ns, rc=self.proc.returncode, stdout=out or "",
                           stderr=err or "", seconds=time.monotonic() - self.t0, killed=killed)
         parse_output(res)
+        res.mempool = netns.parse_mempool(res.stdout)
+        res.note = netns.note_exit_summary("pingwire-flood", res.stdout)
         if self.json_path:
             try:
                 with open(self.json_path) as f:

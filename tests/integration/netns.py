@@ -33,6 +33,9 @@ Library use (see test_*.py):
             port.send(frame_bytes)
         result = r.stop()          # rc, stdout, stderr, parsed counters
         result.ports[0].balanced   # rx == answered + held + dropped, tx == answered + generated
+        result.mempool             # the last line: 'mempool: N of N mbufs free (0 in use)'
+                                   # (check_counters asserts it; Report.finish asserts it for
+                                   # every exit summary read and not checked by the test)
 
     with RouterTopology() as topo, \
          Responder(topo, exe, app_args=topo.router_args(mtu1=1400, extra=["--route", ...])) as r:
@@ -303,6 +306,76 @@ _REASM_LINE = re.compile(r"^\s+reassembled\s+datagrams\s+(\d+)(?:\s+generated_fa
 _GROUP_LINE = re.compile(r"^\s+(replies|device|Icmp|IcmpMsg|Icmp6|Icmp6Msg):\s*(.*)$")
 _KV = re.compile(r"([A-Za-z][A-Za-z0-9_]*)\s+(\d+)")
 FINAL_MARK = "final counters"
+
+
+# The last line a pingwire program prints at exit, once its ports are closed (the Program
+# skeleton, apps/skeleton/program.cc):
+#   mempool: 8191 of 8191 mbufs free (0 in use)
+#   mempool: 6784 of 8832 mbufs free (0 in use, 2048 kept by net_af_xdp0's fill ring at close)
+# Nothing may be in use then: an mbuf not back in the pool (and not in a closed net_af_xdp
+# port's fill ring, which DPDK does not give back) leaked.
+_MEMPOOL_LINE = re.compile(r"^mempool:\s+(\d+)\s+of\s+(\d+)\s+mbufs\s+free\s+"
+                           r"\((-?\d+)\s+in\s+use[,)].*$", re.M)
+
+
+@dataclasses.dataclass
+class MempoolLine:
+    free: int
+    size: int
+    in_use: int
+    line: str
+
+    @property
+    def balanced(self) -> bool:
+        return self.in_use == 0
+
+
+def parse_mempool(text: str) -> MempoolLine | None:
+    """The exit summary's mempool line (the last one in text), None when there is none."""
+    found = None
+    for m in _MEMPOOL_LINE.finditer(text):
+        found = m
+    if found is None:
+        return None
+    return MempoolLine(free=int(found.group(1)), size=int(found.group(2)),
+                       in_use=int(found.group(3)), line=found.group(0))
+
+
+# Every exit summary a helper reads (netns.Responder.stop, floodutil.Flood, conformutil) is
+# noted here; check_mempool marks it checked, and Report.finish checks the ones no test
+# checked itself, so every integration test that reads a summary asserts that nothing leaked.
+_summaries: list[dict] = []
+
+
+def note_exit_summary(who: str, stdout: str) -> dict | None:
+    """Notes the exit output of a pingwire program for the mempool check (only when the run
+    printed its final counters: a start-up failure or a SIGKILL leaves none). Returns the
+    note (pass it to check_mempool)."""
+    if FINAL_MARK not in stdout:
+        return None
+    note = {"who": who, "stdout": stdout, "checked": False}
+    _summaries.append(note)
+    return note
+
+
+def check_mempool(rep: "Report", who: str, stdout: str, note: dict | None = None) -> bool:
+    """The exit summary ends with 'mempool: N of N mbufs free (0 in use)': every mbuf back in
+    the pool once the ports are closed."""
+    for n in _summaries:
+        if n is note or (note is None and n["stdout"] is stdout):
+            n["checked"] = True
+    mp = parse_mempool(stdout[stdout.rindex(FINAL_MARK):] if FINAL_MARK in stdout else stdout)
+    tail = "\n".join(stdout.splitlines()[-4:])
+    return rep.check(f"{who}: exit summary 'mempool: N of N mbufs free (0 in use)': no mbuf leaked",
+                     mp is not None and mp.balanced,
+                     mp.line if mp else f"no mempool line at the end of its output:\n{indent(tail)}")
+
+
+def check_noted_mempools(rep: "Report") -> None:
+    """The mempool check for every noted exit summary not checked yet."""
+    for n in list(_summaries):
+        if not n["checked"]:
+            check_mempool(rep, n["who"], n["stdout"], n)
 
 
 def parse_summary(text: str) -> dict[int, PortCounters]:
@@ -1052,6 +1125,8 @@ class StopResult:
     killed: bool
     ports: dict[int, PortCounters]
     router: RouterSummary | None = None  # the router block (--forward), else None
+    mempool: MempoolLine | None = None   # the exit summary's last line
+    note: dict | None = None             # for check_mempool (note_exit_summary)
 
     @property
     def evidence(self) -> str:
@@ -1174,7 +1249,9 @@ class Responder:
         out = self.stdout()
         self.result = StopResult(rc=None if killed else self.proc.returncode, stdout=out,
                                  stderr=self.stderr(), signal_sent=sent, killed=killed,
-                                 ports=parse_summary(out), router=parse_router(out))
+                                 ports=parse_summary(out), router=parse_router(out),
+                                 mempool=parse_mempool(out),
+                                 note=note_exit_summary("pingwire-responder", out))
         return self.result
 
     def _kill(self) -> None:
@@ -1232,6 +1309,7 @@ class Report:
         return ok
 
     def finish(self) -> int:
+        check_noted_mempools(self)
         total = len(self.passed) + len(self.failed)
         if self.failed:
             log(f"\n{self.name}: FAIL ({len(self.failed)} of {total} checks failed)")
@@ -1248,8 +1326,9 @@ class Report:
 def check_counters(rep: Report, res: StopResult, port: int = 0, *,
                    min_echo4: int = 0, min_echo6: int = 0,
                    check_exit: bool = True) -> PortCounters | None:
-    """The final summary: exit 0; every frame accounted for; the stated drop total, the reply
-    and error counters and the device's own counters agree; echo replies >= pings answered.
+    """The final summary: exit 0 and no mbuf in use at exit (the mempool line, with
+    check_exit); every frame accounted for; the stated drop total, the reply and error
+    counters and the device's own counters agree; echo replies >= pings answered.
 
     The port line states answered/held/generated (and forwarded/fwd_sent, 0 in host mode):
         rx == answered + forwarded + held + sum(drops by reason)
@@ -1265,6 +1344,7 @@ def check_counters(rep: Report, res: StopResult, port: int = 0, *,
     if check_exit:
         rep.check(f"responder exits 0 after {res.signal_sent} and prints its summary",
                   res.rc == 0 and not res.killed and FINAL_MARK in res.stdout, res.evidence)
+        check_mempool(rep, "responder", res.stdout, res.note)
     pc = res.ports.get(port)
     if not rep.check(f"summary has a 'port {port}: rx N tx N' line", pc is not None,
                      f"parsed ports: {sorted(res.ports)}"):
