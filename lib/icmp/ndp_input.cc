@@ -71,8 +71,9 @@ Verdict ndp_input(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_t i
     f.reply_l2(l2_dst, iface);
     Verdict v = Verdict::answer(Reply::nd_advert, f.l2_len + l3_len);
     // Router mode: the solicitation's source link-layer address creates or updates the
-    // sender's entry, as stale (RFC 4861 7.2.3).
-    if (ctx.learns_neighbours && !dad && opts->source_lladdr) {
+    // sender's entry, as stale (RFC 4861 7.2.3); never one for our own address (a conflict or
+    // a spoof, not a neighbour).
+    if (ctx.learns_neighbours && !dad && opts->source_lladdr && !iface.owns_v6(src)) {
         sight(v, ctx, {false, false, true, true, src, *opts->source_lladdr});
     }
     return v;
@@ -96,6 +97,9 @@ Verdict na_input(const wire::ipv6::View<std::byte>& ip, std::size_t icmp_offset,
         return Verdict::dropped(Drop::ndp_invalid);
     const auto opts = ndp::parse_options(msg.subspan(ndp::options_offset));
     if (!opts) return Verdict::dropped(Drop::ndp_invalid);
+    // An advertisement for one of our own addresses is another node claiming it (RFC 4862
+    // 5.4.4 territory), never a neighbour to learn.
+    if (ctx.iface->owns_v6(target)) return v;
     if (opts->target_lladdr) {
         sight(v, ctx,
               {true, (flags & ndp::na_flag_solicited) != 0, (flags & ndp::na_flag_override) != 0,
