@@ -63,12 +63,11 @@ OptionCheck check_options(ConstBytes header) noexcept {
                 if (ptr < 5) return bad(i + 2);
                 const std::uint8_t oflw_flg = load8(header, i + 3);
                 const std::uint8_t flag = oflw_flg & 0x0fU;
-                constexpr std::uint8_t ts_only = 0, ts_and_addr = 1, ts_prespec = 3;
+                constexpr std::uint8_t ts_and_addr = 1, ts_prespec = 3;
                 if (ptr <= len) {
-                    const std::size_t entry = flag == ts_only ? 4 : 8;
-                    if ((flag == ts_only || flag == ts_and_addr || flag == ts_prespec) &&
-                        ptr + entry - 1 > len)
-                        return bad(i + 2);
+                    // At least a 4-octet entry whatever the flag; 8 with an address.
+                    const std::size_t entry = flag == ts_and_addr || flag == ts_prespec ? 8 : 4;
+                    if (ptr + entry - 1 > len) return bad(i + 2);
                 } else if (flag != ts_prespec && (oflw_flg >> 4) == 15) {
                     return bad(i + 3);
                 }

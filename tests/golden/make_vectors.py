@@ -445,6 +445,9 @@ vec("bad_eth_bcast_source",
     "Ether(dst='{US_MAC}', src='{BCAST_MAC}')/" + IP4 + ")/" + ECHO4)
 vec("bad_eth_mcast_source6",
     "Ether(dst='{US_MAC}', src='33:33:00:00:00:01')/" + IP6 + ")/" + ECHO6)
+# One byte more than the port MTU (1500) allows: a NIC would drop it as oversize.
+vec("bad_frame_too_long", E_US + "/" + IP4 + ")/ICMP(type=8, id=1, seq=1)/Raw(bytes(1473))")
+vec("bad_frame_too_long6", E_US + "/" + IP6 + ")/ICMPv6EchoRequest(id=1, seq=1, data=bytes(1453))")
 vec("bad_arp_hwtype",
     "Ether(dst='{BCAST_MAC}', src='{PEER_MAC}')/ARP(hwtype=6, op=1, hwsrc='{PEER_MAC}', "
     "psrc='{PEER4}', hwdst='{ZERO_MAC}', pdst='{US4}')")
@@ -691,6 +694,7 @@ OPT4_BAD = [  # name, option bytes, Parameter Problem pointer
     ("ts_ptr4", "b'\\x44\\x08\\x04\\x00' + bytes(4)", 22),
     ("ts_overflow", "b'\\x44\\x08\\x09\\xf0' + bytes(4)", 23),
     ("ts_addr_no_room", "b'\\x44\\x08\\x05\\x01' + bytes(4)", 22),
+    ("ts_flag2_no_room", "b'\\x44\\x08\\x07\\x02' + bytes(4)", 22),
     ("ra_short", "b'\\x94\\x03\\x00\\x00'", 21),
     ("lsrr_ptr3", "b'\\x83\\x07\\x03' + bytes(5)", 22),
 ]

@@ -170,6 +170,8 @@ const Named golden_vectors[] = {
     {"bad_arp_reply", golden::bad_arp_reply},
     {"bad_arp_group_sender", golden::bad_arp_group_sender},
     {"bad_eth_bcast_source", golden::bad_eth_bcast_source},
+    {"bad_frame_too_long", golden::bad_frame_too_long},
+    {"bad_frame_too_long6", golden::bad_frame_too_long6},
     {"bad_eth_mcast_source6", golden::bad_eth_mcast_source6},
     {"bad_arp_hwtype", golden::bad_arp_hwtype},
     {"bad_ip6_version", golden::bad_ip6_version},

@@ -347,6 +347,8 @@ const OptionCase bad_options[] = {
     {"timestamp overflow 15", golden::he_opt4_ts_overflow, golden::he_opt4_ts_overflow_error},
     {"timestamp with address, no room", golden::he_opt4_ts_addr_no_room,
      golden::he_opt4_ts_addr_no_room_error},
+    {"timestamp flag 2, no room", golden::he_opt4_ts_flag2_no_room,
+     golden::he_opt4_ts_flag2_no_room_error},
     {"router alert length 3", golden::he_opt4_ra_short, golden::he_opt4_ra_short_error},
     {"loose source route pointer 3", golden::he_opt4_lsrr_ptr3, golden::he_opt4_lsrr_ptr3_error},
 };

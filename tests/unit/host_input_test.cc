@@ -332,6 +332,8 @@ const BadCase bad_cases[] = {
     {"arp reply", golden::bad_arp_reply, Drop::arp_not_request},
     {"arp from a group mac", golden::bad_arp_group_sender, Drop::arp_bad_source},
     {"echo from the broadcast mac", golden::bad_eth_bcast_source, Drop::eth_group_source},
+    {"echo one byte over the mtu", golden::bad_frame_too_long, Drop::frame_too_long},
+    {"echo6 one byte over the mtu", golden::bad_frame_too_long6, Drop::frame_too_long},
     {"echo6 from a multicast mac", golden::bad_eth_mcast_source6, Drop::eth_group_source},
     {"arp hardware type 6", golden::bad_arp_hwtype, Drop::arp_unsupported},
     {"ipv6 version 4", golden::bad_ip6_version, Drop::ip6_bad_version},
