@@ -109,7 +109,7 @@ FastPolicy make_fast_policy(const HostPolicy& policy, const RateLimitConfig& rat
 std::size_t echo4_fast(wire::Bytes frame, const net::Iface& iface, const FastPolicy& fp) noexcept {
     if (!fp.echo4) return 0;
     if (frame.size() < l2_len + ipv4::min_header_len + wire::icmp::header_len) return 0;
-    if (frame.size() > l2_len + iface.mtu) return 0;  // host_input's frame_too_long
+    if (frame.size() > l2_len + iface.max_rx_packet()) return 0;  // frame_too_long
     if (!eth_to_us(frame, iface, eth::type_ipv4)) return 0;
     // RFC 1122 3.3.6: a unicast datagram in a link-layer group frame is discarded (our MAC
     // could be misconfigured as a group address).
@@ -173,7 +173,7 @@ std::size_t echo4_fast(wire::Bytes frame, const net::Iface& iface, const FastPol
 std::size_t echo6_fast(wire::Bytes frame, const net::Iface& iface, const FastPolicy& fp) noexcept {
     if (!fp.echo6) return 0;
     if (frame.size() < l2_len + ipv6::header_len + wire::icmp::header_len) return 0;
-    if (frame.size() > l2_len + iface.mtu) return 0;  // host_input's frame_too_long
+    if (frame.size() > l2_len + iface.max_rx_packet()) return 0;  // frame_too_long
     if (!eth_to_us(frame, iface, eth::type_ipv6)) return 0;
     const wire::Bytes l3 = frame.subspan(l2_len);
     // RFC 8200 3: version 6; the payload lies within the frame (no jumbograms, RFC 2675) and
@@ -232,7 +232,7 @@ bool forward4_check(wire::ConstBytes frame, const HostContext& ctx, const FastPo
     if (!fp.router || ctx.router == nullptr || ctx.iface == nullptr) return false;
     const net::Iface& in = *ctx.iface;
     if (frame.size() < l2_len + ipv4::min_header_len) return false;
-    if (frame.size() > l2_len + in.mtu) return false;  // host_input's frame_too_long
+    if (frame.size() > l2_len + in.max_rx_packet()) return false;  // frame_too_long
     if (!eth_to_us(frame, in, eth::type_ipv4)) return false;
     // RFC 1812 5.3.4 / RFC 1122 3.3.6: unicast in a link-layer group frame is not forwarded.
     if ((load8(frame, eth::field::dst) & 0x01) != 0) return false;
@@ -306,7 +306,7 @@ bool forward6_check(wire::ConstBytes frame, const HostContext& ctx, const FastPo
     if (!fp.router || ctx.router == nullptr || ctx.iface == nullptr) return false;
     const net::Iface& in = *ctx.iface;
     if (frame.size() < l2_len + ipv6::header_len) return false;
-    if (frame.size() > l2_len + in.mtu) return false;  // host_input's frame_too_long
+    if (frame.size() > l2_len + in.max_rx_packet()) return false;  // frame_too_long
     if (!eth_to_us(frame, in, eth::type_ipv6)) return false;
     const wire::ConstBytes l3 = frame.subspan(l2_len);
     // RFC 8200 3: version 6, the payload within the frame.

@@ -17,10 +17,10 @@ Verdict host_input(wire::Bytes buffer, std::size_t frame_len, const HostContext&
     // (or the group): dropped, whatever it carries.
     if (view->src().is_group()) return Verdict::dropped(Drop::eth_group_source);
     if (view->has_vlan()) return Verdict::dropped(Drop::vlan_not_configured);
-    // IEEE 802.3 4.2.4.2.2 / RFC 894: a frame longer than the link's MTU is not received (a
-    // NIC counts it as oversize); answering it in place would send a reply the link cannot
+    // IEEE 802.3 4.2.4.2.2 / RFC 894: a frame longer than the port receives is not received
+    // (a NIC counts it as oversize); answering it in place would send a reply the link cannot
     // carry either.
-    if (frame_len - view->header_length() > ctx.iface->mtu)
+    if (frame_len - view->header_length() > ctx.iface->max_rx_packet())
         return Verdict::dropped(Drop::frame_too_long);
 
     Frame f{buffer, frame_len, view->header_length(), view->src(), dst, false};

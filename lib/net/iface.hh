@@ -55,6 +55,9 @@ struct Iface {
     // nothing derived from it is cached).
     MacAddr mac;
     std::uint16_t mtu = 1500;
+    // The longest IP packet the port receives (its MRU): the MTU, but never below Ethernet's
+    // 1500 (a NIC takes standard frames whatever the MTU; jumbo ones only with a jumbo MTU).
+    std::size_t max_rx_packet() const noexcept { return mtu > 1500 ? mtu : 1500; }
     bool is_router = false;  // sets the R flag in Neighbor Advertisements (RFC 4861 4.4)
     std::uint8_t n4 = 0;
     std::uint8_t n6 = 0;  // v6[0] is the link-local address once add_link_local() ran

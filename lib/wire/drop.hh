@@ -17,7 +17,8 @@ namespace pw::wire {
     X(vlan_not_configured, "802.1Q-tagged frame on a port with no VLAN")                           \
     X(not_our_mac, "destination MAC is not ours, broadcast, or a group we joined")                 \
     X(eth_group_source, "Ethernet source is a group address (IEEE 802.3 3.2.3: never a sender)")   \
-    X(frame_too_long, "frame longer than the port MTU allows (a NIC drops it as oversize)")        \
+    X(frame_too_long,                                                                              \
+      "frame longer than the port receives: MTU, at least 1500 (a NIC drops it as oversize)")      \
     X(unknown_ethertype, "EtherType we do not handle")                                             \
     X(arp_truncated, "ARP packet cut short")                                                       \
     X(arp_unsupported, "ARP for a hardware/protocol other than Ethernet/IPv4")                     \

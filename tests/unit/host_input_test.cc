@@ -373,6 +373,22 @@ TEST(HostInputBad, EachIsDroppedWithItsReasonAndLeavesTheBufferAlone) {
     }
 }
 
+// The receive limit is the MTU, but never below 1500 (a NIC takes standard frames whatever
+// its MTU): one byte over is dropped at 1400 and 1500, answered at 9000.
+TEST(HostInputBad, FrameTooLongFollowsTheReceiveUnit) {
+    Iface i = make_iface();
+    for (const std::uint16_t mtu : {std::uint16_t{1400}, std::uint16_t{1500}}) {
+        i.mtu = mtu;
+        EXPECT_EQ(i.max_rx_packet(), 1500U);
+        expect_drop(golden::bad_frame_too_long, Drop::frame_too_long, i);
+        expect_drop(golden::bad_frame_too_long6, Drop::frame_too_long, i);
+        EXPECT_EQ(run(golden::echo4_big_req, i).v.next, Next::reply) << mtu;
+    }
+    i.mtu = 9000;
+    EXPECT_EQ(run(golden::bad_frame_too_long, i).v.kind, Reply::echo4_reply);
+    EXPECT_EQ(run(golden::bad_frame_too_long6, i).v.kind, Reply::echo6_reply);
+}
+
 TEST(HostInputBad, AnswersAreNotAnswered) {
     // Our own replies, looped back: none of them is answered.
     expect_drop(golden::echo4_reply, Drop::not_our_mac);
