@@ -7,8 +7,8 @@
 
 namespace pw::drivers {
 
-std::variant<rte_mempool*, std::string> make_pktmbuf_pool(const std::string& name, unsigned n) {
-    constexpr unsigned cache = 256;
+std::variant<rte_mempool*, std::string> make_pktmbuf_pool(const std::string& name, unsigned n,
+                                                          unsigned cache) {
     rte_mempool* p = rte_pktmbuf_pool_create(name.c_str(), n, cache, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
                                              static_cast<int>(rte_socket_id()));
     if (p == nullptr)

@@ -9,9 +9,10 @@ struct rte_mempool;
 
 namespace pw::drivers {
 
-// A pktmbuf pool of n buffers with the default data room (2048 + headroom). Returns the
-// pool or an error line.
-std::variant<rte_mempool*, std::string> make_pktmbuf_pool(const std::string& name, unsigned n);
+// A pktmbuf pool of n buffers with the default data room (2048 + headroom) and a per-lcore
+// cache of `cache` buffers. Returns the pool or an error line.
+std::variant<rte_mempool*, std::string> make_pktmbuf_pool(const std::string& name, unsigned n,
+                                                          unsigned cache = 256);
 
 // The number of buffers in the pool that nobody holds (cache included).
 unsigned pool_available(const rte_mempool* pool);

@@ -4,7 +4,12 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 
+#include <dirent.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
 #include <cerrno>
+#include <cstdlib>
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -175,6 +180,36 @@ void stop_port(std::uint16_t port) {
         for (std::uint16_t q = 0; q < info.nb_tx_queues; ++q) rte_eth_tx_burst(port, q, nullptr, 0);
     rte_eth_dev_stop(port);
     rte_eth_dev_close(port);
+}
+
+void PacketSocketErrors::collect() {
+    fds_.clear();
+    DIR* d = ::opendir("/proc/self/fd");
+    if (d == nullptr) return;
+    const int self = ::dirfd(d);
+    while (const dirent* e = ::readdir(d)) {
+        char* end = nullptr;
+        const long fd = std::strtol(e->d_name, &end, 10);
+        if (end == e->d_name || *end != '\0' || fd == self) continue;
+        struct stat st {};
+        if (::fstat(static_cast<int>(fd), &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
+        int domain = 0;
+        socklen_t len = sizeof domain;
+        if (::getsockopt(static_cast<int>(fd), SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
+            domain == AF_PACKET)
+            fds_.push_back(static_cast<int>(fd));
+    }
+    ::closedir(d);
+}
+
+unsigned PacketSocketErrors::clear() const noexcept {
+    unsigned n = 0;
+    for (const int fd : fds_) {
+        int err = 0;
+        socklen_t len = sizeof err;
+        if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err != 0) ++n;
+    }
+    return n;
 }
 
 bool keeps_rx_buffers_at_close(const std::string& driver) {

@@ -69,4 +69,24 @@ bool keeps_rx_buffers_at_close(const std::string& driver);
 // Stops and closes the port (once nothing else transmits on it).
 void stop_port(std::uint16_t port);
 
+// net_af_packet after a link flap. When the interface goes down the kernel leaves ENETDOWN
+// pending on every AF_PACKET socket bound to it (sk_err). The PMD's next sendto() -- the kick
+// after it copied a burst into its TX ring -- then fails on that error, and the burst stays in
+// the ring until the next burst kicks again: an idle port that has just one frame to send
+// after the link comes back (the ARP reply its peer waits for) sends it only when another
+// comes, a second later. Reading SO_ERROR clears the pending error; the control lcore does so
+// every few milliseconds for the process's AF_PACKET sockets, so the first kick after link up
+// succeeds.
+class PacketSocketErrors {
+public:
+    // Finds the process's AF_PACKET sockets (call once the ports are set up).
+    void collect();
+    // Clears what is pending on them; returns how many had an error.
+    unsigned clear() const noexcept;
+    std::size_t size() const noexcept { return fds_.size(); }
+
+private:
+    std::vector<int> fds_;
+};
+
 }  // namespace pw::drivers

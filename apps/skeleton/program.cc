@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "drivers/eal.hh"
+#include "drivers/instance_lock.hh"
 #include "drivers/mempool.hh"
 
 namespace pw::app {
@@ -67,9 +68,16 @@ std::string Program::mempool_line() const {
         kept_by +=
             fmt::format(", {} kept by {}'s fill ring at close", held_at_start_[i], ports_[i].name);
     }
-    const long in_use = static_cast<long>(size) - avail - kept;
-    return fmt::format("mempool: {} of {} mbufs free ({} in use{})\n", avail, size, in_use,
-                       kept_by);
+    long in_use = static_cast<long>(size) - avail - kept;
+    std::string control;
+    if (ctl_pool_ != nullptr) {  // the control lcore's probes (enable_neighbours)
+        const unsigned csize = drivers::pool_size(ctl_pool_);
+        const unsigned cavail = drivers::pool_available(ctl_pool_);
+        in_use += static_cast<long>(csize) - cavail;
+        control = fmt::format("; control pool {} of {} free", cavail, csize);
+    }
+    return fmt::format("mempool: {} of {} mbufs free ({} in use{}{})\n", avail, size, in_use,
+                       kept_by, control);
 }
 
 int Program::fail(const std::string& msg) {
@@ -78,6 +86,11 @@ int Program::fail(const std::string& msg) {
 }
 
 std::optional<int> Program::start(std::vector<char*>& eal_args, const CommonOptions& opt) {
+    // One primary per --file-prefix: said in one line before EAL says it in three.
+    if (auto e = drivers::other_primary(eal_args)) {
+        std::fprintf(stderr, "%s: error: %s\n", name_.c_str(), e->c_str());
+        return 1;
+    }
     if (auto e = drivers::eal_init(eal_args)) {
         std::fprintf(stderr, "%s: error: %s\n", name_.c_str(), e->c_str());
         return 1;
@@ -142,13 +155,21 @@ std::optional<int> Program::start(std::vector<char*>& eal_args, const CommonOpti
     }
     base_.resize(n_workers);
     clock_ = pipeline::Clock::from_now();
+    packet_sockets_.collect();  // net_af_packet's, cleared on every control tick
     return std::nullopt;
 }
 
 std::optional<int> Program::enable_neighbours(unsigned capacity,
                                               std::span<const route::NeighSpec> permanent) {
+    // The control lcore's ARP requests and Neighbor Solicitations come from a pool of their own
+    // (no lcore cache): however short the packet pool runs -- mbufs held for unresolved next
+    // hops, the rest in the workers' lcore caches, where the control lcore cannot reach them --
+    // it can still ask for the next hops whose answers end the shortage.
+    auto ctl = drivers::make_pktmbuf_pool("pw_ctl_mbufs", control_mbufs, 0);
+    if (auto* e = std::get_if<std::string>(&ctl)) return fail(*e);
+    ctl_pool_ = std::get<rte_mempool*>(ctl);
     neigh_ = std::make_unique<NeighbourService>();
-    if (auto e = neigh_->build(capacity, permanent, interfaces_, pool_)) {
+    if (auto e = neigh_->build(capacity, permanent, interfaces_, ctl_pool_)) {
         fail(e->what);
         return e->code;
     }
@@ -218,6 +239,9 @@ int Program::serve(const Hooks& hooks) {
     while (!g_stop.load(std::memory_order_relaxed)) {
         std::this_thread::sleep_for(tick);
         const std::uint64_t now = clock_.now_ns();
+        // A link that went down leaves ENETDOWN pending on net_af_packet's sockets; cleared
+        // here, the workers' first send after the link is back does not fail on it.
+        if (packet_sockets_.size() != 0) packet_sockets_.clear();
         if (neigh_) neigh_->poll(now);
         if (hooks.tick) hooks.tick(now);
         if (stats_interval_ > 0 && clock::now() >= next_stats) {

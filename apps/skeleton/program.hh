@@ -74,7 +74,9 @@ public:
     // "mempool: F of N mbufs free (U in use)": run() prints it last, when the Program is
     // released, after the stages are gone and the ports closed, so U is 0 unless an mbuf
     // leaked. A closed net_af_xdp port keeps its fill ring (as many as it took at start):
-    // counted apart, "(0 in use, 2048 kept by net_af_xdp0's fill ring at close)".
+    // counted apart, "(0 in use, 2048 kept by net_af_xdp0's fill ring at close)". With a
+    // neighbour service the control lcore's own pool is in the count too ("; control pool F
+    // of N free").
     std::string mempool_line() const;
 
     // Launches one Runtime<S> per worker over stages[w], serves the control tick until SIGINT
@@ -114,8 +116,11 @@ private:
     std::string name_;
     std::vector<unsigned> lcores_;
     rte_mempool* pool_ = nullptr;
+    rte_mempool* ctl_pool_ = nullptr;  // the control lcore's probes (enable_neighbours)
+    static constexpr unsigned control_mbufs = 1023;
     std::vector<drivers::PortInfo> ports_;
     std::vector<unsigned> held_at_start_;  // per port: mbufs it held once started
+    drivers::PacketSocketErrors packet_sockets_;
     route::InterfaceTable interfaces_;
     pipeline::Clock clock_;
     std::vector<pipeline::LcoreBase> base_;

@@ -312,10 +312,12 @@ FINAL_MARK = "final counters"
 # skeleton, apps/skeleton/program.cc):
 #   mempool: 8191 of 8191 mbufs free (0 in use)
 #   mempool: 6784 of 8832 mbufs free (0 in use, 2048 kept by net_af_xdp0's fill ring at close)
-# Nothing may be in use then: an mbuf not back in the pool (and not in a closed net_af_xdp
-# port's fill ring, which DPDK does not give back) leaked.
+#   mempool: 8832 of 8832 mbufs free (0 in use; control pool 1023 of 1023 free)
+# Nothing may be in use then (the count covers the control lcore's pool too): an mbuf not back
+# in its pool (and not in a closed net_af_xdp port's fill ring, which DPDK does not give back)
+# leaked.
 _MEMPOOL_LINE = re.compile(r"^mempool:\s+(\d+)\s+of\s+(\d+)\s+mbufs\s+free\s+"
-                           r"\((-?\d+)\s+in\s+use[,)].*$", re.M)
+                           r"\((-?\d+)\s+in\s+use[,;)].*$", re.M)
 
 
 @dataclasses.dataclass
