@@ -84,9 +84,9 @@ std::string NeighbourService::report(std::uint64_t now_ns) const {
     const auto& c = control_->counters();
     std::string s = fmt::format(
         "neighbours {} (events {} probes_sent {} probes_failed {} table_full {} "
-        "resolutions_failed {})\n",
-        table_.size(), c.events, c.probes_sent, c.probes_failed, c.table_full,
-        c.resolutions_failed);
+        "resolutions_failed {} reclaimed {})\n",
+        table_.size(), c.events, c.probes_sent, c.probes_failed, c.table_full, c.resolutions_failed,
+        table_.reclaimed());
     table_.for_each(now_ns, [&s](const route::NeighInfo& n) {
         s += fmt::format("  neigh {:<40} {:<10} {} age {:.1f}s\n", n.key.to_string(),
                          n.permanent ? "permanent" : route::to_string(n.state), n.mac.to_string(),

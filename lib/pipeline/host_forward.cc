@@ -210,6 +210,7 @@ void HostStage::send_forward(rte_mbuf* m, std::uint16_t ingress, std::uint16_t e
     p.fragment_needed = fragment_needed;
     p.next_hop = next_hop;
     p.since_ns = l.now_ns();
+    p.asked_ns = p.since_ns;
     if (transmit_forward(m, p, l)) return;
     // Unresolved: wait in the bounded queue and ask the control lcore to resolve it.
     post_want(p.egress, p.v6, p.next_hop, l.now_ns());
@@ -300,7 +301,7 @@ void HostStage::sweep_pending(Lcore& l) noexcept {
     const std::uint64_t now_ns = l.now_ns();
     if (pending_.size() == 0 || now_ns < next_sweep_ns_) return;
     next_sweep_ns_ = now_ns + sweep_every_ns;
-    pending_.sweep([this, &l, now_ns](const Pending& p) {
+    pending_.sweep([this, &l, now_ns](Pending& p) {
         const route::NeighView nv = neighbour(*env_.neighbors, p.egress, p.v6, p.next_hop);
         if (nv.found && nv.state == route::NeighState::failed) {
             unreachable(p.m, p, l);
@@ -311,7 +312,14 @@ void HostStage::sweep_pending(Lcore& l) noexcept {
             unreachable(p.m, p, l);
             return true;
         }
-        post_want(p.egress, p.v6, p.next_hop, now_ns);
+        // Asked again every ask_again_ns while it waits, not on every sweep: post_want's
+        // cache of recent asks has 64 slots, and with more next hops waiting than that it
+        // would let every sweep ask for all of them (a million events in the storm of a
+        // full neighbour table).
+        if (now_ns - p.asked_ns >= ask_again_ns) {
+            p.asked_ns = now_ns;
+            post_want(p.egress, p.v6, p.next_hop, now_ns);
+        }
         return false;
     });
 }

@@ -20,6 +20,7 @@ struct Pending {
     bool fragment_needed = false;
     wire::Ipv6Addr next_hop;  // IPv4 mapped
     std::uint64_t since_ns = 0;
+    std::uint64_t asked_ns = 0;  // when the control lcore was last asked to resolve next_hop
 };
 
 class PendingQueue {

@@ -227,8 +227,39 @@ std::size_t NeighborTable::find(const NeighKey& k) const noexcept {
     return n_slots_;
 }
 
-std::size_t NeighborTable::insert(const NeighKey& k) {
-    if (n_slots_ == 0 || size() >= capacity_) return n_slots_;
+bool NeighborTable::reclaim(std::uint64_t now_ns) noexcept {
+    // Linux's neigh_forced_gc, when a new entry finds the table full: the failed entry that
+    // failed longest ago, else the stale one idle longest if idle for reclaim_idle_ns. Never a
+    // permanent, incomplete, reachable or probing entry.
+    std::size_t best = n_slots_;
+    std::uint64_t best_ns = 0;
+    bool best_failed = false;
+    for (std::size_t i = 0; i < n_slots_; ++i) {
+        const Meta& m = meta_[i];
+        if (m.tag != tag_used || m.permanent) continue;
+        if (m.state == NeighState::failed) {
+            if (!best_failed || m.updated_ns < best_ns) {
+                best = i;
+                best_ns = m.updated_ns;
+                best_failed = true;
+            }
+        } else if (!best_failed && m.state == NeighState::stale && !m.probing) {
+            const std::uint64_t last = m.updated_ns > m.used_ns ? m.updated_ns : m.used_ns;
+            if (now_ns >= last + reclaim_idle_ns && (best == n_slots_ || last < best_ns)) {
+                best = i;
+                best_ns = last;
+            }
+        }
+    }
+    if (best == n_slots_) return false;
+    erase(best);
+    ++reclaimed_;
+    return true;
+}
+
+std::size_t NeighborTable::insert(const NeighKey& k, std::uint64_t now_ns) {
+    if (n_slots_ == 0) return n_slots_;
+    if (size() >= capacity_ && !reclaim(now_ns)) return n_slots_;
     const std::uint64_t h = hash(k);
     const std::size_t mask = n_slots_ - 1;
     for (std::size_t d = 0; d < n_slots_; ++d) {
@@ -263,7 +294,7 @@ void NeighborTable::erase(std::size_t i) noexcept {
 bool NeighborTable::want(const NeighKey& k, std::uint64_t now_ns) {
     std::size_t i = find(k);
     if (i == n_slots_) {
-        i = insert(k);
+        i = insert(k, now_ns);
         if (i == n_slots_) return false;
         Meta& m = meta_[i];
         m.state = NeighState::incomplete;
@@ -308,7 +339,7 @@ Learned NeighborTable::learn_solicitation(const NeighKey& k, const wire::MacAddr
     std::size_t i = find(k);
     if (i == n_slots_) {
         // RFC 4861 7.2.3: no entry: create one, STALE (RFC 826: "I am the target: add the pair").
-        i = insert(k);
+        i = insert(k, now_ns);
         if (i == n_slots_) return Learned::full;
         Meta& m = meta_[i];
         m.state = NeighState::stale;
@@ -407,7 +438,7 @@ bool NeighborTable::add_permanent(const NeighKey& k, const wire::MacAddr& mac,
                                   std::uint64_t now_ns) {
     if (!usable_mac(mac)) return false;
     std::size_t i = find(k);
-    if (i == n_slots_) i = insert(k);
+    if (i == n_slots_) i = insert(k, now_ns);
     if (i == n_slots_) return false;
     Meta& m = meta_[i];
     m.state = NeighState::reachable;

@@ -11,6 +11,9 @@
 //               want() on it resolves again (Linux NUD_FAILED does the same on a new packet)
 //
 // Failed entries, and stale ones nobody wanted for gc_stale_ns, are removed (Linux gc_stale_time).
+// A new entry that finds the table full takes the place of the failed entry that failed longest
+// ago, else of a stale one nobody wanted for 5 s (Linux neigh_forced_gc); only when there is
+// neither is the table full.
 //
 // Threads: one writer, the control (main) lcore, calls everything but lookup() and size(); any
 // number of readers (worker lcores) call lookup() at the same time, without locks: see the
@@ -177,6 +180,11 @@ public:
     // Any lcore.
     std::size_t size() const noexcept { return size_.load(std::memory_order_relaxed); }
     std::size_t capacity() const noexcept { return capacity_; }
+    // Control lcore: entries a new one took the place of, the table being full.
+    std::uint64_t reclaimed() const noexcept { return reclaimed_; }
+    // A stale entry nobody wanted for this long may give its place to a new one (Linux's
+    // neigh_forced_gc spares entries updated in the last 5 s).
+    static constexpr std::uint64_t reclaim_idle_ns = 5'000'000'000;
     const NeighborConfig& config() const noexcept { return cfg_; }
 
     struct Slot;  // the published, lock-free readable copy of one entry (neighbors.cc)
@@ -208,7 +216,9 @@ private:
 
     std::uint64_t hash(const NeighKey& k) const noexcept;
     std::size_t find(const NeighKey& k) const noexcept;  // control: slot index or n_slots_
-    std::size_t insert(const NeighKey& k);               // control: n_slots_ when full
+    // control: n_slots_ when full and nothing could be reclaimed
+    std::size_t insert(const NeighKey& k, std::uint64_t now_ns);
+    bool reclaim(std::uint64_t now_ns) noexcept;  // control: frees one entry (see the top)
     void erase(std::size_t i) noexcept;
     void publish(std::size_t i) noexcept;
     Step advance(std::size_t i, std::uint64_t now_ns);
@@ -222,6 +232,7 @@ private:
     std::uint64_t seed_ = 0;
     std::atomic<std::size_t> size_{0};
     std::atomic<std::uint32_t> max_dist_{0};  // longest probe distance any insert used
+    std::uint64_t reclaimed_ = 0;
 };
 
 }  // namespace pw::route

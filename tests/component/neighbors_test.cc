@@ -1,7 +1,7 @@
 // Component tests of route::NeighborTable (EAL --no-huge for its DPDK memory): the state machine
 // on an injected clock (probes, failure, reachable -> stale, re-probe, garbage collection), the
-// RFC 4861 7.2.3 / 7.2.5 update rules, capacity, churn against a model, and a reader thread doing
-// lock-free lookups while the control thread rewrites the table.
+// RFC 4861 7.2.3 / 7.2.5 update rules, capacity (and what a full table reclaims), churn against a
+// model, and a reader thread doing lock-free lookups while the control thread rewrites the table.
 #include <gtest/gtest.h>
 
 #include "tests/component/ring_env.hh"
@@ -349,6 +349,64 @@ TEST(Neighbors, CapacityAndRemove) {
     NeighborConfig c;
     c.retrans_ns = 0;
     EXPECT_TRUE(bad.init("neighbad", 4, c));
+}
+
+// Linux's neigh_forced_gc: a new entry takes the place of the failed entry that failed longest
+// ago, else of a stale one idle for 5 s; never of a reachable, incomplete, probing or permanent
+// one. Without it a table filled by next hops that never answer stays full until gc_stale_ns.
+TEST(Neighbors, AFullTableReclaimsTheOldestFailedThenAnIdleStaleEntry) {
+    auto t = make_table(4);
+    Events ev;
+    auto v4 = [](std::uint8_t i) { return Ipv4Addr{{198, 18, 1, i}}; };
+    ASSERT_TRUE(t->want(0, v4(1), 0));
+    ASSERT_TRUE(t->want(0, v4(2), 0));
+    ev.tick(*t, 0);
+    ASSERT_TRUE(t->want(0, v4(3), 1 * s));
+    ASSERT_TRUE(t->want(0, v4(4), 1 * s));
+    EXPECT_FALSE(t->want(0, v4(5), 1 * s));  // full of incomplete entries: nothing to reclaim
+    for (std::uint64_t now = 1 * s; now <= 5 * s; now += s) ev.tick(*t, now);
+    ASSERT_EQ(ev.fails.size(), 4U);  // 1 and 2 failed at 3 s, 3 and 4 at 4 s
+    EXPECT_EQ(t->lookup(0, v4(1)).state, NeighState::failed);
+    EXPECT_EQ(t->reclaimed(), 0U);
+
+    ASSERT_TRUE(t->want(0, v4(5), 5 * s));  // takes 1 or 2, which failed first
+    EXPECT_EQ(t->size(), 4U);
+    EXPECT_EQ(t->reclaimed(), 1U);
+    EXPECT_TRUE(t->lookup(0, v4(5)).found);
+    EXPECT_EQ(t->lookup(0, v4(1)).found + t->lookup(0, v4(2)).found, 1);
+    EXPECT_TRUE(t->lookup(0, v4(3)).found);
+    EXPECT_TRUE(t->lookup(0, v4(4)).found);
+    // A solicitation's sender gets a place the same way: the other of 1 and 2.
+    EXPECT_EQ(t->learn_solicitation(NeighKey::of(0, v4(6)), m1, 5 * s), Learned::updated);
+    EXPECT_FALSE(t->lookup(0, v4(1)).found);
+    EXPECT_FALSE(t->lookup(0, v4(2)).found);
+    EXPECT_EQ(t->reclaimed(), 2U);
+    // Then 3 and 4; then 5 (incomplete) and 6 (stale, not idle long enough) stay.
+    ASSERT_TRUE(t->want(0, v4(7), 6 * s));
+    ASSERT_TRUE(t->want(0, v4(8), 6 * s));
+    EXPECT_FALSE(t->lookup(0, v4(3)).found);
+    EXPECT_FALSE(t->lookup(0, v4(4)).found);
+    EXPECT_FALSE(t->want(0, v4(9), 6 * s));
+    EXPECT_EQ(t->reclaimed(), 4U);
+
+    // Stale entries: the one idle longest, once idle for reclaim_idle_ns.
+    auto u = make_table(2);
+    ASSERT_EQ(u->learn_solicitation(NeighKey::of(0, v4(1)), m1, 0), Learned::updated);
+    ASSERT_EQ(u->learn_solicitation(NeighKey::of(0, v4(2)), m2, 3 * s), Learned::updated);
+    EXPECT_FALSE(u->want(0, v4(3), 4 * s));
+    ASSERT_TRUE(u->want(0, v4(3), NeighborTable::reclaim_idle_ns + 1));
+    EXPECT_FALSE(u->lookup(0, v4(1)).found);
+    EXPECT_TRUE(u->lookup(0, v4(2)).found);
+    EXPECT_EQ(u->reclaimed(), 1U);
+
+    // Reachable and permanent entries are never reclaimed.
+    auto r = make_table(2);
+    ASSERT_EQ(r->learn_solicitation(NeighKey::of(0, v4(1)), m1, 0), Learned::updated);
+    ASSERT_EQ(r->learn_advertisement(NeighKey::of(0, v4(1)), m1, true, true, 0), Learned::updated);
+    ASSERT_TRUE(r->add_permanent(NeighKey::of(0, v4(2)), m2, 0));
+    EXPECT_EQ(r->lookup(0, v4(1)).state, NeighState::reachable);
+    EXPECT_FALSE(r->want(0, v4(3), 20 * s));
+    EXPECT_EQ(r->reclaimed(), 0U);
 }
 
 TEST(Neighbors, Dump) {

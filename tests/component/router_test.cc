@@ -306,6 +306,38 @@ TEST(Router, ANextHopThatNeverAnswersTurnsTheWaitingPacketsIntoHostUnreachable) 
     EXPECT_TRUE(balance.ok());
 }
 
+// Packets waiting for next hops ask the control lcore about each next hop once, then again only
+// every ask_again_ns (500 ms), however many next hops wait (more than the 64 recent asks the
+// worker remembers): not on every sweep of the queue (every millisecond).
+TEST(Router, ManyWaitingNextHopsAreAskedForOncePerInterval) {
+    Router r;
+    const pw::test::PoolBalance balance;
+    constexpr unsigned hops = 100;
+    for (unsigned i = 0; i < hops; ++i) {
+        Ipv4Addr dst = *Ipv4Addr::parse("198.18.2.100");
+        dst.bytes[3] = static_cast<std::uint8_t>(100 + i);
+        r.p0.inject(echo(r.p0.mac, dst, 64, 56, true));
+        if (i % 32 == 31) r.worker->poll_once();
+    }
+    unsigned events = 0;
+    auto drain = [&] {
+        pipeline::NeighEvent e[64];
+        unsigned got;
+        while ((got = rte_ring_dequeue_burst_elem(r.events, e, sizeof e[0], 64, nullptr)) > 0)
+            events += got;
+    };
+    // About 100 sweeps of the queue (one a millisecond), well within ask_again_ns.
+    const std::uint64_t until = rte_get_tsc_cycles() + rte_get_tsc_hz() / 10;
+    while (rte_get_tsc_cycles() < until) {
+        r.worker->poll_once();
+        drain();
+    }
+    EXPECT_EQ(r.c(r.p0.port).forwarded, hops);
+    EXPECT_EQ(events, hops);  // one ask per next hop
+    r.worker.reset();         // what still waits is freed and counted at exit
+    EXPECT_TRUE(balance.ok());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
