@@ -153,6 +153,17 @@ int main(int argc, char** argv) {
                 p.port, fmt::format("{} {}", p.name, p.mac.to_string()), c);
             if (at_exit) out += pw::app::Program::device_line(p.port);
         }
+        // The per-destination rate-limit tables: bounded, so a new destination may evict one
+        // (it then starts again with a full burst, as an inet_peer entry Linux reclaimed).
+        std::uint64_t ev4 = 0, ev6 = 0;
+        for (const auto& st : stages) {
+            ev4 += st->limiter().hosts().evictions();
+            ev6 += st->limiter().hosts_v6().evictions();
+        }
+        out += fmt::format(
+            "ratelimit: per-destination tables {} entries per lcore and family; evictions v4 {} "
+            "v6 {}\n",
+            stages.empty() ? 0 : stages[0]->limiter().hosts().capacity(), ev4, ev6);
         return out;
     };
     if (opt.forward)

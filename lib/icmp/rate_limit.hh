@@ -93,7 +93,11 @@ public:
     bool take(const wire::Ipv4Addr& key, std::uint64_t now_ns) noexcept;
 
     std::size_t capacity() const noexcept { return entries_.size(); }
-    std::uint64_t evictions() const noexcept { return evictions_; }
+    // Destinations that took the place of another (the table full). The owning lcore counts;
+    // any lcore may read (a relaxed load, as the counters are read).
+    std::uint64_t evictions() const noexcept {
+        return __atomic_load_n(&evictions_, __ATOMIC_RELAXED);
+    }
 
 private:
     struct Entry {

@@ -72,6 +72,8 @@ public:
     void handle(rte_mbuf* m, std::uint16_t port, Lcore& l) noexcept;
 
     const icmp::Reassembler& reassembler() const noexcept { return reasm_; }
+    // The per-destination rate-limit tables (their evictions are read by the reports).
+    const icmp::RateLimiter& limiter() const noexcept { return limiter_; }
 
 private:
     // The full path of one single-segment frame, with the burst's context of its port.
