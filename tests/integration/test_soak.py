@@ -219,7 +219,6 @@ def body(args, rep) -> None:
     frames = mix(S)
     tmp = tempfile.mkdtemp(prefix="pwsoak-")
     pcap = os.path.join(tmp, "mix.pcap")
-    write_pcap(pcap, [f for _, f, _ in frames])
     n = args.packets
     log(f"soak: {n} packets; pcap of {len(frames)} frames: "
         + ", ".join(name for name, _, _ in frames))
@@ -233,6 +232,7 @@ def body(args, rep) -> None:
            "--stats-interval", "1"]
     figures: dict = {"packets_asked": n, "frames_in_pcap": len(frames)}
     try:
+        write_pcap(pcap, [f for _, f, _ in frames])
         with SoakNet(pcap) as net, SoakResponder(net, args.responder, app_args=app) as r:
             r.start(timeout=60)
             t_ready = time.monotonic()  # the workers run from here (a little before)
