@@ -111,19 +111,6 @@ def first_reply_after(lines: str, t: float) -> float | None:
     return None
 
 
-def summaries(stdout: str) -> list[dict[int, netns.PortCounters]]:
-    """Every counter block of a responder run with --stats-interval (the last is the final)."""
-    blocks, cur = [], []
-    for line in stdout.splitlines():
-        if line.startswith("port 0: rx ") and cur:
-            blocks.append("\n".join(cur))
-            cur = []
-        cur.append(line)
-    if cur:
-        blocks.append("\n".join(cur))
-    return [netns.parse_summary(b) for b in blocks if "port 0: rx " in b]
-
-
 def stamped_summaries(r: netns.Responder) -> list[tuple[float, dict[int, netns.PortCounters]]]:
     """The counter blocks printed so far, each with the time (monotonic) its line came."""
     return [(t, netns.parse_summary(b)) for t, b in r.blocks]
