@@ -23,8 +23,9 @@
 #include "lib/wire/icmp.hh"
 #include "lib/wire/ipv4.hh"
 #include "lib/wire/ipv6.hh"
-#include "tests/golden/vectors.hh"
+#include "tests/fuzz/harness.hh"
 #include "tests/fuzz/repair_checksums.hh"
+#include "tests/golden/vectors.hh"
 
 namespace {
 
@@ -37,6 +38,7 @@ pw::wire::Ipv6Addr v6(const char* s) {
     return *pw::wire::Ipv6Addr::parse(s);
 }
 
+using pw_fuzz::check;
 using pw_fuzz::repair_checksums;
 
 // Port 0 (ingress) as in the golden vectors, with an address that is also a broadcast and a
@@ -153,10 +155,6 @@ struct World {
     pw::icmp::ErrorPlan plan;
     pw::icmp::Sighting sighting;
 };
-
-void check(bool ok) {
-    if (!ok) std::abort();
-}
 
 }  // namespace
 
