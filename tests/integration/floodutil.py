@@ -763,3 +763,53 @@ class Background:
     def __exit__(self, *exc) -> None:
         with netns.signals_deferred():
             self.stop()
+
+
+class MemifNet:
+    """One namespace (named so that netns.remove_stale() removes it after a killed run) and
+    the memif socket paths the processes in it share; what netns.Responder needs of a
+    topology. The responder is the server on every socket (net_memif<i>), then `extra_vdevs`."""
+    kind = "memif"
+    dut_kernel_mac = ""
+
+    def __init__(self, n_sockets: int = 1, server_args: str = "",
+                 extra_vdevs: tuple[str, ...] = ()):
+        n = next(netns._counter)
+        self.tag = f"{netns.NS_PREFIX}-{os.getpid()}-{n}"
+        self.dut_ns = f"{self.tag}-dut"
+        self.sockets = [f"/run/pingwire-test-{self.tag}-{i}.sock" for i in range(n_sockets)]
+        self.socket = self.sockets[0]
+        self.server_args = server_args
+        self.extra_vdevs = list(extra_vdevs)
+        self.made = False
+
+    def vdevs(self) -> list[str]:
+        return [f"net_memif{i},role=server,socket={s}{self.server_args}"
+                for i, s in enumerate(self.sockets)] + self.extra_vdevs
+
+    def client(self, i: int = 0) -> str:
+        return f"net_memif{i},role=client,socket={self.sockets[i]}"
+
+    def client_vdevs(self) -> list[str]:
+        return [self.client(0)]
+
+    def attach_tap(self) -> None:
+        pass
+
+    def __enter__(self) -> "MemifNet":
+        netns.remove_stale()
+        netns.run(["ip", "netns", "add", self.dut_ns])
+        self.made = True
+        ns_run(self.dut_ns, ["ip", "link", "set", "lo", "up"])
+        netns.log(f"namespace {self.dut_ns}; memif sockets {self.sockets}")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        with netns.signals_deferred():
+            if self.made:
+                netns.run(["ip", "netns", "del", self.dut_ns], check=False)
+            for s in self.sockets:
+                try:
+                    os.unlink(s)  # only if it was made as a file (socket-abstract=no)
+                except OSError:
+                    pass

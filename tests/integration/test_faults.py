@@ -219,46 +219,7 @@ def case_link(args, rep) -> None:
 # signal: SIGTERM under full load, a second instance on the same --file-prefix
 
 
-class MemifNet:
-    """One namespace and memif socket paths (as test_flood_memif.MemifNet)."""
-    kind = "memif"
-    dut_kernel_mac = ""
-
-    def __init__(self, n_sockets: int = 1, server_args: str = ""):
-        n = next(netns._counter)
-        self.tag = f"{netns.NS_PREFIX}-{os.getpid()}-{n}"
-        self.dut_ns = f"{self.tag}-dut"
-        self.sockets = [f"/run/pingwire-test-{self.tag}-{i}.sock" for i in range(n_sockets)]
-        self.server_args = server_args
-        self.made = False
-
-    def vdevs(self) -> list[str]:
-        return [f"net_memif{i},role=server,socket={s}{self.server_args}"
-                for i, s in enumerate(self.sockets)]
-
-    def client(self, i: int) -> str:
-        return f"net_memif{i},role=client,socket={self.sockets[i]}"
-
-    def attach_tap(self) -> None:
-        pass
-
-    def __enter__(self):
-        netns.remove_stale()
-        netns.run(["ip", "netns", "add", self.dut_ns])
-        self.made = True
-        fu.ns_run(self.dut_ns, ["ip", "link", "set", "lo", "up"])
-        return self
-
-    def __exit__(self, *exc):
-        with netns.signals_deferred():
-            if self.made:
-                netns.run(["ip", "netns", "del", self.dut_ns], check=False)
-            for s in self.sockets:
-                try:
-                    os.unlink(s)
-                except OSError:
-                    pass
-
+MemifNet = fu.MemifNet
 
 class MemifResponder(TimedResponder):
     LCORES = "0@1,1@1"  # the responder on CPU 1, the flood on CPU 0 (test_flood_memif)

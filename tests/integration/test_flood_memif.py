@@ -52,45 +52,7 @@ RESP4, FLOOD4 = "198.18.0.2", "198.18.0.1"
 RESP6, FLOOD6 = "2001:2::2", "2001:2::1"
 
 
-class MemifNet:
-    """One namespace (named so that netns.remove_stale() removes it after a killed run) and
-    the memif socket path both processes use; what netns.Responder needs of a topology."""
-    kind = "memif"
-    dut_kernel_mac = ""
-
-    def __init__(self):
-        n = next(netns._counter)
-        self.tag = f"{netns.NS_PREFIX}-{os.getpid()}-{n}"
-        self.dut_ns = f"{self.tag}-dut"
-        self.socket = f"/run/pingwire-test-{self.tag}.sock"
-        self.made = False
-
-    def vdevs(self) -> list[str]:
-        return [f"net_memif0,role=server,socket={self.socket}"]
-
-    def client_vdevs(self) -> list[str]:
-        return [f"net_memif0,role=client,socket={self.socket}"]
-
-    def attach_tap(self) -> None:
-        pass
-
-    def __enter__(self):
-        netns.remove_stale()
-        netns.run(["ip", "netns", "add", self.dut_ns])
-        self.made = True
-        fu.ns_run(self.dut_ns, ["ip", "link", "set", "lo", "up"])
-        netns.log(f"namespace {self.dut_ns}; memif socket {self.socket}")
-        return self
-
-    def __exit__(self, *exc):
-        with netns.signals_deferred():
-            if self.made:
-                netns.run(["ip", "netns", "del", self.dut_ns], check=False)
-            try:
-                os.unlink(self.socket)  # only if it was made as a file (socket-abstract=no)
-            except OSError:
-                pass
-
+MemifNet = fu.MemifNet
 
 class MemifResponder(netns.Responder):
     def eal_args(self) -> list[str]:

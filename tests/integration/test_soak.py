@@ -157,44 +157,6 @@ def vm_rss_kb(pid: int) -> int | None:
     return None
 
 
-class SoakNet:
-    """A namespace and the memif socket (netns.Responder's topology)."""
-    kind = "soak"
-    dut_kernel_mac = ""
-
-    def __init__(self, pcap: str):
-        n = next(netns._counter)
-        self.tag = f"{netns.NS_PREFIX}-{os.getpid()}-{n}"
-        self.dut_ns = f"{self.tag}-dut"
-        self.socket = f"/run/pingwire-test-{self.tag}.sock"
-        self.pcap = pcap
-        self.made = False
-
-    def vdevs(self) -> list[str]:
-        return [f"net_memif0,role=server,socket={self.socket}",
-                f"net_pcap1,rx_pcap={self.pcap},infinite_rx=1",
-                "net_null2,no-rx=1"]
-
-    def attach_tap(self) -> None:
-        pass
-
-    def __enter__(self):
-        netns.remove_stale()
-        netns.run(["ip", "netns", "add", self.dut_ns])
-        self.made = True
-        fu.ns_run(self.dut_ns, ["ip", "link", "set", "lo", "up"])
-        return self
-
-    def __exit__(self, *exc):
-        with netns.signals_deferred():
-            if self.made:
-                netns.run(["ip", "netns", "del", self.dut_ns], check=False)
-            try:
-                os.unlink(self.socket)
-            except OSError:
-                pass
-
-
 class SoakResponder(netns.Responder):
     def eal_args(self) -> list[str]:
         vdevs = [x for v in self.topo.vdevs() for x in ("--vdev", v)]
@@ -233,13 +195,14 @@ def body(args, rep) -> None:
     figures: dict = {"packets_asked": n, "frames_in_pcap": len(frames)}
     try:
         write_pcap(pcap, [f for _, f, _ in frames])
-        with SoakNet(pcap) as net, SoakResponder(net, args.responder, app_args=app) as r:
+        with fu.MemifNet(extra_vdevs=(f"net_pcap1,rx_pcap={pcap},infinite_rx=1",
+                                      "net_null2,no-rx=1")) as net, SoakResponder(net, args.responder, app_args=app) as r:
             r.start(timeout=60)
             t_ready = time.monotonic()  # the workers run from here (a little before)
             log(r.stdout())
             per_target = max(1000, n // 10 // 4)  # a tenth of the soak from the flood
             fl = fu.Flood(args.flood, net.dut_ns,
-                          [f"net_memif0,role=client,socket={net.socket}"],
+                          net.client_vdevs(),
                           fu.port_spec(addrs=("198.18.0.2/24", "2001:2::2/64"))
                           + ["--gw", "198.18.0.1", "--gw", "2001:2::1",
                              "--dst", "198.18.0.1", "--dst", "2001:2::1", "--dst", NH4,
