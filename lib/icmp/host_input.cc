@@ -1,5 +1,6 @@
 #include "lib/icmp/host_input.hh"
 
+#include "lib/icmp/ip_mib.hh"
 #include "lib/icmp/steps.hh"
 #include "lib/wire/ethernet.hh"
 
@@ -27,10 +28,14 @@ Verdict host_input(wire::Bytes buffer, std::size_t frame_len, const HostContext&
     switch (view->ethertype()) {
         case eth::type_arp:
             return arp_input(f, ctx);
-        case eth::type_ipv4:
-            return ip4_input(f, ctx);
-        case eth::type_ipv6:
-            return ip6_input(f, ctx);
+        case eth::type_ipv4: {
+            const IpDst ip_dst = ip_dst_of(f.l3(), false, *ctx.iface);
+            return count_ip_input(ip4_input(f, ctx), ip_dst, false, false, ctx);
+        }
+        case eth::type_ipv6: {
+            const IpDst ip_dst = ip_dst_of(f.l3(), true, *ctx.iface);
+            return count_ip_input(ip6_input(f, ctx), ip_dst, true, false, ctx);
+        }
         default:
             return Verdict::dropped(Drop::unknown_ethertype);
     }
@@ -45,7 +50,10 @@ Verdict host_input_reassembled(wire::Bytes buffer, std::size_t frame_len, std::s
             wire::load_bytes<MacAddr>(buffer, 0),
             true};
     const std::uint16_t type = wire::load16(buffer, l2_len - 2);
-    return type == wire::eth::type_ipv6 ? ip6_input(f, ctx) : ip4_input(f, ctx);
+    // Its fragments were received (Ip InReceives); the datagram is counted by its verdict.
+    const bool v6 = type == wire::eth::type_ipv6;
+    return count_ip_input(v6 ? ip6_input(f, ctx) : ip4_input(f, ctx), IpDst::unicast, v6, true,
+                          ctx);
 }
 
 Verdict host_input(wire::Bytes buffer, std::size_t frame_len, const Iface& iface) noexcept {

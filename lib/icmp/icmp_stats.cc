@@ -24,9 +24,22 @@ IcmpMib& IcmpMib::operator+=(const IcmpMib& o) noexcept {
     return *this;
 }
 
+IpMib& IpMib::operator+=(const IpMib& o) noexcept {
+    for (std::size_t i = 0; i < n.size(); ++i) n[i] += relaxed(o.n[i]);
+    return *this;
+}
+
+TcpMib& TcpMib::operator+=(const TcpMib& o) noexcept {
+    for (std::size_t i = 0; i < n.size(); ++i) n[i] += relaxed(o.n[i]);
+    return *this;
+}
+
 IcmpStats& IcmpStats::operator+=(const IcmpStats& o) noexcept {
     v4 += o.v4;
     v6 += o.v6;
+    ip4 += o.ip4;
+    ip6 += o.ip6;
+    tcp += o.tcp;
     for (std::size_t i = 0; i < errors.size(); ++i) errors[i] += relaxed(o.errors[i]);
     return *this;
 }

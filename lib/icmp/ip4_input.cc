@@ -42,7 +42,7 @@ bool bad_options(Frame& f, const wire::ipv4::View<std::byte>& ip, bool transit,
 }  // namespace
 
 // IPv4 receive checks of a host (RFC 1122 3.2.1, with the RFC 1812 5.2.2 header checks),
-// then the upper layer: ICMP, UDP, or Protocol Unreachable.
+// then the upper layer: ICMP, UDP, TCP (a reset), or Protocol Unreachable.
 Verdict ip4_input(Frame& f, const HostContext& ctx) noexcept {
     namespace ipv4 = wire::ipv4;
     const Iface& iface = *ctx.iface;
@@ -84,9 +84,11 @@ Verdict ip4_input(Frame& f, const HostContext& ctx) noexcept {
             return icmp4_input(f, *ip, broadcast, ctx);
         case ipv4::proto_udp:
             return udp_input_v4(f, *ip, ctx);
+        case ipv4::proto_tcp:
+            return tcp_input_v4(f, *ip, broadcast, ctx);
         default:
             // RFC 1122 3.2.2.1: a host SHOULD send Protocol Unreachable for a transport
-            // protocol it does not support (TCP included: there is no TCP here).
+            // protocol it does not support.
             return host_error_v4(f, *ip, Drop::ip4_unhandled_protocol,
                                  {wire::icmpv4::dest_unreachable, 2, 0}, ctx);
     }

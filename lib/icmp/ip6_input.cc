@@ -18,7 +18,7 @@ bool owned_elsewhere_v6(const HostContext& ctx, const Ipv6Addr& a) noexcept {
 }  // namespace
 
 // IPv6 receive checks of a host (RFC 8200 3, 4; RFC 4291 2.5.2, 2.7), then the upper layer:
-// ICMPv6, UDP, or Parameter Problem for what we do not serve.
+// ICMPv6, UDP, TCP (a reset), or Parameter Problem for what we do not serve.
 Verdict ip6_input(Frame& f, const HostContext& ctx) noexcept {
     namespace ipv6 = wire::ipv6;
     namespace icmpv6 = wire::icmpv6;
@@ -67,6 +67,8 @@ Verdict ip6_input(Frame& f, const HostContext& ctx) noexcept {
             return icmp6_input(f, *ip, up.offset, ctx, up.fragment || f.reassembled);
         case ipv6::nh_udp:
             return udp_input_v6(f, *ip, up.offset, ctx);
+        case ipv6::nh_tcp:
+            return tcp_input_v6(f, *ip, up.offset, ctx);
         case ipv6::nh_none:
             // RFC 8200 4.7: nothing follows; the packet is consumed quietly.
             return Verdict::dropped(Drop::ip6_no_next_header);

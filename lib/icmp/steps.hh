@@ -32,12 +32,17 @@ Verdict icmp4_input(Frame& f, const wire::ipv4::View<std::byte>& ip, bool to_bro
                     const HostContext& ctx) noexcept;
 Verdict udp_input_v4(Frame& f, const wire::ipv4::View<std::byte>& ip,
                      const HostContext& ctx) noexcept;
+// TCP: a reset for every segment but a reset (RFC 9293 3.10.7.1: every port is CLOSED).
+Verdict tcp_input_v4(Frame& f, const wire::ipv4::View<std::byte>& ip, bool to_broadcast,
+                     const HostContext& ctx) noexcept;
 Verdict ip6_input(Frame& f, const HostContext& ctx) noexcept;
 // fragmented: the message came in a Fragment header (an atomic fragment too) or was
 // reassembled, which Neighbor Discovery refuses (RFC 6980 5).
 Verdict icmp6_input(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_t icmp_offset,
                     const HostContext& ctx, bool fragmented) noexcept;
 Verdict udp_input_v6(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_t udp_offset,
+                     const HostContext& ctx) noexcept;
+Verdict tcp_input_v6(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_t tcp_offset,
                      const HostContext& ctx) noexcept;
 Verdict ndp_input(Frame& f, const wire::ipv6::View<std::byte>& ip, std::size_t icmp_offset,
                   const HostContext& ctx) noexcept;

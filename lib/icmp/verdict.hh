@@ -19,14 +19,16 @@ namespace pw::icmp {
 using wire::Drop;
 
 // X(name, description): messages answered in place, one counter each.
-#define PW_REPLY_EVENTS(X)                                     \
-    X(echo4_reply, "ICMP echo replies sent")                   \
-    X(echo6_reply, "ICMPv6 echo replies sent")                 \
-    X(arp_reply, "ARP replies sent")                           \
-    X(nd_advert, "Neighbor Advertisements sent")               \
-    X(timestamp_reply, "ICMP timestamp replies sent")          \
-    X(probe4_reply, "ICMP extended echo (PROBE) replies sent") \
-    X(probe6_reply, "ICMPv6 extended echo (PROBE) replies sent")
+#define PW_REPLY_EVENTS(X)                                             \
+    X(echo4_reply, "ICMP echo replies sent")                           \
+    X(echo6_reply, "ICMPv6 echo replies sent")                         \
+    X(arp_reply, "ARP replies sent")                                   \
+    X(nd_advert, "Neighbor Advertisements sent")                       \
+    X(timestamp_reply, "ICMP timestamp replies sent")                  \
+    X(probe4_reply, "ICMP extended echo (PROBE) replies sent")         \
+    X(probe6_reply, "ICMPv6 extended echo (PROBE) replies sent")       \
+    X(tcp4_reset, "TCP resets sent to IPv4 segments for closed ports") \
+    X(tcp6_reset, "TCP resets sent to IPv6 segments for closed ports")
 
 enum class Reply : std::uint8_t {
 #define PW_X(name, desc) name,

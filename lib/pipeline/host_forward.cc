@@ -10,6 +10,7 @@
 
 #include "lib/icmp/deferred_error.hh"
 #include "lib/icmp/fragment.hh"
+#include "lib/icmp/ip_mib.hh"
 #include "lib/pipeline/mbuf_bytes.hh"
 #include "lib/pipeline/host_stage.hh"
 #include "lib/route/fib.hh"
@@ -134,18 +135,22 @@ bool HostStage::transmit_forward(rte_mbuf* m, const Pending& p, Lcore& l) noexce
     const std::size_t l2 = wire::eth::header_len;
     const wire::ConstBytes l3 = wire::ConstBytes{frame}.subspan(l2);
     const std::size_t n = icmp::fragment_count_v4(l3, out->mtu);
+    icmp::IpMib& ip = hc.icmp.ip4;  // RFC 4293 OutFragOKs / OutFragFails / OutFragCreates
     if (n == 0) {
         // Counted once, on the egress side: the ingress port already counted it forwarded.
         ++hc.fwd_failed;
+        ++ip[icmp::IpCounter::frag_fails];
         rte_pktmbuf_free(m);
         return true;
     }
+    ++ip[icmp::IpCounter::frag_oks];
     for (std::size_t i = 0; i < n; ++i) {
         rte_mbuf* f = rte_pktmbuf_alloc(l.pool());
         if (f == nullptr) {
             hc.fwd_failed += n - i;
             break;
         }
+        ++ip[icmp::IpCounter::frag_creates];
         const wire::Bytes room = frame_room(f);
         std::memcpy(room.data(), frame.data(), l2);
         const std::size_t len = icmp::emit_fragment_v4(room.subspan(l2), l3, out->mtu, i);
@@ -179,6 +184,7 @@ void HostStage::forward(rte_mbuf* m, const icmp::Verdict& v, std::uint16_t port,
     const icmp::Route r = route_for(v.v6, wire::ConstBytes{frame}.subspan(v.l3_from));
     const icmp::Verdict fv = v.v6 ? icmp::ip6_forward(frame, v.l3_from, r, ctx)
                                   : icmp::ip4_forward(frame, v.l3_from, r, ctx);
+    icmp::count_ip_verdict(hc.icmp.ip(v.v6), fv, v.v6);
     if (fv.error_to_send()) {
         // An error about a packet we drop, or a Redirect about one we still forward.
         const wire::ConstBytes seg[1] = {wire::ConstBytes{frame}.subspan(fv.l3_from)};
@@ -241,6 +247,7 @@ void HostStage::forward_fast(rte_mbuf** ms, const Dst* dst, unsigned n, std::uin
     std::uint16_t neigh_port = 0;
     wire::Ipv6Addr neigh_addr;
     route::NeighView nv;
+    std::uint64_t fast = 0;  // forwarded here: Ip InReceives and ForwDatagrams, in bulk
     for (unsigned i = 0; i < n; ++i) {
         rte_mbuf* m = ms[i];
         if (i == 0 || nh[i] != last_nh) {
@@ -268,6 +275,7 @@ void HostStage::forward_fast(rte_mbuf** ms, const Dst* dst, unsigned n, std::uin
             l3_len = wire::load16(frame, l3 + wire::ipv4::field::total_length);
         }
         ++hc.forwarded;
+        ++fast;
         // The frame now ends where the IP datagram does (link-layer padding dropped).
         set_frame_len(m, static_cast<std::uint32_t>(l3 + l3_len));
         if (!have_neigh || neigh_port != r.port || !(neigh_addr == next_hop)) {
@@ -287,6 +295,10 @@ void HostStage::forward_fast(rte_mbuf** ms, const Dst* dst, unsigned n, std::uin
         // Stale (to be checked again), unknown or unresolved: the general step.
         send_forward(m, port, r.port, V6, false, next_hop, l);
     }
+    // The declined went through the full path, which counted them.
+    icmp::IpMib& ip = hc.icmp.ip(V6);
+    ip[icmp::IpCounter::in_receives] += fast;
+    ip[icmp::IpCounter::forw_datagrams] += fast;
 }
 
 template void HostStage::forward_fast<false, std::uint32_t>(rte_mbuf**, const std::uint32_t*,

@@ -46,13 +46,17 @@ void HostStage::send_datagram(std::uint16_t port, wire::ConstBytes frame, std::s
     // 4.5), each fragment in its own mbuf behind a copy of the L2 header.
     const std::uint32_t ident = ip6_ident_++;
     const std::size_t n = v6 ? icmp::fragment_count_v6(l3, mtu) : icmp::fragment_count_v4(l3, mtu);
+    icmp::IpMib& ip = hc.icmp.ip(v6);  // RFC 4293 OutFragOKs / OutFragFails / OutFragCreates
     for (std::size_t i = 0; i < n; ++i) {
         rte_mbuf* m = rte_pktmbuf_alloc(l.pool());
         if (m == nullptr) {
             hc.generated_failed += n - i;
             if (i == 0) ++(v6 ? hc.icmp.v6 : hc.icmp.v4).out_errors;
+            ++ip[icmp::IpCounter::frag_fails];
             return;
         }
+        ++ip[icmp::IpCounter::frag_creates];
+        if (i + 1 == n) ++ip[icmp::IpCounter::frag_oks];
         const wire::Bytes room = frame_room(m);
         std::memcpy(room.data(), frame.data(), l2_len);
         const wire::Bytes out = room.subspan(l2_len);
@@ -75,7 +79,9 @@ void HostStage::on_fragment(rte_mbuf* m, const icmp::Verdict& v, std::uint16_t p
                       : wire::load16(l3, wire::ipv4::field::total_length));
     const auto r = v.v6 ? reasm_.insert_v6(l2, l3, v.up.upper(), port, l.now_ns())
                         : reasm_.insert_v4(l2, l3, port, l.now_ns());
+    icmp::IpMib& ip = hc.icmp.ip(v.v6);
     if (r.dropped()) {
+        ++ip[icmp::IpCounter::reasm_fails];
         if (r.param_problem) {
             const auto d = icmp::plan_fragment_problem(frame, l3, r.pointer, ctx);
             if (d.outcome == icmp::ErrorOutcome::sent) {
@@ -93,6 +99,7 @@ void HostStage::on_fragment(rte_mbuf* m, const icmp::Verdict& v, std::uint16_t p
     if (!r.complete()) return;
 
     ++hc.datagrams;
+    ++ip[icmp::IpCounter::reasm_oks];
     const wire::Bytes room{r.frame.data(), r.frame.size() + icmp::Reassembler::tail_room};
     const icmp::Verdict dv = icmp::host_input_reassembled(room, r.frame.size(), r.l2_len, ctx);
     if (dv.next == icmp::Next::reply) {
@@ -110,6 +117,9 @@ void HostStage::expire_fragments(Lcore& l) noexcept {
     if (l.now_ns() < next_expire_ns_) return;
     next_expire_ns_ = l.now_ns() + expire_every_ns;
     reasm_.expire(l.now_ns(), [this, &l](const icmp::Reassembler::Expired& e) {
+        icmp::IpMib& ip = counters_->port[e.port].icmp.ip(e.v6);
+        ++ip[icmp::IpCounter::reasm_fails];
+        ++ip[icmp::IpCounter::reasm_timeout];
         std::byte head[256];
         const auto d =
             icmp::plan_reassembly_timeout(e, wire::Bytes{head, sizeof head}, context(e.port, l));

@@ -21,11 +21,14 @@ constexpr std::size_t v4_dst_at = wire::eth::header_len + wire::ipv4::field::dst
 constexpr std::size_t v6_dst_at = wire::eth::header_len + wire::ipv6::field::dst;
 constexpr std::size_t v6_dst_end = v6_dst_at + 16;  // also past the IPv4 destination
 
-// The ICMP message an answer built in place carries, for the Out counters (ARP carries none).
+// What an answer built in place is, for the Out counters: an IP datagram (ARP is none), of
+// which family, carrying which ICMP message or a TCP reset.
 struct OutType {
     bool icmp = false;
     bool v6 = false;
     std::uint8_t type = 0;
+    bool ip = true;
+    bool tcp = false;
 };
 
 constexpr OutType out_type_of(icmp::Reply r) noexcept {
@@ -43,11 +46,15 @@ constexpr OutType out_type_of(icmp::Reply r) noexcept {
             return {true, false, 43};  // RFC 8335 Extended Echo Reply
         case Reply::probe6_reply:
             return {true, true, 161};
+        case Reply::tcp4_reset:
+            return {false, false, 0, true, true};
+        case Reply::tcp6_reset:
+            return {false, true, 0, true, true};
         case Reply::arp_reply:
         case Reply::count_:
             break;
     }
-    return {};
+    return {false, false, 0, false, false};
 }
 
 }  // namespace
@@ -103,6 +110,7 @@ void HostStage::send_error(std::uint16_t port, const icmp::ErrorPlan& plan,
     icmp::emit_error({reinterpret_cast<std::byte*>(p), len}, plan, quote);
     hc.icmp.count_outcome(plan.v6, icmp::ErrorOutcome::sent);
     (plan.v6 ? hc.icmp.v6 : hc.icmp.v4).count_out(plan.spec.type);
+    ++hc.icmp.ip(plan.v6)[icmp::IpCounter::out_requests];
     l.send(port, m, TxKind::generated);
 }
 
@@ -119,6 +127,11 @@ void HostStage::count_reply(std::uint16_t port, icmp::Reply kind) noexcept {
     ++hc.replies[static_cast<std::size_t>(kind)];
     const OutType t = out_type_of(kind);
     if (t.icmp) (t.v6 ? hc.icmp.v6 : hc.icmp.v4).count_out(t.type);
+    if (t.ip) ++hc.icmp.ip(t.v6)[icmp::IpCounter::out_requests];
+    if (t.tcp) {
+        ++hc.icmp.tcp[icmp::TcpCounter::out_segs];
+        ++hc.icmp.tcp[icmp::TcpCounter::out_rsts];
+    }
 }
 
 void HostStage::send_reply(std::uint16_t port, rte_mbuf* m, icmp::Reply kind, Lcore& l) noexcept {
@@ -235,10 +248,14 @@ void HostStage::on_burst(rte_mbuf** pkts, std::uint16_t n, const RxQueue& q, Lco
     if (echo6 != 0) count_fast_echo(port, true, echo6);
 }
 
-// As host_input's path counts each answer: Icmp InMsgs and InType8 (Icmp6 InType128), the
-// reply event, OutMsgs and OutType0 (129).
+// As host_input's path counts each answer: Ip InReceives and InDelivers, Icmp InMsgs and
+// InType8 (Icmp6 InType128), the reply event, OutMsgs and OutType0 (129), Ip OutRequests.
 void HostStage::count_fast_echo(std::uint16_t port, bool v6, unsigned n) noexcept {
     HostCounters& hc = counters_->port[port];
+    icmp::IpMib& ip = hc.icmp.ip(v6);
+    ip[icmp::IpCounter::in_receives] += n;
+    ip[icmp::IpCounter::in_delivers] += n;
+    ip[icmp::IpCounter::out_requests] += n;
     icmp::IcmpMib& mib = v6 ? hc.icmp.v6 : hc.icmp.v4;
     hc.replies[static_cast<std::size_t>(v6 ? icmp::Reply::echo6_reply
                                            : icmp::Reply::echo4_reply)] += n;

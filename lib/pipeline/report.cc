@@ -21,6 +21,26 @@ void append_mib(std::string& s, const char* table, const icmp::IcmpMib& m) {
     if (!types.empty()) s += fmt::format("  {}Msg:{}\n", table, types);
 }
 
+// The nonzero Ip / Ip6 counters under Linux's names (IpInReceives, IpExtInNoRoutes...); no
+// line when all are zero.
+void append_ip(std::string& s, const char* table, const icmp::IpMib& m, bool v6) {
+    std::string kv;
+    for (std::size_t i = 0; i < icmp::ip_counter_count; ++i) {
+        const auto c = static_cast<icmp::IpCounter>(i);
+        if (m[c] != 0) kv += fmt::format(" {} {}", icmp::ip_counter_name(c, v6), m[c]);
+    }
+    if (!kv.empty()) s += fmt::format("  {}:{}\n", table, kv);
+}
+
+void append_tcp(std::string& s, const icmp::TcpMib& m) {
+    std::string kv;
+    for (std::size_t i = 0; i < icmp::tcp_counter_count; ++i) {
+        const auto c = static_cast<icmp::TcpCounter>(i);
+        if (m[c] != 0) kv += fmt::format(" {} {}", icmp::tcp_counter_name(c), m[c]);
+    }
+    if (!kv.empty()) s += fmt::format("  Tcp:{}\n", kv);
+}
+
 }  // namespace
 
 std::string format_port_report(std::uint16_t port, const std::string& label, const PortReport& c) {
@@ -42,6 +62,9 @@ std::string format_port_report(std::uint16_t port, const std::string& label, con
     }
     append_mib(s, "Icmp", h.icmp.v4);
     append_mib(s, "Icmp6", h.icmp.v6);
+    append_ip(s, "Ip", h.icmp.ip4, false);
+    append_ip(s, "Ip6", h.icmp.ip6, true);
+    append_tcp(s, h.icmp.tcp);
     for (std::size_t i = 0; i < h.icmp.errors.size(); ++i) {
         if (h.icmp.errors[i] == 0) continue;
         const auto o = static_cast<icmp::ErrorOutcome>(i);

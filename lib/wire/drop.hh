@@ -76,6 +76,10 @@ namespace pw::wire {
     X(udp_bad_checksum, "UDP checksum wrong (or zero over IPv6)")                                  \
     X(udp_port_closed, "UDP to a port nobody listens on (Port Unreachable owed)")                  \
     X(udp_to_open_port, "UDP to a port listed as open: accepted silently")                         \
+    X(tcp_truncated, "TCP header cut short or data offset past the segment")                       \
+    X(tcp_bad_checksum, "TCP checksum wrong (RFC 1122 4.2.2.7: discarded, no RST)")                \
+    X(tcp_reset_received, "TCP RST for a closed port: never answered (RFC 9293 3.10.7.1)")         \
+    X(tcp_to_group, "TCP to a broadcast or multicast address: no RST (RFC 1122 4.2.3.10)")         \
     X(ndp_bad_hop_limit, "ND message with hop limit not 255 (RFC 4861 7.1)")                       \
     X(ndp_invalid, "ND message failing RFC 4861 7.1.1 validation")                                 \
     X(ndp_not_for_us, "Neighbor Solicitation for a target that is not ours")                       \

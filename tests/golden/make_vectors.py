@@ -664,7 +664,40 @@ vec("he_udp6_allnodes",
 vec("he_proto4_253", E_US + "/" + PROTO4)
 vec("he_proto4_253_error", err4("ICMP(type=3, code=2)", HE_ID, PROTO4))
 vec("he_tcp4", E_US + "/" + TCP4)
-vec("he_tcp4_error", err4("ICMP(type=3, code=2)", HE_ID, TCP4))
+# TCP to a closed port gets a reset, as from Linux (tcp_v4_send_reset: TTL 64, the segment's
+# TOS, DF, identification 0, window 0; RFC 9293 3.5.2 item 1): without ACK, <SEQ=0>
+# <ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; with ACK, <SEQ=SEG.ACK><CTL=RST> (tcp_reset_test.cc).
+vec("he_tcp4_rst", E_PEER + "/IP(src='{US4}', dst='{PEER4}', id=0, flags='DF', ttl=64)"
+    "/TCP(sport=80, dport=40004, flags='RA', seq=0, ack=2, window=0)")
+TCP4_ACK = ("IP(src='{PEER4}', dst='{US4}', id=0x0201, ttl=63, tos=0x28, "
+            "options=[IPOption_NOP(), IPOption_NOP(), IPOption_NOP(), IPOption_EOL()])"
+            "/TCP(sport=40005, dport=5555, flags='PA', seq=1000, ack=0xdeadbeef, "
+            "options=[('MSS', 1460)])/Raw(b'twelve bytes')")
+vec("tcp4_ack_data", E_US + "/" + TCP4_ACK)
+vec("tcp4_ack_data_rst", E_PEER + "/IP(src='{US4}', dst='{PEER4}', id=0, flags='DF', ttl=64, "
+    "tos=0x28)/TCP(sport=5555, dport=40005, flags='R', seq=0xdeadbeef, ack=0, window=0)")
+# SEG.LEN counts the data, the FIN and the SYN; the sum wraps modulo 2^32.
+vec("tcp4_syn_fin_data", E_US + "/IP(src='{PEER4}', dst='{US4}', id=0x0202, ttl=64)"
+    "/TCP(sport=40006, dport=22, flags='SF', seq=0xfffffff0, window=512)/Raw(b'x' * 20)")
+vec("tcp4_syn_fin_data_rst", E_PEER + "/IP(src='{US4}', dst='{PEER4}', id=0, flags='DF', "
+    "ttl=64)/TCP(sport=22, dport=40006, flags='RA', seq=0, ack=6, window=0)")
+# Ethernet padding after a 40-byte datagram is not data.
+vec("tcp4_syn_padded", E_US + "/IP(src='{PEER4}', dst='{US4}', id=0x0203, ttl=64)"
+    "/TCP(sport=40007, dport=443, flags='S', seq=77)/Padding(load=b'\\xee' * 6)")
+vec("tcp4_syn_padded_rst", E_PEER + "/IP(src='{US4}', dst='{PEER4}', id=0, flags='DF', ttl=64)"
+    "/TCP(sport=443, dport=40007, flags='RA', seq=0, ack=78, window=0)")
+vec("tcp4_rst", E_US + "/IP(src='{PEER4}', dst='{US4}', id=0x0204, ttl=64)"
+    "/TCP(sport=40008, dport=80, flags='R', seq=5)")
+vec("tcp4_rst_ack", E_US + "/IP(src='{PEER4}', dst='{US4}', id=0x0205, ttl=64)"
+    "/TCP(sport=40008, dport=80, flags='RA', seq=5, ack=9)")
+vec("tcp4_bad_checksum", E_US + "/IP(src='{PEER4}', dst='{US4}', id=0x0206, ttl=64)"
+    "/TCP(sport=40009, dport=80, flags='S', seq=1, chksum=0x1234)")
+vec("tcp4_truncated", E_US + "/IP(src='{PEER4}', dst='{US4}', id=0x0207, ttl=64, proto=6)"
+    "/Raw(b'\\x9c\\x49\\x00\\x50' + b'\\x00' * 12)")
+vec("tcp4_data_offset_past", E_US + "/IP(src='{PEER4}', dst='{US4}', id=0x0208, ttl=64)"
+    "/TCP(sport=40010, dport=80, flags='S', seq=1, dataofs=6)")
+vec("tcp4_broadcast", "Ether(dst='{BCAST_MAC}', src='{PEER_MAC}')/IP(src='{PEER4}', "
+    "dst='{BCAST4}', id=0x0209, ttl=64)/TCP(sport=40011, dport=80, flags='S', seq=1)")
 
 # IPv4 options a receiver must check (RFC 1122 3.2.1.8, 3.2.2.5; the checks of Linux's
 # __ip_options_compile): malformed ones owe Parameter Problem code 0 pointing at the octet at
@@ -735,7 +768,21 @@ vec("he_nh6_253_error", err6("ICMPv6ParamProblem(code=1, ptr=6)", NH6))
 vec("he_nh6_253_dstopt", E_US + "/" + NH6_DST)
 vec("he_nh6_253_dstopt_error", err6("ICMPv6ParamProblem(code=1, ptr=40)", NH6_DST))
 vec("he_tcp6", E_US + "/" + TCP6)
-vec("he_tcp6_error", err6("ICMPv6ParamProblem(code=1, ptr=6)", TCP6))
+# The reset from Linux's tcp_v6_send_response: hop limit 64, the segment's traffic class (here
+# the flow label is the segment's too: Linux would hash one of its own).
+vec("he_tcp6_rst", E_PEER + "/IPv6(src='{US6}', dst='{PEER6}', hlim=64)"
+    "/TCP(sport=80, dport=40004, flags='RA', seq=0, ack=2, window=0)")
+TCP6_ACK = ("IPv6(src='{PEER6}', dst='{US6B}', hlim=64, tc=0x28, fl=0x12345)"
+            "/IPv6ExtHdrDestOpt()/TCP(sport=40005, dport=5555, flags='A', seq=1000, ack=0x12345678)")
+vec("tcp6_ack_dstopt", E_US + "/" + TCP6_ACK)
+vec("tcp6_ack_dstopt_rst", E_PEER + "/IPv6(src='{US6B}', dst='{PEER6}', hlim=64, tc=0x28, "
+    "fl=0x12345)/TCP(sport=5555, dport=40005, flags='R', seq=0x12345678, ack=0, window=0)")
+vec("tcp6_rst", E_US + "/IPv6(src='{PEER6}', dst='{US6}', hlim=64)"
+    "/TCP(sport=40008, dport=80, flags='R', seq=5)")
+vec("tcp6_bad_checksum", E_US + "/IPv6(src='{PEER6}', dst='{US6}', hlim=64)"
+    "/TCP(sport=40009, dport=80, flags='S', seq=1, chksum=0x1234)")
+vec("tcp6_allnodes", "Ether(dst='{ALLN_MAC}', src='{PEER_MAC}')/IPv6(src='{PEER6}', "
+    "dst='{ALLN}', hlim=64)/TCP(sport=40011, dport=80, flags='S', seq=1)")
 # The malformed headers of bad_ip6_ext_len_past, bad_ip6_ext_truncated, bad_ip6_hbh_not_first.
 vec("he_ext_len_past_error", err6("ICMPv6ParamProblem(code=0, ptr=41)", EXT_LEN_PAST6))
 vec("he_ext_truncated_error", err6("ICMPv6ParamProblem(code=0, ptr=6)", EXT_TRUNC6))

@@ -201,6 +201,19 @@ def tcp_syn(src: str, dst: str, size: int = 0) -> bytes:
     return t[:16] + struct.pack("!H", c) + t[18:]
 
 
+def tcp_seg(src: str, dst: str, flags: int, seq: int = 1, ack: int = 0, data: bytes = b"",
+            doff: int = 5, check: int | None = None, dport: int = 5555) -> bytes:
+    """A TCP segment (IPv4 or IPv6 by the addresses), the checksum right unless given."""
+    t = struct.pack("!HHIIBBHHH", 40001, dport, seq, ack, doff << 4, flags, 1024, 0, 0)
+    t += bytes(max(0, doff * 4 - 20) if doff <= 15 and doff * 4 - 20 <= len(data) else 0) + data
+    if check is None:
+        if ":" in src:
+            check = l4sum6(t, 6, src, dst)
+        else:
+            check = csum(a4(src) + a4(dst) + struct.pack("!BBH", 0, 6, len(t)) + t)
+    return t[:16] + struct.pack("!H", check) + t[18:]
+
+
 def arp(oper: int = 1, sha: str = PEER_MAC, spa: str = PEER4, tha: str = "00:00:00:00:00:00",
         tpa: str = DUT4, htype: int = 1, ptype: int = 0x0800, hlen: int = 6,
         plen: int = 4) -> bytes:
@@ -666,10 +679,38 @@ def ip4_header(c: Catalogue) -> None:
                            "Unreachable")
         c.add(f"ip4.proto.{proto}", eth(ip4(fill(V4_ERR_MIN), proto)),
               drop("ip4_unhandled_protocol", ("icmp4", 3, 2)), linux=lx, why=why)
+    # TCP to a closed port (RFC 9293 3.5.2, 3.10.7.1): a reset, as from Linux.
     c.add("ip4.proto.tcp-syn", eth(ip4(tcp_syn(PEER4, DUT4, V4_ERR_MIN), 6)),
-          drop("ip4_unhandled_protocol", ("icmp4", 3, 2)), linux=[("tcp4", 0x14)],
-          why="Linux answers TCP to a closed port with a RST; the responder has no TCP and "
-              "sends Protocol Unreachable (RFC 1122 3.2.2.1)")
+          answered(("tcp4", 0x14)))
+    tcp_variants(c, False)
+
+
+def tcp_variants(c: Catalogue, v6: bool) -> None:
+    """Segments to a closed port: with ACK a RST (0x04), a RST or a bad one nothing, none to a
+    group (RFC 1122 4.2.3.10). Linux does the same with each."""
+    fam, src, dst = ("tcp6", PEER6, DUT6) if v6 else ("tcp4", PEER4, DUT4)
+
+    def frame(t: bytes, to: str = dst, mac_to: str = DUT_MAC) -> bytes:
+        if v6:
+            return eth(ip6(t, 6, dst=to), 0x86DD, dst=mac_to)
+        return eth(ip4(t, 6, dst=to), dst=mac_to)
+
+    c.add(f"{fam}.ack-data", frame(tcp_seg(src, dst, 0x18, 1000, 0xDEADBEEF, fill(40))),
+          answered((fam, 0x04)))
+    c.add(f"{fam}.fin", frame(tcp_seg(src, dst, 0x01, 7, 0, fill(8))), answered((fam, 0x14)))
+    c.add(f"{fam}.rst", frame(tcp_seg(src, dst, 0x04, 5)), drop("tcp_reset_received"))
+    c.add(f"{fam}.rst-ack", frame(tcp_seg(src, dst, 0x14, 5, 9)), drop("tcp_reset_received"))
+    c.add(f"{fam}.bad-checksum", frame(tcp_seg(src, dst, 0x02, check=0x1234)),
+          drop("tcp_bad_checksum"))
+    c.add(f"{fam}.truncated", frame(tcp_seg(src, dst, 0x02)[:12]), drop("tcp_truncated"))
+    c.add(f"{fam}.data-offset-past", frame(tcp_seg(src, dst, 0x02, doff=8)),
+          drop("tcp_truncated"))
+    if v6:
+        c.add(f"{fam}.all-nodes", frame(tcp_seg(src, ALL_NODES6, 0x02), ALL_NODES6,
+                                        "33:33:00:00:00:01"), drop("tcp_to_group"))
+    else:
+        c.add(f"{fam}.broadcast", frame(tcp_seg(src, SUBNET_BCAST4, 0x02), SUBNET_BCAST4,
+                                        BCAST_MAC), drop("tcp_to_group"))
 
 
 # --- IPv4 options -----------------------------------------------------------------------------
@@ -941,9 +982,8 @@ def ip6_header(c: Catalogue) -> None:
         c.add(f"ip6.nh.{nh}", eth(ip6(fill(V6_ERR_MIN), nh), 0x86DD),
               drop("ip6_unhandled_next_header", pp6(1, 6)))
     c.add("ip6.nh.tcp-syn", eth(ip6(tcp_syn(PEER6, DUT6, V6_ERR_MIN), 6), 0x86DD),
-          drop("ip6_unhandled_next_header", pp6(1, 6)), linux=[("tcp6", 0x14)],
-          why="Linux answers TCP with a RST; the responder has no TCP (Parameter Problem "
-              "code 1, RFC 8200 4)")
+          answered(("tcp6", 0x14)))
+    tcp_variants(c, True)
     c.add("ip6.nh.none", eth(ip6(fill(64), 59), 0x86DD), drop("ip6_no_next_header"))
 
 
