@@ -2,7 +2,102 @@
 
 #include <CLI/CLI.hpp>
 
+#include "lib/wire/drop.hh"
+
 namespace pw::app {
+
+namespace {
+
+// The capture options (capture_writer.hh), checked as they are parsed: a mistake is a
+// CLI::ValidationError, exit 2.
+void add_capture_options(CLI::App& app, CommonOptions& o) {
+    app.add_option("--capture", o.capture_file,
+                   "capture into FILE (pcapng) from the start: what the ports receive and send\n"
+                   "(--capture-dir), or what was dropped (--capture-drops); also started and\n"
+                   "stopped by telemetry (/pingwire/capture/start,FILE[,COUNT], .../stop)")
+        ->type_name("FILE");
+    app.add_option("--capture-count", o.capture_count,
+                   "stop capturing after N packets (default 0: no limit)")
+        ->type_name("N");
+    app.add_option("--capture-bytes", o.capture_bytes,
+                   "stop capturing before the file's packets exceed N bytes (default 1073741824;\n"
+                   "0: no limit)")
+        ->type_name("N");
+    app.add_option("--capture-dir", o.capture_dirs,
+                   "what to capture: rx, tx, drop, comma-separated (default rx,tx; drop alone\n"
+                   "with --capture-drops)")
+        ->type_name("DIR[,DIR...]")
+        ->check([](const std::string& t) {
+            auto r = parse_capture_dirs(t);
+            return std::holds_alternative<std::string>(r) ? std::get<std::string>(r)
+                                                          : std::string();
+        });
+    app.add_option("--capture-drops", o.capture_drops,
+                   "capture the frames dropped for these reasons (all, or REASON[,REASON...] as\n"
+                   "the exit summary names them), each with its reason (default: all when\n"
+                   "--capture-dir has drop)")
+        ->type_name("all|REASON[,REASON...]")
+        ->check([](const std::string& t) {
+            auto r = parse_capture_drops(t);
+            return std::holds_alternative<std::string>(r) ? std::get<std::string>(r)
+                                                          : std::string();
+        });
+}
+
+}  // namespace
+
+std::variant<std::array<std::uint64_t, 4>, std::string> parse_capture_drops(
+    const std::string& text) {
+    static_assert(wire::drop_count <= 4 * 64);
+    std::array<std::uint64_t, 4> mask{};
+    if (text == "all") {
+        mask.fill(~std::uint64_t{0});
+        return mask;
+    }
+    std::size_t at = 0;
+    while (at <= text.size()) {
+        const auto comma = text.find(',', at);
+        const std::string name =
+            text.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+        bool found = false;
+        for (std::size_t i = 0; i < wire::drop_count; ++i)
+            if (wire::drop_name(static_cast<wire::Drop>(i)) == name) {
+                mask[i / 64] |= std::uint64_t{1} << (i % 64);
+                found = true;
+            }
+        if (!found) {
+            std::string list;
+            for (std::size_t i = 0; i < wire::drop_count; ++i)
+                list +=
+                    (i == 0 ? "" : " ") + std::string(wire::drop_name(static_cast<wire::Drop>(i)));
+            return "unknown drop reason '" + name + "' (all, or one of: " + list + ")";
+        }
+        if (comma == std::string::npos) break;
+        at = comma + 1;
+    }
+    return mask;
+}
+
+std::variant<std::uint32_t, std::string> parse_capture_dirs(const std::string& text) {
+    std::uint32_t mask = 0;
+    std::size_t at = 0;
+    while (at <= text.size()) {
+        const auto comma = text.find(',', at);
+        const std::string d =
+            text.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+        if (d == "rx")
+            mask |= 1U;
+        else if (d == "tx")
+            mask |= 2U;
+        else if (d == "drop")
+            mask |= 4U;
+        else
+            return "unknown capture direction '" + d + "' (rx, tx, drop, comma-separated)";
+        if (comma == std::string::npos) break;
+        at = comma + 1;
+    }
+    return mask;
+}
 
 void CommonOptionTexts::add_to(CLI::App& app, CommonOptions& o) {
     app.add_option(
@@ -20,6 +115,7 @@ void CommonOptionTexts::add_to(CLI::App& app, CommonOptions& o) {
         ->check(CLI::Range(32, 16384));
     app.add_option("--mbufs", o.mbufs, "mbufs in the pool (default: sized from ports and queues)")
         ->check(CLI::Range(1023U, 1U << 24));
+    add_capture_options(app, o);
 }
 
 std::optional<std::string> CommonOptionTexts::parse_ports(CommonOptions& o) const {

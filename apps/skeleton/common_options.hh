@@ -2,7 +2,10 @@
 // parses its own command line with CLI11 and adds these to it).
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <optional>
+#include <variant>
 #include <string>
 #include <vector>
 
@@ -21,6 +24,12 @@ struct CommonOptions {
     unsigned tx_desc = 1024;
     unsigned mbufs = 0;         // 0: sized from ports and queues
     double stats_interval = 0;  // seconds; 0: only the summary at exit
+    // In-app capture (capture_writer.hh): --capture FILE, its limits, what it takes.
+    std::string capture_file;                  // "": no capture at start
+    std::uint64_t capture_count = 0;           // packets; 0: no limit
+    std::uint64_t capture_bytes = 1ULL << 30;  // bytes written; 0: no limit
+    std::string capture_dirs;                  // "": rx,tx (drop only with --capture-drops)
+    std::string capture_drops;                 // "": every reason
 };
 
 // What parsing ends with when the program is not to run: the text for stdout (--help, code
@@ -38,6 +47,16 @@ struct CommonOptionTexts {
     // The --port texts into o.ports; the one-line error otherwise.
     std::optional<std::string> parse_ports(CommonOptions& o) const;
 };
+
+// --capture-drops all|REASON[,REASON...]: a bit per wire::Drop, or the one-line error (listing
+// the reasons); --capture-dir rx,tx,drop: a mask of pipeline::CaptureTap::Dir bits.
+std::variant<std::array<std::uint64_t, 4>, std::string> parse_capture_drops(
+    const std::string& text);
+std::variant<std::uint32_t, std::string> parse_capture_dirs(const std::string& text);
+
+// --metrics [ADDR:]PORT: "127.0.0.1:9100" for "9100", "[::1]:9100" for "[::1]:9100"; the
+// one-line error otherwise (ADDR an IPv4 or bracketed IPv6 address, PORT 1..65535).
+std::variant<std::string, std::string> parse_metrics_address(const std::string& text);
 
 // --neigh ADDR,mac=MAC[,port=ID] texts, checked against the ports before the EAL starts.
 std::optional<std::string> parse_neighbours(const std::vector<std::string>& texts,

@@ -2,14 +2,18 @@
 
 #include <rte_cycles.h>
 #include <rte_lcore.h>
+#include <rte_pdump.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <thread>
 
 #include <fmt/format.h>
 
+#include "apps/skeleton/capture_telemetry.hh"
 #include "drivers/eal.hh"
 #include "drivers/instance_lock.hh"
 #include "drivers/mempool.hh"
@@ -34,6 +38,59 @@ void Program::request_stop() noexcept {
     g_stop.store(true, std::memory_order_relaxed);
 }
 
+// dpdk-dumpcap and dpdk-pdump capture a running port as secondary processes: rte_pdump_init
+// answers their requests. They cannot attach to a --no-huge primary (it shares no memory);
+// said once, with what works instead.
+void Program::start_pdump(const std::vector<char*>& eal_args) {
+    bool no_huge = false;
+    for (const char* a : eal_args) no_huge = no_huge || std::strcmp(a, "--no-huge") == 0;
+    if (no_huge) {
+        std::printf("%s: note: --no-huge: dpdk-dumpcap cannot attach (it needs hugepages, see "
+                    "scripts/setup-hugepages); --capture FILE works anyway\n",
+                    name_.c_str());
+        return;
+    }
+    pdump_ = rte_pdump_init() == 0;
+    if (!pdump_)
+        std::printf("%s: note: rte_pdump_init failed: dpdk-dumpcap cannot attach; --capture "
+                    "FILE works anyway\n",
+                    name_.c_str());
+}
+
+// The capture writer (its pool is made at the first start), the telemetry commands, and the
+// capture --capture FILE asks for.
+std::optional<int> Program::start_capture(const CommonOptions& opt) {
+    std::vector<std::uint16_t> ports;
+    std::uint32_t frame_max = 2048;
+    for (const auto& p : ports_) {
+        ports.push_back(p.port);
+        // The largest frame copied whole: the MTU, Ethernet and two VLAN tags.
+        frame_max = std::max<std::uint32_t>(frame_max, p.mtu + 26U);
+    }
+    capture_ = std::make_unique<CaptureWriter>(std::move(ports), frame_max, name_);
+    CaptureSettings& s = capture_settings_;
+    s.file = opt.capture_file;
+    s.max_packets = opt.capture_count;
+    s.max_bytes = opt.capture_bytes;
+    // Checked by the option parser already (common_options.cc).
+    if (!opt.capture_dirs.empty())
+        s.dirs = std::get<std::uint32_t>(parse_capture_dirs(opt.capture_dirs));
+    else
+        s.dirs = opt.capture_drops.empty() ? pipeline::CaptureTap::rx | pipeline::CaptureTap::tx
+                                           : pipeline::CaptureTap::drop;
+    s.drop_reasons = pipeline::DropMask::all();
+    if (!opt.capture_drops.empty())
+        s.drop_reasons.w = std::get<std::array<std::uint64_t, 4>>(
+            parse_capture_drops(opt.capture_drops));
+    register_capture_telemetry();
+    if (s.file.empty()) return std::nullopt;
+    if (auto e = capture_->start(s)) {
+        std::fprintf(stderr, "%s: error: --capture %s\n", name_.c_str(), e->c_str());
+        return 2;
+    }
+    return std::nullopt;
+}
+
 Program::Program(std::string name) : name_(std::move(name)) {}
 
 Program::~Program() {
@@ -42,6 +99,7 @@ Program::~Program() {
 
 void Program::release() {
     neigh_.reset();  // DPDK memory: before the EAL goes
+    if (capture_) capture_->stop("exit");  // the workers are gone: the file is complete
     for (const auto& p : ports_) drivers::stop_port(p.port);
     // The mbuf balance, once the stages (destroyed before the Program), the neighbour service
     // and the closed ports have given back what they held: nothing is in use then, or an
@@ -51,6 +109,9 @@ void Program::release() {
         std::fflush(stdout);
     }
     ports_.clear();
+    capture_.reset();  // its pool and ring: DPDK memory
+    if (pdump_) rte_pdump_uninit();
+    pdump_ = false;
     if (eal_up_) drivers::eal_cleanup();
     eal_up_ = false;
 }
@@ -76,6 +137,12 @@ std::string Program::mempool_line() const {
         in_use += static_cast<long>(csize) - cavail;
         control = fmt::format("; control pool {} of {} free", cavail, csize);
     }
+    if (capture_ && capture_->tap()->pool() != nullptr) {  // in-app capture's copies
+        const unsigned csize = drivers::pool_size(capture_->tap()->pool());
+        const unsigned cavail = drivers::pool_available(capture_->tap()->pool());
+        in_use += static_cast<long>(csize) - cavail;
+        control += fmt::format("; capture pool {} of {} free", cavail, csize);
+    }
     return fmt::format("mempool: {} of {} mbufs free ({} in use{}{})\n", avail, size, in_use,
                        kept_by, control);
 }
@@ -96,6 +163,7 @@ std::optional<int> Program::start(std::vector<char*>& eal_args, const CommonOpti
         return 1;
     }
     eal_up_ = true;
+    start_pdump(eal_args);
     stats_interval_ = opt.stats_interval;
     lcores_ = drivers::worker_lcores();
     if (lcores_.empty()) {
@@ -153,6 +221,7 @@ std::optional<int> Program::start(std::vector<char*>& eal_args, const CommonOpti
             groups.push_back(ifc->v6[i].addr.solicited_node().multicast_mac());
         ports_.back().multicast_mode = drivers::join_multicast(spec.port, groups);
     }
+    if (auto rc = start_capture(opt)) return rc;
     base_.resize(n_workers);
     clock_ = pipeline::Clock::from_now();
     packet_sockets_.collect();  // net_af_packet's, cleared on every control tick
@@ -186,6 +255,7 @@ pipeline::LcoreConfig Program::lcore_config(unsigned w) const {
     c.pool = pool_;
     c.index = w;
     c.clock = clock_;
+    c.capture = capture_ ? capture_->tap() : nullptr;
     return c;
 }
 
@@ -244,6 +314,10 @@ int Program::serve(const Hooks& hooks) {
         if (packet_sockets_.size() != 0) packet_sockets_.clear();
         if (neigh_) neigh_->poll(now);
         if (hooks.tick) hooks.tick(now);
+        if (capture_) {
+            capture_requests().serve(*capture_, capture_settings_);  // telemetry's start, stop
+            capture_->poll();
+        }
         if (stats_interval_ > 0 && clock::now() >= next_stats) {
             if (hooks.report) std::fputs(hooks.report(false).c_str(), stdout);
             std::fflush(stdout);
@@ -254,6 +328,10 @@ int Program::serve(const Hooks& hooks) {
     std::printf("%s: stopping; final counters:\n", name_.c_str());
     if (hooks.report) std::fputs(hooks.report(true).c_str(), stdout);
     if (hooks.final_report) std::fputs(hooks.final_report().c_str(), stdout);
+    if (capture_) {
+        capture_->stop("exit");
+        std::fputs(capture_->summary_line().c_str(), stdout);
+    }
     std::fflush(stdout);
     summary_printed_ = true;  // the mempool line follows when the Program is released
     return exit_code_;

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/skeleton/capture_writer.hh"
 #include "apps/skeleton/common_options.hh"
 #include "apps/skeleton/neighbour_service.hh"
 #include "drivers/port.hh"
@@ -109,6 +110,8 @@ private:
         return 0;
     }
     void install_signals();
+    void start_pdump(const std::vector<char*>& eal_args);
+    std::optional<int> start_capture(const CommonOptions& opt);
     void launch(int (*fn)(void*), void* arg, unsigned worker);
     int serve(const Hooks& hooks);
     void release();
@@ -117,6 +120,9 @@ private:
     std::vector<unsigned> lcores_;
     rte_mempool* pool_ = nullptr;
     rte_mempool* ctl_pool_ = nullptr;  // the control lcore's probes (enable_neighbours)
+    std::unique_ptr<CaptureWriter> capture_;  // in-app capture (--capture, telemetry)
+    CaptureSettings capture_settings_;        // what --capture-* say, for every start
+    bool pdump_ = false;                      // rte_pdump_init succeeded
     static constexpr unsigned control_mbufs = 1023;
     std::vector<drivers::PortInfo> ports_;
     std::vector<unsigned> held_at_start_;  // per port: mbufs it held once started

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "lib/pipeline/base_counters.hh"
+#include "lib/pipeline/capture_tap.hh"
 
 namespace pw::pipeline {
 
@@ -70,6 +71,7 @@ struct LcoreConfig {
     unsigned index = 0;                // worker number, 0..workers-1
     Clock clock;
     std::uint64_t drain_us = 100;  // TX buffers drained at least this often (l3fwd: 100 us)
+    CaptureTap* capture = nullptr;  // --capture (nullptr: never on)
 };
 
 // What a stage sees of the runtime: the clock, the pool, transmission and drops.
@@ -82,7 +84,8 @@ public:
           tx_queue_(cfg.tx_queue),
           pool_(cfg.pool),
           clock_(cfg.clock),
-          index_(cfg.index) {
+          index_(cfg.index),
+          capture_(cfg.capture != nullptr ? cfg.capture : &no_capture_tap) {
         update_clock();
     }
 
@@ -96,6 +99,7 @@ public:
     rte_mempool* pool() const noexcept { return pool_; }
     unsigned index() const noexcept { return index_; }
     BaseCounters& counters(std::uint16_t port) noexcept { return counters_->port[port]; }
+    CaptureTap& capture() noexcept { return *capture_; }
 
     // Queues m for port's TX queue; sent when the buffer holds a burst, at the drain deadline
     // or when the lcore is idle. What the queue refuses is freed and counted by kind.
@@ -110,6 +114,7 @@ public:
     // Frees m, counted under reason on port.
     void drop(std::uint16_t port, rte_mbuf* m, wire::Drop reason) noexcept {
         ++counters_->port[port].drops[static_cast<std::size_t>(reason)];
+        if (capture_->wants(CaptureTap::drop)) capture_->take_drop(port, m, reason, tsc_);
         rte_pktmbuf_free(m);
     }
     void count_drop(std::uint16_t port, wire::Drop reason, std::uint64_t n = 1) noexcept {
@@ -120,6 +125,8 @@ public:
         TxBuffer& b = tx_[port];
         dirty_ &= ~(1U << port);
         if (b.n == 0) return;
+        if (capture_->wants(CaptureTap::tx))
+            capture_->take_tx(port, tx_queue_[port], b.pkts, b.n, tsc_);
         const std::uint16_t sent = rte_eth_tx_burst(port, tx_queue_[port], b.pkts, b.n);
         BaseCounters& c = counters_->port[port];
         c.tx += sent;
@@ -138,6 +145,8 @@ public:
     std::uint16_t send_now(std::uint16_t port, rte_mbuf** pkts, std::uint16_t n,
                            TxKind kind) noexcept {
         flush(port);
+        if (capture_->wants(CaptureTap::tx))
+            capture_->take_tx(port, tx_queue_[port], pkts, n, tsc_);
         const std::uint16_t sent = rte_eth_tx_burst(port, tx_queue_[port], pkts, n);
         BaseCounters& c = counters_->port[port];
         c.tx += sent;
@@ -161,6 +170,7 @@ private:
     rte_mempool* pool_;
     Clock clock_;
     unsigned index_;
+    CaptureTap* capture_;  // never null: no_capture_tap when the program has none
     std::uint64_t tsc_ = 0;
     std::uint64_t now_ns_ = 0;
     std::uint32_t dirty_ = 0;  // ports whose buffer holds frames
@@ -201,6 +211,8 @@ public:
             if (n == 0) continue;
             lcore_.update_clock();
             lcore_.counters(q.port).rx += n;
+            if (lcore_.capture().wants(CaptureTap::rx))
+                lcore_.capture().take_rx(q.port, q.queue, pkts, n, lcore_.tsc());
             stage_->on_burst(pkts, n, q, lcore_);
             total += n;
         }
