@@ -133,7 +133,12 @@ std::size_t echo4_fast(wire::Bytes frame, const net::Iface& iface, const FastPol
     // One of our unicast addresses: an echo to a broadcast address is policy (RFC 1122
     // 3.2.2.6) and answered from another address, the full path's.
     const std::uint32_t dst = load32(l3, ipv4::field::dst);
-    if (!iface.owns_v4_u32(dst) || iface.is_v4_broadcast_u32(dst)) return 0;
+    // An exact address first; then the --respond prefixes (a short loop of masks).
+    int slot = -1;
+    if (!iface.owns_address_v4_u32(dst) &&
+        (iface.n_respond4 == 0 || (slot = iface.respond_slot_v4(dst)) < 0))
+        return 0;
+    if (iface.is_v4_broadcast_u32(dst)) return 0;
     const wire::Bytes msg = l3.subspan(ipv4::min_header_len, tlen - ipv4::min_header_len);
     // RFC 792: Echo (type 8, any code).
     if (load8(msg, icmpf::type) != wire::icmpv4::echo_request) return 0;
@@ -167,6 +172,7 @@ std::size_t echo4_fast(wire::Bytes frame, const net::Iface& iface, const FastPol
     wire::store32(l3, ipv4::field::src, dst);
     wire::store32(l3, ipv4::field::dst, src);
     eth_reply(frame, iface);
+    if (slot >= 0 && fp.respond != nullptr) ++fp.respond[slot].echo;
     return l2_len + tlen;
 }
 
@@ -190,7 +196,11 @@ std::size_t echo6_fast(wire::Bytes frame, const net::Iface& iface, const FastPol
     // One of our unicast addresses (RFC 4443 4.2: a multicast echo is answered from one of
     // our unicast addresses, the full path's).
     if (load8(l3, ipv6::field::dst) == 0xff) return 0;
-    if (!iface.owns_v6(wire::load_bytes<Ipv6Addr>(l3, ipv6::field::dst))) return 0;
+    int slot = -1;
+    if (const auto d = wire::load_bytes<Ipv6Addr>(l3, ipv6::field::dst);
+        !iface.owns_address_v6(d) &&
+        (iface.n_respond6 == 0 || (slot = iface.respond_slot_v6(d)) < 0))
+        return 0;
     const wire::Bytes msg = l3.subspan(ipv6::header_len, plen);
     // RFC 4443 4.1: Echo Request (type 128, any code).
     if (load8(msg, icmpf::type) != wire::icmpv6::echo_request) return 0;
@@ -224,6 +234,7 @@ std::size_t echo6_fast(wire::Bytes frame, const net::Iface& iface, const FastPol
     std::memcpy(l3.data() + ipv6::field::dst, &src.hi, 8);
     std::memcpy(l3.data() + ipv6::field::dst + 8, &src.lo, 8);
     eth_reply(frame, iface);
+    if (slot >= 0 && fp.respond != nullptr) ++fp.respond[slot].echo;
     return l2_len + ipv6::header_len + plen;
 }
 

@@ -10,14 +10,15 @@
 // path, which decides as always. A fast path may decline more than it must (anything rare,
 // or anything whose answer depends on state it does not see); it never answers otherwise.
 //
-// Counters are the caller's job: the fast paths count nothing. For an answer the caller
+// Counters are the caller's job (but FastPolicy::respond's). For an answer the caller
 // counts what host_input's path counts for it (echo4_fast: IcmpMib v4 count_in(8), that is
 // Icmp InMsgs and IcmpMsg InType8, and the Reply::echo4_reply event; echo6_fast: v6
 // count_in(128) and Reply::echo6_reply); a forwarded packet as a Next::forward verdict with
 // fragment_needed false on egress Route::port.
 //
 // The frame is an Ethernet frame starting at its first byte; frame.size() is its length
-// (padding after the IP datagram allowed). Only untagged frames take a fast path.
+// (padding after the IP datagram allowed). Only untagged frames take a fast path: a tagged
+// frame (VLAN sub-interfaces) has 0x8100 where the EtherType is looked for and is declined.
 #pragma once
 
 #include <cstddef>
@@ -41,6 +42,10 @@ struct FastPolicy {
     bool echo6 = false;
     // Router mode (--forward): the forward checks decline everything when false.
     bool router = false;
+    // The one counter a fast path keeps: an echo answered for an address of a --respond
+    // prefix, into this lcore's RespondCounters (by slot; net::max_respond entries), as
+    // host_input counts it. Null: not counted.
+    RespondCounters* respond = nullptr;
 };
 
 FastPolicy make_fast_policy(const HostPolicy& policy, const RateLimitConfig& rate,

@@ -8,6 +8,7 @@
 
 #include "lib/icmp/icmp_error.hh"
 #include "lib/icmp/icmp_stats.hh"
+#include "lib/icmp/iface_counters.hh"
 #include "lib/net/iface.hh"
 #include "lib/icmp/rate_limit.hh"
 
@@ -60,6 +61,10 @@ struct HostContext {
     // neighbour seen, when Verdict::sighted; null: sightings are not reported.
     ErrorPlan* plan = nullptr;
     Sighting* sighting = nullptr;
+    // This lcore's counters of the VLAN sub-interfaces (by Iface::subif) and of the --respond
+    // prefixes (by slot), net::max_subifs and net::max_respond entries; null: not counted.
+    VlanCounters* vlan_counters = nullptr;
+    RespondCounters* respond_counters = nullptr;
 };
 
 }  // namespace pw::icmp

@@ -92,8 +92,8 @@ std::size_t ErrorPlan::head_len() const noexcept {
 
 std::size_t ErrorPlan::frame_len() const noexcept {
     const std::size_t ip = v6 ? wire::ipv6::header_len : wire::ipv4::min_header_len;
-    return wire::eth::header_len + ip + wire::icmp::header_len + head_len() + quote_len + pad_len +
-           ext_len;
+    const std::size_t l2 = wire::eth::header_len + (vlan_id != 0 ? wire::eth::vlan_tag_len : 0);
+    return l2 + ip + wire::icmp::header_len + head_len() + quote_len + pad_len + ext_len;
 }
 
 std::size_t copy_from_segments(std::span<const wire::ConstBytes> segments, std::size_t offset,
@@ -117,9 +117,11 @@ std::size_t emit_error(wire::Bytes out, const ErrorPlan& p,
                        std::span<const wire::ConstBytes> segments) noexcept {
     namespace eth = wire::eth;
     const std::size_t len = p.frame_len();
-    eth::Repr{p.eth_dst, p.eth_src, p.v6 ? eth::type_ipv6 : eth::type_ipv4}.emit(out);
+    const eth::Repr l2{p.eth_dst, p.eth_src, p.v6 ? eth::type_ipv6 : eth::type_ipv4, p.vlan_id,
+                       p.vlan_id != 0};
+    l2.emit(out);
     const std::size_t ip_len = p.v6 ? wire::ipv6::header_len : wire::ipv4::min_header_len;
-    const wire::Bytes l3 = out.subspan(eth::header_len, len - eth::header_len);
+    const wire::Bytes l3 = out.subspan(l2.header_len(), len - l2.header_len());
     const wire::Bytes msg = l3.subspan(ip_len);
     const auto msg_len = static_cast<std::uint16_t>(msg.size());
     wire::icmp::Repr{p.spec.type, p.spec.code, p.spec.word}.emit(msg);

@@ -178,6 +178,8 @@ struct ErrorPlan {
     bool v6 = false;
     wire::MacAddr eth_dst;
     wire::MacAddr eth_src;
+    // IEEE 802.1Q: the error leaves by a VLAN sub-interface, tagged with vlan_id (1..4094).
+    std::uint16_t vlan_id = 0;
     wire::Ipv4Addr src4, dst4;
     wire::Ipv6Addr src6, dst6;
     ErrorSpec spec;

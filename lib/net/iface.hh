@@ -26,6 +26,36 @@ using wire::Ipv6Prefix;
 using wire::MacAddr;
 
 inline constexpr std::size_t max_addrs_per_family = 16;
+// 802.1Q sub-interfaces (--vlan): per port, and in all (their counter slots).
+inline constexpr std::size_t max_vlans_per_port = 16;
+inline constexpr std::size_t max_subifs = 64;
+// --respond prefixes: per interface and family, and in all (their counter slots).
+inline constexpr std::size_t max_respond_per_family = 8;
+inline constexpr std::size_t max_respond = 32;
+
+// A --respond prefix of IPv4: every host address of it is ours (ARP, echo, closed ports), the
+// first (network) and last (directed broadcast) excluded when it is shorter than /31 (RFC 922,
+// RFC 3021), as a Linux host on that subnet would not own them. Host order.
+struct Respond4 {
+    Ipv4Prefix prefix;
+    std::uint32_t first = 0;  // the first address answered
+    std::uint32_t span = 0;   // addresses answered after it: [first, first + span]
+    std::uint16_t slot = 0;   // its counters (RespondCounters), unique in the InterfaceTable
+    bool contains(std::uint32_t a) const noexcept { return a - first <= span; }
+};
+
+// A --respond prefix of IPv6: every address of it but the Subnet-Router anycast address (the
+// prefix with a zero interface identifier, RFC 4291 2.6.1) when it is shorter than /127.
+// hi/lo: the prefix, mhi/mlo: its mask, as two native 64-bit words of the address bytes.
+// sn_mask/sn_val: which low 24 bits (those a solicited-node group carries, RFC 4291 2.7.1)
+// its addresses can have: any when the prefix is /104 or shorter.
+struct Respond6 {
+    Ipv6Prefix prefix;
+    std::uint64_t hi = 0, lo = 0, mhi = 0, mlo = 0;
+    std::uint32_t sn_mask = 0, sn_val = 0;
+    std::uint16_t slot = 0;
+    bool anycast_excluded = false;
+};
 
 // A MAC address as a 48-bit integer (its six bytes in memory order in the low 48 bits of a
 // native-order load): equal MACs, equal keys.
@@ -88,6 +118,41 @@ struct Iface {
     // The k-th IPv6 alias of base: bytes 8..11 of base, big-endian, plus k.
     static Ipv6Addr alias6(const Ipv6Addr& base, std::uint32_t k) noexcept;
 
+    // --respond: prefixes whose addresses are all ours beside v4/v6 (a ping sink, a darknet
+    // responder). Checked after the exact addresses: a short loop of masks.
+    std::uint8_t n_respond4 = 0;
+    std::uint8_t n_respond6 = 0;
+    std::array<Respond4, max_respond_per_family> respond4{};
+    std::array<Respond6, max_respond_per_family> respond6{};
+    // Control path: false when the table is full. slot: its counters.
+    bool add_respond_v4(const Ipv4Prefix& p, std::uint16_t slot) noexcept;
+    bool add_respond_v6(const Ipv6Prefix& p, std::uint16_t slot) noexcept;
+    // The counter slot of the respond prefix holding a, or -1.
+    int respond_slot_v4(std::uint32_t host_order) const noexcept {
+        for (std::size_t i = 0; i < n_respond4; ++i)
+            if (respond4[i].contains(host_order)) return respond4[i].slot;
+        return -1;
+    }
+    int respond_slot_v6(const Ipv6Addr& a) const noexcept;
+
+    // IEEE 802.1Q sub-interfaces (Linux's eth0.100). On a sub-interface: vlan_id is its VID
+    // (1..4094) and subif its counter slot (VlanCounters), unique in the InterfaceTable; both
+    // 0 on a port. On a port: its sub-interfaces by VID, linked by the InterfaceTable (which
+    // holds them). A sub-interface has the port's MAC and its own MTU and addresses (and so
+    // its own link-local address, the same EUI-64 one as the port's, as Linux gives it).
+    std::uint16_t vlan_id = 0;
+    std::uint16_t port_id = 0;  // the DPDK port (the parent's, on a sub-interface)
+    std::uint8_t subif = 0;
+    std::uint8_t n_vlans = 0;
+    std::array<std::uint16_t, max_vlans_per_port> vlan_vids{};
+    std::array<const Iface*, max_vlans_per_port> vlan_ifaces{};
+    // The sub-interface of VID vid, or null.
+    const Iface* vlan(std::uint16_t vid) const noexcept {
+        for (std::size_t i = 0; i < n_vlans; ++i)
+            if (vlan_vids[i] == vid) return vlan_ifaces[i];
+        return nullptr;
+    }
+
     // Control path: false when the table is full or the address is already there.
     bool add_v4(const Ipv4Prefix& p) noexcept;
     bool add_v6(const Ipv6Prefix& p) noexcept;
@@ -99,6 +164,11 @@ struct Iface {
     // Data path lookups.
     bool owns_v4(const Ipv4Addr& a) const noexcept { return owns_v4_u32(a.to_u32()); }
     bool owns_v4_u32(std::uint32_t host_order) const noexcept {
+        return owns_address_v4_u32(host_order) ||
+               (n_respond4 != 0 && respond_slot_v4(host_order) >= 0);
+    }
+    // One of v4 or an alias (not a --respond prefix).
+    bool owns_address_v4_u32(std::uint32_t host_order) const noexcept {
         for (std::size_t i = 0; i < n4; ++i)
             if (v4_u32[i] == host_order) return true;
         return host_order - alias4_first < alias4_count;
@@ -112,7 +182,11 @@ struct Iface {
             if (bcast4[i] == host_order) return true;
         return false;
     }
-    bool owns_v6(const Ipv6Addr& a) const noexcept;
+    bool owns_v6(const Ipv6Addr& a) const noexcept {
+        return owns_address_v6(a) || (n_respond6 != 0 && respond_slot_v6(a) >= 0);
+    }
+    // One of v6 or an alias (not a --respond prefix).
+    bool owns_address_v6(const Ipv6Addr& a) const noexcept;
     // ff02::1, or the solicited-node group of one of our addresses (RFC 4861 7.2.1).
     bool joined_v6_group(const Ipv6Addr& a) const noexcept;
     // Our MAC, broadcast, or the Ethernet group of a joined IPv6 group (RFC 2464 7).
@@ -121,12 +195,22 @@ struct Iface {
         if (key == mac_key(mac) || key == broadcast_mac_key) return true;
         for (std::size_t i = 0; i < n_groups; ++i)
             if (group_keys[i] == key) return true;
-        return false;
+        return n_respond6 != 0 && respond_group_mac(key);
     }
     // A unicast source for a reply to dst: link-local for a link-local peer, else the global
     // address whose prefix holds dst, else the first global, else link-local (RFC 6724
     // rules 2 and 8, simplified to what a host with few addresses needs).
     std::optional<Ipv6Addr> source_for_v6(const Ipv6Addr& dst) const noexcept;
+
+private:
+    // RFC 2464 7 / RFC 4291 2.7.1: the Ethernet group 33:33:ff:XX:XX:XX of a solicited-node
+    // group some address of a --respond prefix is in.
+    bool respond_group_mac(std::uint64_t key) const noexcept;
+    bool respond_low24(std::uint32_t low24) const noexcept {
+        for (std::size_t i = 0; i < n_respond6; ++i)
+            if ((low24 & respond6[i].sn_mask) == respond6[i].sn_val) return true;
+        return false;
+    }
 };
 
 }  // namespace pw::net

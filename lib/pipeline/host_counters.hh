@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "lib/icmp/icmp_stats.hh"
+#include "lib/icmp/iface_counters.hh"
 #include "lib/icmp/verdict.hh"
 #include "lib/pipeline/base_counters.hh"
 #include "lib/wire/drop.hh"
@@ -41,6 +42,9 @@ struct HostCounters {
 
 struct alignas(64) LcoreHost {
     std::array<HostCounters, route::max_ports> port{};
+    // The VLAN sub-interfaces (by net::Iface::subif) and --respond prefixes (by slot).
+    std::array<icmp::VlanCounters, net::max_subifs> vlan{};
+    std::array<icmp::RespondCounters, net::max_respond> respond{};
 };
 
 // One port's counters summed over the lcores, with the figures of the balance above.

@@ -83,7 +83,10 @@ HostStage::HostStage(const HostEnv& env, LcoreHost& counters, unsigned index)
         c.learns_neighbours = env_.router != nullptr || env_.neigh_events != nullptr;
         if (env_.ext_v4 != nullptr) c.ext_v4 = &env_.ext_v4[port];
         if (env_.ext_v6 != nullptr) c.ext_v6 = &env_.ext_v6[port];
+        c.vlan_counters = counters_->vlan.data();
+        c.respond_counters = counters_->respond.data();
     }
+    fast_.respond = counters_->respond.data();  // --respond prefixes' echo answers
 }
 
 icmp::HostContext& HostStage::context(std::uint16_t port, const Lcore& l) noexcept {

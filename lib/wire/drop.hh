@@ -14,7 +14,8 @@ namespace pw::wire {
 #define PW_DROP_REASONS(X)                                                                         \
     X(eth_truncated, "frame shorter than an Ethernet header")                                      \
     X(vlan_truncated, "802.1Q tag cut short")                                                      \
-    X(vlan_not_configured, "802.1Q-tagged frame on a port with no VLAN")                           \
+    X(vlan_unknown, "802.1Q-tagged frame whose VID is no sub-interface of the port (--vlan)")      \
+    X(vlan_priority_tagged, "802.1Q priority tag (VID 0): not taken as untagged, unlike Linux")    \
     X(not_our_mac, "destination MAC is not ours, broadcast, or a group we joined")                 \
     X(eth_group_source, "Ethernet source is a group address (IEEE 802.3 3.2.3: never a sender)")   \
     X(frame_too_long,                                                                              \

@@ -16,6 +16,10 @@ inline constexpr std::uint16_t type_ipv6 = 0x86dd;
 
 inline constexpr std::size_t header_len = 14;
 inline constexpr std::size_t vlan_tag_len = 4;
+// IEEE 802.1Q 9.6: the VID is the low 12 bits of the TCI; 0 means "priority tag only" (no
+// VLAN) and 4095 is reserved, so a VLAN is 1..4094.
+inline constexpr std::uint16_t vid_mask = 0x0fff;
+inline constexpr std::uint16_t max_vid = 4094;
 
 namespace field {
 inline constexpr std::size_t dst = 0;
@@ -45,8 +49,10 @@ public:
     MacAddr src() const noexcept { return load_bytes<MacAddr>(buf_, field::src); }
     bool has_vlan() const noexcept { return hlen_ != header_len; }
     std::uint16_t vlan_id() const noexcept {
-        return has_vlan() ? load16(buf_, field::tci) & 0x0fff : 0;
+        return has_vlan() ? load16(buf_, field::tci) & vid_mask : 0;
     }
+    // IEEE 802.1Q 9.6: the whole Tag Control Information (PCP, DEI, VID); 0 when untagged.
+    std::uint16_t tci() const noexcept { return has_vlan() ? load16(buf_, field::tci) : 0; }
     // The EtherType of the payload (after the tag, when tagged).
     std::uint16_t ethertype() const noexcept { return load16(buf_, hlen_ - 2); }
     std::size_t header_length() const noexcept { return hlen_; }
@@ -73,6 +79,7 @@ struct Repr {
     std::uint16_t ethertype = 0;
     std::uint16_t vlan_id = 0;
     bool vlan = false;
+    std::uint8_t pcp = 0;  // IEEE 802.1Q 6.9.3 priority code point, when tagged
 
     std::size_t header_len() const noexcept {
         return vlan ? eth::header_len + vlan_tag_len : eth::header_len;
@@ -83,7 +90,8 @@ struct Repr {
         store_bytes(out, field::src, src);
         if (vlan) {
             store16(out, field::type, type_vlan);
-            store16(out, field::tci, vlan_id & 0x0fff);
+            store16(out, field::tci,
+                    static_cast<std::uint16_t>((pcp & 0x7U) << 13 | (vlan_id & vid_mask)));
             store16(out, field::inner_type, ethertype);
         } else {
             store16(out, field::type, ethertype);

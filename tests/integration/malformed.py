@@ -522,25 +522,25 @@ def vlan(c: Catalogue) -> None:
         c.add(f"vlan.trunc.{n}", eth(e, vlans=((0x8100, 100),))[:n], drop("vlan_truncated"),
               live=False, linux=None, why=cut)
     for vid in (1, 100, 4094, 4095):
-        c.add(f"vlan.vid.{vid}", eth(e, vlans=((0x8100, vid),)), drop("vlan_not_configured"))
+        c.add(f"vlan.vid.{vid}", eth(e, vlans=((0x8100, vid),)), drop("vlan_unknown"))
     c.add("vlan.priority-tag.vid0", eth(e, vlans=((0x8100, 0xA000),)),
-          drop("vlan_not_configured"), linux=[ECHO4],
-          why="Linux treats a priority tag (VID 0) as untagged and answers; the responder has "
-              "no VLAN support and drops every tagged frame")
+          drop("vlan_priority_tagged"), linux=[ECHO4],
+          why="Linux treats a priority tag (VID 0) as untagged and answers; the responder drops "
+              "it by name (VLANs are configured by VID with --vlan)")
     c.add("vlan.qinq.8100-8100", eth(e, vlans=((0x8100, 10), (0x8100, 20))),
-          drop("vlan_not_configured"))
+          drop("vlan_unknown"))
     c.add("vlan.qinq.88a8-8100", eth(e, vlans=((0x88A8, 10), (0x8100, 20))),
           drop("unknown_ethertype"))
     c.add("vlan.qinq.9100-8100", eth(e, vlans=((0x9100, 10), (0x8100, 20))),
           drop("unknown_ethertype"))
     c.add("vlan.stack.8", eth(e, vlans=tuple((0x8100, i + 1) for i in range(8))),
-          drop("vlan_not_configured"))
+          drop("vlan_unknown"))
     c.add("vlan.arp", eth(arp(), 0x0806, dst=BCAST_MAC, vlans=((0x8100, 7),)),
-          drop("vlan_not_configured"))
+          drop("vlan_unknown"))
     c.add("vlan.ipv6", eth(ip6(echo6(c.ident())), 0x86DD, vlans=((0x8100, 7),)),
-          drop("vlan_not_configured"))
+          drop("vlan_unknown"))
     c.add("vlan.tag-only", eth(b"", 0x0800, vlans=((0x8100, 7),)),
-          drop("vlan_not_configured"), live=False, linux=None, why=cut)
+          drop("vlan_unknown"), live=False, linux=None, why=cut)
 
 
 # --- ARP --------------------------------------------------------------------------------------

@@ -251,7 +251,7 @@ TEST(HostInputTruncated, Ethernet) {
 
 TEST(HostInputTruncated, Vlan) {
     expect_cut(golden::vlan_echo4_req, 14, 18, Drop::vlan_truncated);
-    expect_drop(golden::vlan_echo4_req, Drop::vlan_not_configured);
+    expect_drop(golden::vlan_echo4_req, Drop::vlan_unknown);
 }
 
 TEST(HostInputTruncated, Arp) {
