@@ -40,8 +40,14 @@ struct PortInfo {
     std::string multicast_mode;  // "list", "allmulti" or "promiscuous"
     bool software_mac = false;   // mac= could not be set in the device: kept in software
     bool link_up = false;
-    std::string rss;            // hash functions used with several RX queues ("" with one)
-    bool tx_ip4_cksum = false;  // the device computes IPv4 header checksums on request
+    std::string rss;  // hash functions used with several RX queues ("" with one)
+    // The checksum offloads the device has (it does not mean they are used: see port.cc).
+    bool tx_ip4_cksum = false;
+    bool rx_ip4_cksum = false;
+    // The offloads configured on the port, as the start-up line shows them ("none", or
+    // comma-separated DPDK names).
+    std::string offloads = "none";
+    int socket = -1;  // the NUMA node of the device (-1: none, a virtual device)
     std::uint32_t link_speed_mbps = 0;
 };
 

@@ -186,7 +186,14 @@ std::optional<int> Program::start(std::vector<char*>& eal_args, const CommonOpti
                                     pipeline::Lcore::tx_capacity + 2U * pipeline::burst_size);
         n_mbufs += (n_workers + 1U) * 256U;
     }
-    auto pool = drivers::make_pktmbuf_pool("pw_mbufs", n_mbufs);
+    // NUMA-local: the pool in the memory of the node the NICs are attached to (the RX queues
+    // fill from it, the workers build from it); virtual devices have none: the main lcore's.
+    // Ports on two nodes share the first one's pool (run one instance per node instead).
+    int pool_socket = -1;
+    for (const auto& spec : opt.ports)
+        if (const int s = drivers::port_socket(spec.port); s >= 0 && pool_socket < 0)
+            pool_socket = s;
+    auto pool = drivers::make_pktmbuf_pool("pw_mbufs", n_mbufs, 256, pool_socket);
     if (auto* e = std::get_if<std::string>(&pool)) return fail(*e);
     pool_ = std::get<rte_mempool*>(pool);
 
@@ -221,6 +228,15 @@ std::optional<int> Program::start(std::vector<char*>& eal_args, const CommonOpti
             groups.push_back(ifc->v6[i].addr.solicited_node().multicast_mac());
         ports_.back().multicast_mode = drivers::join_multicast(spec.port, groups);
     }
+    // A worker polling a NIC of another NUMA node reads every frame across the interconnect.
+    for (const auto& p : ports_)
+        for (unsigned w = 0; w < n_workers; ++w)
+            if (p.socket >= 0 && w < p.rx_queues &&
+                rte_lcore_to_socket_id(lcores_[w]) != static_cast<unsigned>(p.socket))
+                std::printf("%s: note: lcore %u (socket %u) polls port %u on socket %d: give it "
+                            "lcores of node %d (-l; lscpu shows them)\n",
+                            name_.c_str(), lcores_[w], rte_lcore_to_socket_id(lcores_[w]), p.port,
+                            p.socket, p.socket);
     if (auto rc = start_capture(opt)) return rc;
     base_.resize(n_workers);
     clock_ = pipeline::Clock::from_now();
@@ -269,11 +285,12 @@ std::string Program::port_lines() const {
         for (std::size_t i = 0; i < ifc->n6; ++i)
             addrs += fmt::format(" {}/{}", ifc->v6[i].addr.to_string(), ifc->v6[i].len);
         s += fmt::format(
-            "port {}: {} ({}) mac {}{} mtu {} queues {}{} link {} multicast {} tx-ip4-cksum {} "
-            "addrs{}\n",
+            "port {}: {} ({}) mac {}{} mtu {} queues {}{} link {} multicast {} socket {} "
+            "offloads {} addrs{}\n",
             p.port, p.name, p.driver, p.mac.to_string(), p.software_mac ? " (software)" : "", p.mtu,
             p.rx_queues, p.rss.empty() ? "" : " rss " + p.rss, p.link_up ? "up" : "down",
-            p.multicast_mode, p.tx_ip4_cksum ? "offload" : "software", addrs);
+            p.multicast_mode, p.socket < 0 ? std::string("any") : std::to_string(p.socket),
+            p.offloads, addrs);
     }
     return s;
 }

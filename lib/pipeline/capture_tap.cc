@@ -42,9 +42,15 @@ std::string CaptureTap::create(unsigned copies, std::uint32_t frame_max) {
     pool_ = rte_pktmbuf_pool_create("pw_capture_pool", copies, 0, 0,
                                     static_cast<std::uint16_t>(rte_pcapng_mbuf_size(frame_max)),
                                     static_cast<int>(rte_socket_id()));
-    if (ring_ == nullptr || pool_ == nullptr)
+    if (ring_ == nullptr || pool_ == nullptr) {
+        const int err = rte_errno;
+        rte_ring_free(ring_);
+        rte_mempool_free(pool_);
+        ring_ = nullptr;
+        pool_ = nullptr;
         return std::string("capture: cannot create the capture pool of ") + std::to_string(copies) +
-               " copies: " + rte_strerror(rte_errno) + " (give EAL more memory with -m)";
+               " copies: " + rte_strerror(err) + " (give EAL more memory with -m)";
+    }
     return {};
 }
 
