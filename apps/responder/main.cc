@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "apps/responder/options.hh"
+#include "apps/responder/ip_telemetry.hh"
 #include "apps/responder/telemetry.hh"
 #include "apps/skeleton/program.hh"
 #include "drivers/eal.hh"
@@ -143,6 +144,7 @@ int main(int argc, char** argv) {
             "--icmp-ratelimit-table)");
     }
     pw::responder::register_telemetry(prog.base_counters(), host_counters, prog.ports());
+    const pw::responder::IpTelemetry ip_telemetry(host_counters);  // /pingwire/ip, ip6, tcp
 
     pw::app::Hooks hooks;
     hooks.report = [&](bool at_exit) {

@@ -153,6 +153,7 @@ struct IcmpStats {
         if (o == ErrorOutcome::rate_limited_host) ++(v6_family ? v6 : v4).out_rate_limit_host;
     }
     IpMib& ip(bool v6_family) noexcept { return v6_family ? ip6 : ip4; }
+    const IpMib& ip(bool v6_family) const noexcept { return v6_family ? ip6 : ip4; }
     IcmpStats& operator+=(const IcmpStats& o) noexcept;
 };
 
