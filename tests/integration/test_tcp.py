@@ -33,6 +33,7 @@ import re
 import shutil
 import socket
 import struct
+import subprocess
 import sys
 import time
 
@@ -142,6 +143,56 @@ def shown(cmd: str, cp) -> str:
     return f"$ {cmd}   (exit {cp.returncode})\n{indent(cp.stdout + cp.stderr)}"
 
 
+# --- telemetry -------------------------------------------------------------------------------
+
+TELEMETRY = "/usr/bin/dpdk-telemetry.py"
+# The keys nstat shows for the counters the responder keeps (every one always present).
+KEYS = {
+    "/pingwire/ip": ["IpInReceives", "IpInHdrErrors", "IpInAddrErrors", "IpForwDatagrams",
+                     "IpInUnknownProtos", "IpInDiscards", "IpInDelivers", "IpOutRequests",
+                     "IpOutNoRoutes", "IpReasmTimeout", "IpReasmReqds", "IpReasmOKs",
+                     "IpReasmFails", "IpFragOKs", "IpFragFails", "IpFragCreates",
+                     "IpExtInNoRoutes", "IpExtInTruncatedPkts", "IpExtInMcastPkts",
+                     "IpExtInBcastPkts", "IpExtInCsumErrors"],
+    "/pingwire/ip6": ["Ip6InReceives", "Ip6InHdrErrors", "Ip6InTooBigErrors", "Ip6InNoRoutes",
+                      "Ip6InAddrErrors", "Ip6InUnknownProtos", "Ip6InTruncatedPkts",
+                      "Ip6InDiscards", "Ip6InDelivers", "Ip6OutForwDatagrams", "Ip6OutRequests",
+                      "Ip6OutNoRoutes", "Ip6ReasmTimeout", "Ip6ReasmReqds", "Ip6ReasmOKs",
+                      "Ip6ReasmFails", "Ip6FragOKs", "Ip6FragFails", "Ip6FragCreates",
+                      "Ip6InMcastPkts"],
+    "/pingwire/tcp": ["TcpInSegs", "TcpOutSegs", "TcpOutRsts", "TcpInErrs", "TcpInCsumErrors"],
+}
+
+
+def telemetry(prefix: str, cmds: list[str]) -> dict[str, dict]:
+    """DPDK's stock client, commands on its stdin: {command: reply}."""
+    import json
+    cp = subprocess.run([TELEMETRY, "-f", prefix], input="\n".join(cmds) + "\n",
+                        capture_output=True, text=True, timeout=20)
+    out = {}
+    for line in cp.stdout.splitlines():
+        if line.strip().startswith("{"):
+            out.update(json.loads(line))
+    return out
+
+
+def check_telemetry(rep, tel: dict, mib: dict) -> None:
+    """Read just before the stop: every key present; Ip and Tcp equal to the exit summary
+    (nothing IPv4 or TCP came after), Ip6 no more than it (a kernel's MLD could)."""
+    for cmd, keys in KEYS.items():
+        got = tel.get(cmd)
+        table = {"/pingwire/ip": "Ip", "/pingwire/ip6": "Ip6", "/pingwire/tcp": "Tcp"}[cmd]
+        final = mib[table]
+        ok = isinstance(got, dict) and sorted(got) == sorted(keys)
+        if ok and table != "Ip6":
+            ok = all(got[k] == final.get(k, 0) for k in keys)
+        elif ok:
+            ok = all(got[k] <= final.get(k, 0) for k in keys) and got["Ip6InReceives"] > 0
+        rep.check(f"telemetry {cmd} (stock dpdk-telemetry.py): every key nstat shows, always "
+                  f"present; the values the exit summary's {table}: line states", ok,
+                  f"telemetry {got}\nsummary {final}")
+
+
 # --- host mode -------------------------------------------------------------------------------
 
 def check_nc(rep, run, ns: str, addr: str, label: str) -> None:
@@ -226,6 +277,7 @@ def host_mode(args, rep) -> None:
                   and p6.received == PINGS, p4.evidence + p6.evidence)
         sent = check_raw(rep, topo, dut_mac, host_mac)
         after = nstat(run, topo.host_ns)
+        tel = telemetry(r.prefix, ["/pingwire/ip", "/pingwire/ip6", "/pingwire/tcp"])
         res = r.stop()
         pc = netns.check_counters(rep, res)
         if pc is None:
@@ -276,6 +328,7 @@ def host_mode(args, rep) -> None:
             rep.check(f"{name}: {name}InReceives ({table.get(name + 'InReceives')}) == the sum of "
                       f"where each landed ({land}: {', '.join(fates)})",
                       table.get(name + "InReceives", 0) == land and land > 0, f"{name}: {table}")
+        check_telemetry(rep, tel, mib)
         for name, table, icmp, rst in (("Ip", ip, "Icmp", "tcp4_reset"),
                                        ("Ip6", ip6, "Icmp6", "tcp6_reset")):
             rep.check(f"{name}OutRequests == {icmp} OutMsgs + {rst} (all we originate)",
