@@ -85,7 +85,7 @@ def mix(S):
     add("udp6_closed", E / S.IPv6(src=H1_6, dst=R1_6) / S.UDP(sport=40000, dport=9) / b"soak",
         drop="udp_port_closed", error=("Icmp6Msg", "OutType1"))
     add("tcp4", E / S.IP(src=H1_4, dst=R1_4) / S.TCP(sport=40000, dport=80, flags="S"),
-        drop="ip4_unhandled_protocol", error=("IcmpMsg", "OutType3"))
+        reply="tcp4_reset")  # RFC 9293 3.10.7.1: a closed port answers with a reset
     for i in range(4):  # forwarding: the largest share of a router's day
         add(f"fwd4_{i}", E / S.IP(src=H1_4, dst=NH4) / icmp, forward=True)
         add(f"fwd6_{i}", E / S.IPv6(src=H1_6, dst=NH6) / e6, forward=True)
