@@ -141,6 +141,15 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
     app.add_option("--ipfrag-max-datagrams", frag_slots,
                    "datagrams in reassembly at once, per lcore (default 64; 64 KiB each)")
         ->check(CLI::Range(1U, 4096U));
+    std::vector<std::string> respond_texts;
+    app.add_option("--respond", respond_texts,
+                   "answer for every address of PREFIX as a host owning them: ARP, NDP, echo, "
+                   "errors (a ping sink;\n"
+                   "IPv4 without the network and broadcast addresses, IPv6 without the "
+                   "Subnet-Router anycast);\n"
+                   "port: the interface whose subnet holds PREFIX, or the only port, by default "
+                   "(repeatable)")
+        ->type_name("PREFIX[,port=ID|ID.VID]");
     // Router mode.
     bool forward = false, send_redirects = false;
     std::vector<std::string> route_texts, deny_texts, neigh_texts;
@@ -193,6 +202,19 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
 
     // Checked after the parse so that an unknown option is reported as such first.
     if (auto e = common.parse_ports(o.common)) return bad(*e);
+    // VLAN sub-interfaces are host interfaces: no routes, neighbours or forwarding on them.
+    for (const auto& p : o.common.ports)
+        if (forward && !p.vlans.empty())
+            return bad("--vlan is host mode only: it cannot be combined with --forward");
+    {
+        std::vector<route::RespondSpec> rs;
+        for (const auto& t : respond_texts) {
+            auto r = route::parse_respond_spec(t);
+            if (auto* e = std::get_if<std::string>(&r)) return bad("--respond " + t + ": " + *e);
+            rs.push_back(std::get<route::RespondSpec>(r));
+        }
+        if (auto e = route::attach_respond(o.common.ports, rs)) return bad(*e);
+    }
 
     icmp::HostPolicy& pol = o.policy;
     pol.echo_ignore_all = echo_ignore_all;

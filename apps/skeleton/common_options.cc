@@ -106,6 +106,13 @@ void CommonOptionTexts::add_to(CLI::App& app, CommonOptions& o) {
            "address with its prefix length (repeat addr=; repeat --port for more ports). A\n"
            "link-local IPv6 address (EUI-64 of the MAC) is always added.")
         ->take_all();
+    app.add_option(
+           "--vlan", vlans,
+           "add an IEEE 802.1Q sub-interface PORT.VID (VID 1..4094; Linux's eth0.100) with\n"
+           "its own addresses (addr=, repeat) and mtu= (default and at most the port's);\n"
+           "tagged frames of its VID are handled there, replies keep the tag. Repeatable.")
+        ->type_name("PORT.VID[,mtu=N][,addr=A/PLEN]...")
+        ->take_all();
     app.add_option("--stats-interval", o.stats_interval,
                    "print the counters every SECONDS (default 0: only at exit)")
         ->check(CLI::Range(0.0, 86400.0));
@@ -130,7 +137,13 @@ std::optional<std::string> CommonOptionTexts::parse_ports(CommonOptions& o) cons
                        " is given twice (put all its addresses in one --port)";
         o.ports.push_back(spec);
     }
-    return std::nullopt;
+    std::vector<route::VlanSpec> vs;
+    for (const auto& t : vlans) {
+        auto r = route::parse_vlan_spec(t);
+        if (auto* e = std::get_if<std::string>(&r)) return "--vlan " + t + ": " + *e;
+        vs.push_back(std::get<route::VlanSpec>(r));
+    }
+    return route::attach_vlans(o.ports, vs);
 }
 
 std::optional<std::string> parse_neighbours(const std::vector<std::string>& texts,

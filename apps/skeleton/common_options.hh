@@ -42,6 +42,7 @@ struct Exit {
 // The shared options as the command line gives them, checked after the parse.
 struct CommonOptionTexts {
     std::vector<std::string> ports;
+    std::vector<std::string> vlans;  // --vlan PORT.VID,...: put on their ports by parse_ports
     // Adds --port, --stats-interval, --rx-desc, --tx-desc, --mbufs to app, bound to o.
     void add_to(CLI::App& app, CommonOptions& o);
     // The --port texts into o.ports; the one-line error otherwise.

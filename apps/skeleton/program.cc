@@ -1,6 +1,7 @@
 #include "apps/skeleton/program.hh"
 
 #include <rte_cycles.h>
+#include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_pdump.h>
 
@@ -222,11 +223,13 @@ std::optional<int> Program::start(std::vector<char*>& eal_args, const CommonOpti
         if (auto e = interfaces_.add(spec, info.mac, info.mtu)) return fail(*e);
         // Join the Ethernet groups of ff02::1 and of the solicited-node group of each address
         // (RFC 4861 7.2.1), now that the link-local address is known.
-        std::vector<wire::MacAddr> groups{wire::Ipv6Addr::all_nodes().multicast_mac()};
-        const auto* ifc = interfaces_.find(spec.port);
-        for (std::size_t i = 0; i < ifc->n6; ++i)
-            groups.push_back(ifc->v6[i].addr.solicited_node().multicast_mac());
+        // (The VLAN sub-interfaces' too: their frames come in through the port's filter.)
+        const auto groups = interfaces_.multicast_groups(spec.port);
         ports_.back().multicast_mode = drivers::join_multicast(spec.port, groups);
+        // A --respond IPv6 prefix is in more solicited-node groups than a filter list holds.
+        if (ports_.back().multicast_mode == "list" && interfaces_.wants_all_multicast(spec.port) &&
+            rte_eth_allmulticast_enable(spec.port) == 0)
+            ports_.back().multicast_mode = "allmulti";
     }
     // A worker polling a NIC of another NUMA node reads every frame across the interconnect.
     for (const auto& p : ports_)
