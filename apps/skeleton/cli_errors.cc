@@ -104,6 +104,8 @@ const std::map<std::string, std::string>& common_metavars() {
         {"--capture-drops", "all|REASON[,REASON...]"},
         {"--metrics", "[ADDR:]PORT"},
         {"--neigh", "ADDR,mac=MAC[,port=ID]"},
+        {"--vlan", "PORT.VID[,mtu=N][,addr=A/PLEN]..."},
+        {"--respond", "PREFIX[,port=ID|ID.VID]"},
     };
     return m;
 }
