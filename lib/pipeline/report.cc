@@ -1,5 +1,9 @@
 #include "lib/pipeline/report.hh"
 
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 #include <fmt/format.h>
 
 namespace pw::pipeline {
@@ -80,6 +84,54 @@ std::string format_port_report(std::uint16_t port, const std::string& label, con
         s += fmt::format("  datagram drop {:<19} {:>12}  {}\n", wire::drop_name(d),
                          h.datagram_drops[i], wire::drop_description(d));
     }
+    return s;
+}
+
+std::string format_port_interval(std::uint16_t port, const std::string& label,
+                                 const PortReport& cur, const PortReport& prev,
+                                 const std::string& device_lines) {
+    const HostCounters& h = cur.host;
+    std::string s = fmt::format(
+        "port {}: rx {} tx {} answered {} forwarded {} held {} generated {} fwd_sent {} dropped {} "
+        " ({})\n",
+        port, cur.base.rx, cur.base.tx, cur.answered(), h.forwarded, h.held, cur.generated(),
+        cur.fwd_sent(), cur.dropped(), label);
+    s += "  replies:";
+    for (std::size_t i = 0; i < h.replies.size(); ++i)
+        s += fmt::format(" {} {}", icmp::reply_name(static_cast<icmp::Reply>(i)), h.replies[i]);
+    s += '\n';
+    s += device_lines;
+    // Counters only grow; a wrap is shown as the new value.
+    const auto d = [](std::uint64_t now, std::uint64_t before) {
+        return now >= before ? now - before : now;
+    };
+    std::vector<std::pair<std::uint64_t, wire::Drop>> grew;
+    for (std::size_t i = 0; i < wire::drop_count; ++i) {
+        const auto r = static_cast<wire::Drop>(i);
+        if (const auto n = d(cur.drops(r), prev.drops(r)); n != 0) grew.emplace_back(n, r);
+    }
+    std::stable_sort(grew.begin(), grew.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::string reasons;
+    for (std::size_t i = 0; i < grew.size() && i < 6; ++i)
+        reasons += fmt::format("{}{} +{}", i == 0 ? "" : ", ", wire::drop_name(grew[i].second),
+                               grew[i].first);
+    if (grew.size() > 6) reasons += fmt::format(", {} more reasons", grew.size() - 6);
+    const auto err = [&](icmp::ErrorOutcome o) {
+        const auto i = static_cast<std::size_t>(o);
+        return d(h.icmp.errors[i], prev.host.icmp.errors[i]);
+    };
+    s += fmt::format(
+        "  delta: rx +{} tx +{} answered +{} forwarded +{} generated +{} dropped +{}{} errors "
+        "sent +{} rate_limited +{}\n",
+        d(cur.base.rx, prev.base.rx), d(cur.base.tx, prev.base.tx),
+        d(cur.answered(), prev.answered()), d(h.forwarded, prev.host.forwarded),
+        d(cur.generated(), prev.generated()), d(cur.dropped(), prev.dropped()),
+        reasons.empty() ? "" : " (" + reasons + ")", err(icmp::ErrorOutcome::sent),
+        err(icmp::ErrorOutcome::rate_limited_host) + err(icmp::ErrorOutcome::rate_limited_global));
+    if (h.datagrams != 0 || cur.generated_failed() != 0 || cur.fwd_failed() != 0)
+        s += fmt::format("  reassembled datagrams {} generated_failed {} fwd_failed {}\n",
+                         h.datagrams, cur.generated_failed(), cur.fwd_failed());
     return s;
 }
 
