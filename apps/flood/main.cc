@@ -18,6 +18,7 @@
 #include "apps/flood/options.hh"
 #include "apps/flood/resolve.hh"
 #include "apps/flood/summary.hh"
+#include "apps/flood/telemetry.hh"
 #include "apps/skeleton/program.hh"
 #include "drivers/eal.hh"
 #include "lib/pipeline/flood_stage.hh"
@@ -180,6 +181,16 @@ int main(int argc, char** argv) {
         return prog.fail("not enough memory for the per-lcore tables");
     }
 
+    // Telemetry (/pingwire/flood) and --metrics read a snapshot the tick takes.
+    pw::flood::FloodTelemetry telemetry;
+    telemetry.register_command();
+    pw::app::Metrics metrics;
+    metrics.add([&](pw::app::Families& f) {
+        pw::app::collect_ports(f, prog.base_counters(), host_counters, prog.ports());
+        telemetry.collect(f);
+    });
+    if (auto e = metrics.start(opt.common.metrics, prog.name())) return prog.fail(*e);
+
     Run run;
     auto all_done = [&] {
         for (const auto& c : counters)
@@ -201,6 +212,8 @@ int main(int argc, char** argv) {
     pw::app::Hooks hooks;
     hooks.tick = [&](std::uint64_t now) {
         capture.drain();
+        telemetry.tick(now, run.phase_seen, run.send_start_ns, opt.targets.size(), stages,
+                       counters);
         switch (run.phase_seen) {
             case FloodPhase::resolving: {
                 if (!resolver.tick(*prog.neighbours(), now)) return;

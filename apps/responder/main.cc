@@ -143,7 +143,20 @@ int main(int argc, char** argv) {
             "not enough memory for the per-lcore tables (lower --ipfrag-max-datagrams or "
             "--icmp-ratelimit-table)");
     }
-    pw::responder::register_telemetry(prog.base_counters(), host_counters, prog.ports());
+    // Telemetry and --metrics read the counters and a control-path copy of the rest (view).
+    pw::responder::ControlView view;
+    view.set_clock(prog.clock());
+    view.set_ports(prog.ports());
+    view.set_config(opt);
+    if (opt.forward) view.set_routes(fib);
+    const pw::responder::TelemetryScope telemetry(prog.base_counters(), host_counters,
+                                                  prog.ports(), view);
+    pw::app::Metrics metrics;
+    metrics.add([&](pw::app::Families& f) {
+        pw::app::collect_ports(f, prog.base_counters(), host_counters, prog.ports());
+        pw::responder::collect_metrics(f, view);
+    });
+    if (auto e = metrics.start(opt.common.metrics, prog.name())) return prog.fail(*e);
     const pw::responder::IpTelemetry ip_telemetry(host_counters);  // /pingwire/ip, ip6, tcp
 
     pw::app::Hooks hooks;
@@ -167,6 +180,9 @@ int main(int argc, char** argv) {
             "v6 {}\n",
             stages.empty() ? 0 : stages[0]->limiter().hosts().capacity(), ev4, ev6);
         return out;
+    };
+    hooks.tick = [&](std::uint64_t now) {
+        view.tick(now, prog.neighbours() ? &prog.neighbours()->table() : nullptr, stages);
     };
     if (opt.forward)
         hooks.final_report = [&] {

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "lib/wire/addr.hh"
 #include "lib/wire/drop.hh"
 
 namespace pw::app {
@@ -123,6 +124,43 @@ void CommonOptionTexts::add_to(CLI::App& app, CommonOptions& o) {
     app.add_option("--mbufs", o.mbufs, "mbufs in the pool (default: sized from ports and queues)")
         ->check(CLI::Range(1023U, 1U << 24));
     add_capture_options(app, o);
+    app.add_option("--metrics", o.metrics,
+                   "serve Prometheus metrics on [ADDR:]PORT at /metrics (a bare PORT binds "
+                   "127.0.0.1;\n"
+                   "IPv6: [ADDR]:PORT; default off)")
+        ->type_name("[ADDR:]PORT")
+        ->transform(CLI::Validator(
+            [](std::string& text) {
+                auto r = parse_metrics_address(text);
+                if (auto* e = std::get_if<1>(&r)) return *e;
+                text = std::get<0>(r);
+                return std::string();
+            },
+            "[ADDR:]PORT"));
+}
+
+std::variant<std::string, std::string> parse_metrics_address(const std::string& text) {
+    using R = std::variant<std::string, std::string>;
+    auto bad = [&](const std::string& why) {
+        return R(std::in_place_index<1>, "'" + text + "' " + why);
+    };
+    std::string addr = "127.0.0.1", port = text;
+    if (const auto colon = text.rfind(':'); colon != std::string::npos) {
+        addr = text.substr(0, colon);
+        port = text.substr(colon + 1);
+        if (!addr.empty() && addr.front() == '[') {
+            if (addr.back() != ']' || !wire::Ipv6Addr::parse(addr.substr(1, addr.size() - 2)))
+                return bad("is not [IPv6]:PORT");
+        } else if (!wire::Ipv4Addr::parse(addr)) {
+            return bad("is not ADDR:PORT (ADDR an IPv4 address, or [an IPv6 one])");
+        }
+    }
+    if (port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string::npos)
+        return bad("has no port number (give PORT or ADDR:PORT)");
+    const unsigned long n = std::stoul(port);
+    if (n == 0 || n > 65535) return bad("has a port outside 1..65535");
+    return R(std::in_place_index<0>, addr + ":" + std::to_string(n));
 }
 
 std::optional<std::string> CommonOptionTexts::parse_ports(CommonOptions& o) const {

@@ -24,6 +24,8 @@ struct CommonOptions {
     unsigned tx_desc = 1024;
     unsigned mbufs = 0;         // 0: sized from ports and queues
     double stats_interval = 0;  // seconds; 0: only the summary at exit
+    // --metrics: the Prometheus exposer's "ADDR:PORT" ("[ADDR6]:PORT"); "" off (metrics.hh).
+    std::string metrics;
     // In-app capture (capture_writer.hh): --capture FILE, its limits, what it takes.
     std::string capture_file;                  // "": no capture at start
     std::uint64_t capture_count = 0;           // packets; 0: no limit
@@ -54,6 +56,10 @@ struct CommonOptionTexts {
 std::variant<std::array<std::uint64_t, 4>, std::string> parse_capture_drops(
     const std::string& text);
 std::variant<std::uint32_t, std::string> parse_capture_dirs(const std::string& text);
+
+// --metrics [ADDR:]PORT: "127.0.0.1:9100" for "9100", "[::1]:9100" for "[::1]:9100"; the
+// one-line error otherwise (ADDR an IPv4 or bracketed IPv6 address, PORT 1..65535).
+std::variant<std::string, std::string> parse_metrics_address(const std::string& text);
 
 // --metrics [ADDR:]PORT: "127.0.0.1:9100" for "9100", "[::1]:9100" for "[::1]:9100"; the
 // one-line error otherwise (ADDR an IPv4 or bracketed IPv6 address, PORT 1..65535).
