@@ -352,6 +352,32 @@ def events(args, rep, topo):
     netns.check_counters(rep, res, 0)
 
 
+def neighbour_failed(args, rep, topo):
+    """Router mode on one port, a route via a next hop nobody answers for: its resolution
+    fails, and the failure is logged (pingwire.neigh) with the entry."""
+    app = ["--forward", "--port", GOOD_PORT, "--route", "198.19.0.0/16,via=198.18.0.50"]
+    topo.host(["ip", "route", "add", "198.19.0.0/16", "via", DUT_ADDR4], check=True)
+    try:
+        with netns.Responder(topo, args.responder, app_args=app) as r:
+            r.start()
+            p = topo.ping(["-c", "2", "-i", "0.5", "-W", "1", "198.19.0.1"])
+            deadline = time.monotonic() + 8
+            line = None
+            while time.monotonic() < deadline and line is None:
+                time.sleep(0.2)
+                line = re.search(r"^\S+Z pingwire-responder neigh: port 0 198\.18\.0\.50 failed: "
+                                 r"no answer to \d+ probes.*$", r.stderr(), re.M)
+            err = r.stderr()
+            res = r.stop()
+        rep.check("a next hop that never answers: its failure is logged once (pingwire.neigh), "
+                  "naming port and address", line is not None
+                  and len(re.findall(r"198\.18\.0\.50 failed", err)) == 1 and p.received == 0,
+                  netns.indent(err) + "\n" + p.output)
+        rep.check("... and the router exits 0", res.rc == 0, res.evidence)
+    finally:
+        topo.host(["ip", "route", "del", "198.19.0.0/16"])
+
+
 def body(args, rep):
     help_texts(args, rep)
     with netns.Topology(verbose=True) as topo:
@@ -362,6 +388,7 @@ def body(args, rep):
         stats_interval(args, rep, topo)
         kernel_side(args, rep, topo)
         events(args, rep, topo)
+        neighbour_failed(args, rep, topo)
 
 
 if __name__ == "__main__":
