@@ -13,12 +13,15 @@ Host mode (netns.Topology: host 198.18.0.1 / 2001:2::1 -- veth -- pingwire-respo
   4.2.2.7, 4.2.3.10);
 - `nmap -sS -Pn -p 5555` reports the port "closed" (when nmap is installed; scripts/install-deps
   installs it);
+- `ping -6 -s 2000`: the fragments counted (Ip6ReasmReqds / OKs, Ip6FragOKs / Creates) equal the
+  host kernel's own Ip6FragCreates / OKs and Ip6ReasmReqds / OKs deltas by its nstat;
 - the exit summary: the replies tcp4_reset / tcp6_reset and the drops tcp_reset_received,
   tcp_bad_checksum, tcp_to_group exactly as provoked; Tcp: TcpInSegs, TcpOutRsts, TcpInErrs,
   TcpInCsumErrors exact; Ip: IpInReceives / IpInDelivers / IpOutRequests equal to what the host's
   kernel sent and received over the same time by its own `nstat` (IpOutRequests, IpInReceives)
-  plus the raw frames; each family's IpInReceives lands in exactly one of InHdrErrors,
-  InTruncatedPkts, InAddrErrors, InUnknownProtos, InDiscards, InDelivers, ReasmReqds.
+  plus the raw frames; each datagram received (and each one reassembled) lands in exactly one
+  of InHdrErrors, InTruncatedPkts, InAddrErrors, InUnknownProtos, InDiscards, InDelivers,
+  ReasmReqds; /pingwire/ip, /pingwire/ip6, /pingwire/tcp by the stock dpdk-telemetry.py.
 
 Router mode (netns.RouterTopology, A -- router -- B): N pings A -> B each way of a family, a
 ping with TTL 1 and one to an address with no route, `nc -z` to the router's own address
@@ -275,6 +278,11 @@ def host_mode(args, rep) -> None:
         p6 = topo.ping(["-6", "-c", str(PINGS), "-i", "0.01", "-W", "2", DUT_ADDR6])
         rep.check(f"{PINGS} pings each family answered", p4.received == PINGS
                   and p6.received == PINGS, p4.evidence + p6.evidence)
+        # IPv6 fragments both ways (net_af_packet passes IPv6 fragments as they are): the
+        # responder reassembles each request and fragments its reply to the port MTU.
+        pf = topo.ping(["-6", "-c", "2", "-i", "0.2", "-W", "2", "-s", "2000", DUT_ADDR6])
+        rep.check("ping -6 -s 2000: 2 of 2 answered (reassembled, the reply fragmented)",
+                  pf.received == 2, pf.evidence)
         sent = check_raw(rep, topo, dut_mac, host_mac)
         after = nstat(run, topo.host_ns)
         tel = telemetry(r.prefix, ["/pingwire/ip", "/pingwire/ip6", "/pingwire/tcp"])
@@ -323,12 +331,22 @@ def host_mode(args, rep) -> None:
                   f"host TcpInSegs delta {delta(before, after, 'TcpInSegs')}; Tcp {tcp}")
         rep.check(f"IpInDelivers == {PINGS + 1} pings + {resets4 + 2 + 1} TCP segments",
                   ip.get("IpInDelivers") == PINGS + 1 + resets4 + 2 + 1, f"Ip: {ip}")
+        # A datagram the reassembler completes lands somewhere too, its fragments in ReasmReqds.
         for name, table, fates in (("Ip", ip, FATES4), ("Ip6", ip6, FATES6)):
             land = sum(table.get(k, 0) for k in fates)
-            rep.check(f"{name}: {name}InReceives ({table.get(name + 'InReceives')}) == the sum of "
-                      f"where each landed ({land}: {', '.join(fates)})",
-                      table.get(name + "InReceives", 0) == land and land > 0, f"{name}: {table}")
+            got = table.get(name + "InReceives", 0) + table.get(name + "ReasmOKs", 0)
+            rep.check(f"{name}: {name}InReceives + {name}ReasmOKs ({got}) == the sum of where "
+                      f"each landed ({land}: {', '.join(fates)})", got == land and land > 0,
+                      f"{name}: {table}")
         check_telemetry(rep, tel, mib)
+        pairs = [("Ip6ReasmReqds", "Ip6FragCreates"), ("Ip6ReasmOKs", "Ip6FragOKs"),
+                 ("Ip6FragCreates", "Ip6ReasmReqds"), ("Ip6FragOKs", "Ip6ReasmOKs")]
+        rep.check("IPv6 fragments: our " + ", ".join(f"{o} == the host's {k} delta"
+                                                    for o, k in pairs) + " (2 datagrams each way)",
+                  all(ip6.get(o, 0) == delta(before, after, k) for o, k in pairs)
+                  and ip6.get("Ip6ReasmOKs") == 2 and ip6.get("Ip6FragOKs") == 2,
+                  f"Ip6: {ip6}; host deltas "
+                  f"{ {k: delta(before, after, k) for _, k in pairs} }")
         for name, table, icmp, rst in (("Ip", ip, "Icmp", "tcp4_reset"),
                                        ("Ip6", ip6, "Icmp6", "tcp6_reset")):
             rep.check(f"{name}OutRequests == {icmp} OutMsgs + {rst} (all we originate)",
