@@ -85,15 +85,19 @@ void CaptureTap::take(std::uint16_t port, std::uint16_t queue, rte_mbuf* const* 
         std::memcpy(epb + 12, &hi, 4);
         std::memcpy(epb + 16, &lo, 4);
         copies[k++] = c;
-        if (k == 64 || i + 1 == n) {
-            const unsigned q =
-                rte_ring_enqueue_burst(ring_, reinterpret_cast<void**>(copies), k, nullptr);
-            if (q < k) {
-                lost_.fetch_add(k - q, std::memory_order_relaxed);
-                rte_pktmbuf_free_bulk(copies + q, k - q);
-            }
+        if (k == 64) {
+            enqueue(copies, k);
             k = 0;
         }
+    }
+    if (k > 0) enqueue(copies, k);  // whether or not the last copy failed
+}
+
+void CaptureTap::enqueue(rte_mbuf** copies, unsigned k) noexcept {
+    const unsigned q = rte_ring_enqueue_burst(ring_, reinterpret_cast<void**>(copies), k, nullptr);
+    if (q < k) {
+        lost_.fetch_add(k - q, std::memory_order_relaxed);
+        rte_pktmbuf_free_bulk(copies + q, k - q);
     }
 }
 

@@ -88,6 +88,8 @@ public:
 private:
     void take(std::uint16_t port, std::uint16_t queue, rte_mbuf* const* pkts, std::uint16_t n,
               std::uint64_t tsc, Dir d, wire::Drop reason) noexcept;
+    // Onto the ring; what does not fit is freed and counted lost.
+    void enqueue(rte_mbuf** copies, unsigned k) noexcept;
 
     alignas(64) std::atomic<std::uint32_t> mask_{0};
     std::array<std::atomic<std::uint64_t>, DropMask::words> drop_reasons_{};

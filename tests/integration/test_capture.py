@@ -13,6 +13,8 @@ here for what tcpdump does not print: interfaces, directions, comments):
             holds exactly the bad frames, on interface 'port0-drops', each with its reason as
             the packet comment, as many per reason as the drop counters say; an unknown reason
             is exit 2 with the list.
+  overload  net_null floods port 0 with --capture on: lost counted, the exit line equal to the
+            file, every copy back in its pool at exit.
   telemetry /pingwire/capture/start,FILE and /pingwire/capture/stop: only the pings between
             them are in the file; the status counts them; an existing file is refused.
 """
@@ -20,6 +22,7 @@ here for what tcpdump does not print: interfaces, directions, comments):
 import glob
 import json
 import os
+import re
 import shutil
 import socket
 import struct
@@ -383,12 +386,51 @@ def test_telemetry(args, rep, work):
               f"{json.dumps(st2)}; file holds {len(pkts)}")
 
 
+def test_overload(args, rep, work):
+    """A port that receives far more than the capture can write (net_null: an endless stream
+    of frames, every one dropped not_our_mac): the workers never wait, what was not copied is
+    counted lost, the exit line counts exactly what the file holds, every copy comes back."""
+    out = os.path.join(work, "overload.pcapng")
+    prefix = f"pwcap-{os.getpid()}-ovl"
+    argv = [args.responder, "-l", "0,1", "--no-huge", "-m", "512", "--no-pci", "--file-prefix",
+            prefix, "--vdev", "net_null0", "--", "--port", f"0,addr={DUT_ADDR4}/24",
+            "--capture", out, "--capture-dir", "rx,tx,drop"]
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(3)
+        p.send_signal(2)
+        stdout, stderr = p.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        stdout, stderr = p.communicate()
+    finally:
+        shutil.rmtree(f"{netns.DPDK_RUN_DIR}/{prefix}", ignore_errors=True)
+    line = capture_line(stdout)
+    mp = netns.parse_mempool(stdout)
+    try:
+        _, pkts = read_pcapng(out)
+    except (OSError, ValueError) as e:
+        pkts = []
+        rep.check("overload: the file is a valid pcapng", False, str(e))
+    m = re.match(r"capture: (\d+) packets \((\d+) bytes\) written to .*, (\d+) lost", line)
+    rep.check("overload: exit 0, the exit line counts exactly the packets in the file, and lost > 0",
+              p.returncode == 0 and m is not None and int(m.group(1)) == len(pkts) > 0
+              and int(m.group(3)) > 0, f"rc {p.returncode}: {line!r}; file holds {len(pkts)}\n"
+              f"{netns.indent(stderr[-2000:])}")
+    rep.check("overload: every mbuf and every capture copy back at exit (0 in use)",
+              mp is not None and mp.balanced and "capture pool 2047 of 2047 free" in mp.line,
+              mp.line if mp else stdout[-2000:])
+    netns.check_mempool(rep, "overload responder", stdout)
+
+
 def body(args, rep):
     work = tempfile.mkdtemp(prefix="pwcap-")
     try:
         test_in_app(args, rep, work)
         test_drops(args, rep, work)
         test_telemetry(args, rep, work)
+        test_overload(args, rep, work)
         test_dumpcap(args, rep, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
