@@ -19,6 +19,7 @@
 #include "apps/conform/plot.hh"
 #include "apps/conform/report.hh"
 #include "apps/conform/runner.hh"
+#include "apps/conform/telemetry.hh"
 #include "apps/skeleton/program.hh"
 #include "drivers/eal.hh"
 #include "lib/net/iface.hh"
@@ -176,8 +177,18 @@ int main(int argc, char** argv) {
 
     pw::conform_app::Runner runner(opt, prog, setup, capture, seen, rx_ns_offset, stream);
     bool finished = false;
+    // Telemetry (/pingwire/conform) and --metrics read a copy the tick takes.
+    pw::conform_app::ConformTelemetry telemetry;
+    telemetry.register_command();
+    pw::app::Metrics metrics;
+    metrics.add([&](pw::app::Families& f) {
+        pw::app::collect_ports(f, prog.base_counters(), host_counters, prog.ports());
+        telemetry.collect(f);
+    });
+    if (auto e = metrics.start(opt.common.metrics, prog.name())) return prog.fail(*e);
     pw::app::Hooks hooks;
     hooks.tick = [&](std::uint64_t now) {
+        telemetry.tick(runner, finished);
         if (finished) return;
         if (runner.tick(now)) {
             finished = true;
