@@ -20,6 +20,8 @@
 #include "apps/conform/report.hh"
 #include "apps/conform/runner.hh"
 #include "apps/conform/telemetry.hh"
+#include "apps/skeleton/config_file.hh"
+#include "apps/skeleton/cli_errors.hh"
 #include "apps/skeleton/program.hh"
 #include "drivers/eal.hh"
 #include "lib/net/iface.hh"
@@ -80,10 +82,13 @@ Ipv6Addr unused6(const pw::wire::Ipv6Prefix& net, const std::vector<Ipv6Addr>& t
 
 int main(int argc, char** argv) {
     auto args = pw::drivers::split_args(argc, argv);
-    auto parsed = pw::conform_app::parse_options(args.app);
+    auto parsed = pw::app::parse_with_config<pw::conform_app::Options>(args.app, "pingwire-conform",
+                                                                  &pw::conform_app::parse_options);
     if (auto* e = std::get_if<pw::conform_app::Exit>(&parsed)) {
-        std::fputs(e->text.c_str(), e->code == 0 ? stdout : stderr);
-        return e->code;
+        // An option of ours before "--" makes the parse fail: said as such.
+        const auto shown = pw::app::with_eal_hint("pingwire-conform", args.eal, *e);
+        std::fputs(shown.text.c_str(), shown.code == 0 ? stdout : stderr);
+        return shown.code;
     }
     const auto opt_holder = std::make_unique<pw::conform_app::Options>(
         std::get<pw::conform_app::Options>(std::move(parsed)));
@@ -203,9 +208,11 @@ int main(int argc, char** argv) {
         std::string s;
         for (const auto& p : prog.ports()) {
             const auto c = pw::pipeline::sum_port(prog.base_counters(), host_counters, p.port);
-            s += pw::pipeline::format_port_report(
-                p.port, fmt::format("{} {}", p.name, p.mac.to_string()), c);
-            if (at_exit) s += pw::app::Program::device_line(p.port);
+            const auto label = fmt::format("{} {}", p.name, p.mac.to_string());
+            // At exit the totals; every --stats-interval the rates and deltas too.
+            s += at_exit ? pw::pipeline::format_port_report(p.port, label, c) +
+                               pw::app::Program::device_line(p.port)
+                         : prog.interval_report(p.port, label, c);
         }
         return s;
     };

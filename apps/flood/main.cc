@@ -19,6 +19,8 @@
 #include "apps/flood/resolve.hh"
 #include "apps/flood/summary.hh"
 #include "apps/flood/telemetry.hh"
+#include "apps/skeleton/config_file.hh"
+#include "apps/skeleton/cli_errors.hh"
 #include "apps/skeleton/program.hh"
 #include "drivers/eal.hh"
 #include "lib/pipeline/flood_stage.hh"
@@ -73,10 +75,13 @@ struct Run {
 
 int main(int argc, char** argv) {
     auto args = pw::drivers::split_args(argc, argv);
-    auto parsed = pw::flood::parse_options(args.app);
+    auto parsed = pw::app::parse_with_config<pw::flood::Options>(args.app, "pingwire-flood",
+                                                                 &pw::flood::parse_options);
     if (auto* e = std::get_if<pw::flood::Exit>(&parsed)) {
-        std::fputs(e->text.c_str(), e->code == 0 ? stdout : stderr);
-        return e->code;
+        // An option of ours before "--" makes the parse fail: said as such.
+        const auto shown = pw::app::with_eal_hint("pingwire-flood", args.eal, *e);
+        std::fputs(shown.text.c_str(), shown.code == 0 ? stdout : stderr);
+        return shown.code;
     }
     const auto opt_holder =
         std::make_unique<pw::flood::Options>(std::get<pw::flood::Options>(std::move(parsed)));
@@ -269,9 +274,11 @@ int main(int argc, char** argv) {
         std::string out;
         for (const auto& p : prog.ports()) {
             const auto c = pw::pipeline::sum_port(prog.base_counters(), host_counters, p.port);
-            out += pw::pipeline::format_port_report(
-                p.port, fmt::format("{} {}", p.name, p.mac.to_string()), c);
-            if (at_exit) out += pw::app::Program::device_line(p.port);
+            const auto label = fmt::format("{} {}", p.name, p.mac.to_string());
+            // At exit the totals; every --stats-interval the rates and deltas too.
+            out += at_exit ? pw::pipeline::format_port_report(p.port, label, c) +
+                                 pw::app::Program::device_line(p.port)
+                           : prog.interval_report(p.port, label, c);
         }
         return out;
     };

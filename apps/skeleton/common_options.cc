@@ -101,11 +101,16 @@ std::variant<std::uint32_t, std::string> parse_capture_dirs(const std::string& t
 }
 
 void CommonOptionTexts::add_to(CLI::App& app, CommonOptions& o) {
+    // Read by parse_with_config before the parse (config_file.hh); listed here for --help.
+    app.add_option("--config", o.config_path,
+                   "read options from a TOML FILE first (keys are the long options; the command "
+                   "line overrides\n"
+                   "them; pingwire-responder re-reads it on SIGHUP)");
     app.add_option(
            "--port", ports,
            "configure DPDK port ID: mac= sets its MAC, mtu= its MTU, addr= adds an IPv4 or IPv6\n"
            "address with its prefix length (repeat addr=; repeat --port for more ports). A\n"
-           "link-local IPv6 address (EUI-64 of the MAC) is always added.")
+           "link-local IPv6 address (EUI-64 of the MAC) is always added. At least one is required.")
         ->take_all();
     app.add_option(
            "--vlan", vlans,
@@ -115,7 +120,9 @@ void CommonOptionTexts::add_to(CLI::App& app, CommonOptions& o) {
         ->type_name("PORT.VID[,mtu=N][,addr=A/PLEN]...")
         ->take_all();
     app.add_option("--stats-interval", o.stats_interval,
-                   "print the counters every SECONDS (default 0: only at exit)")
+                   "print a timestamped block every SECONDS: per port the totals, rx/tx pps and "
+                   "bit/s, bytes, and what grew since the last block (default 0: only the summary "
+                   "at exit)")
         ->check(CLI::Range(0.0, 86400.0));
     app.add_option("--rx-desc", o.rx_desc, "RX descriptors per queue (default 1024)")
         ->check(CLI::Range(32, 16384));

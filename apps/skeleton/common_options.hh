@@ -32,6 +32,11 @@ struct CommonOptions {
     std::uint64_t capture_bytes = 1ULL << 30;  // bytes written; 0: no limit
     std::string capture_dirs;                  // "": rx,tx (drop only with --capture-drops)
     std::string capture_drops;                 // "": every reason
+    // --config FILE (config_file.hh): the file, its `eal = [...]`, and the command line as given
+    // (argv0 and the program's options, --config removed), for a reload.
+    std::string config_path;
+    std::vector<std::string> config_eal;
+    std::vector<std::string> command_line;
 };
 
 // What parsing ends with when the program is not to run: the text for stdout (--help, code
@@ -56,10 +61,6 @@ struct CommonOptionTexts {
 std::variant<std::array<std::uint64_t, 4>, std::string> parse_capture_drops(
     const std::string& text);
 std::variant<std::uint32_t, std::string> parse_capture_dirs(const std::string& text);
-
-// --metrics [ADDR:]PORT: "127.0.0.1:9100" for "9100", "[::1]:9100" for "[::1]:9100"; the
-// one-line error otherwise (ADDR an IPv4 or bracketed IPv6 address, PORT 1..65535).
-std::variant<std::string, std::string> parse_metrics_address(const std::string& text);
 
 // --metrics [ADDR:]PORT: "127.0.0.1:9100" for "9100", "[::1]:9100" for "[::1]:9100"; the
 // one-line error otherwise (ADDR an IPv4 or bracketed IPv6 address, PORT 1..65535).

@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 
+#include "drivers/log.hh"
 #include "lib/pipeline/control.hh"
 #include "lib/route/interfaces.hh"
 #include "lib/route/neighbors.hh"
@@ -40,7 +41,13 @@ public:
     const route::NeighborTable& table() const noexcept { return table_; }
     rte_ring* events() const noexcept { return events_; }        // workers -> control
     rte_ring* to_worker() const noexcept { return to_worker_; }  // control -> worker 0
-    void poll(std::uint64_t now_ns) noexcept { control_->poll(now_ns); }
+    // The control tick: timers and probes; a neighbour that failed is logged (pingwire.neigh,
+    // at most 5 lines a second, then "... N more suppressed").
+    void poll(std::uint64_t now_ns) noexcept;
+    // Control lcore: the interfaces of a live reload (ifaces outlives its use).
+    void set_interfaces(const route::InterfaceTable& ifaces) noexcept {
+        control_->set_interfaces(&ifaces);
+    }
     // Control lcore only: resolve this neighbour (the next poll sends its first probe). False
     // when the table is full.
     bool want(const route::NeighKey& k, std::uint64_t now_ns) { return table_.want(k, now_ns); }
@@ -52,6 +59,9 @@ private:
     rte_ring* events_ = nullptr;
     rte_ring* to_worker_ = nullptr;
     std::unique_ptr<pipeline::Control> control_;
+    drivers::RateLimitedLog failed_log_{drivers::LogType::neigh, drivers::LogLevel::notice, 5};
+    std::uint64_t failed_seen_ = 0;  // resolutions_failed already logged
+    std::uint64_t last_poll_ns_ = 0;
 };
 
 }  // namespace pw::app

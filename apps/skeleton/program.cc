@@ -3,7 +3,9 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 #include <rte_pdump.h>
+#include <rte_rcu_qsbr.h>
 
 #include <algorithm>
 #include <chrono>
@@ -15,8 +17,13 @@
 #include <fmt/format.h>
 
 #include "apps/skeleton/capture_telemetry.hh"
+#include "apps/skeleton/cli_errors.hh"
+#include "apps/skeleton/interval_stats.hh"
+#include "apps/skeleton/port_watch.hh"
 #include "drivers/eal.hh"
 #include "drivers/instance_lock.hh"
+#include "drivers/kernel_iface.hh"
+#include "drivers/log.hh"
 #include "drivers/mempool.hh"
 
 namespace pw::app {
@@ -24,9 +31,14 @@ namespace pw::app {
 namespace {
 
 std::atomic<bool> g_stop{false};
+std::atomic<bool> g_reload{false};
 
 extern "C" void on_signal(int) {
     g_stop.store(true, std::memory_order_relaxed);
+}
+
+extern "C" void on_hangup(int) {
+    g_reload.store(true, std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -37,6 +49,23 @@ const std::atomic<bool>& Program::stop_flag() noexcept {
 
 void Program::request_stop() noexcept {
     g_stop.store(true, std::memory_order_relaxed);
+}
+
+void Program::request_reload() noexcept {
+    g_reload.store(true, std::memory_order_relaxed);
+}
+
+std::optional<int> Program::enable_rcu() {
+    const std::size_t size = rte_rcu_qsbr_get_memsize(workers());
+    qsbr_ = static_cast<rte_rcu_qsbr*>(rte_zmalloc("pw_qsbr", size, RTE_CACHE_LINE_SIZE));
+    if (qsbr_ == nullptr || rte_rcu_qsbr_init(qsbr_, workers()) != 0)
+        return fail("no memory for the RCU state of a live reload");
+    for (unsigned w = 0; w < workers(); ++w) rte_rcu_qsbr_thread_register(qsbr_, w);
+    return std::nullopt;
+}
+
+void Program::synchronize() const noexcept {
+    if (qsbr_ != nullptr) rte_rcu_qsbr_synchronize(qsbr_, RTE_QSBR_THRID_INVALID);
 }
 
 // dpdk-dumpcap and dpdk-pdump capture a running port as secondary processes: rte_pdump_init
@@ -100,6 +129,8 @@ Program::~Program() {
 
 void Program::release() {
     neigh_.reset();  // DPDK memory: before the EAL goes
+    rte_free(qsbr_);
+    qsbr_ = nullptr;
     if (capture_) capture_->stop("exit");  // the workers are gone: the file is complete
     for (const auto& p : ports_) drivers::stop_port(p.port);
     // The mbuf balance, once the stages (destroyed before the Program), the neighbour service
@@ -153,17 +184,38 @@ int Program::fail(const std::string& msg) {
     return 1;
 }
 
-std::optional<int> Program::start(std::vector<char*>& eal_args, const CommonOptions& opt) {
+int Program::fail_usage(const std::string& msg) {
+    fail(msg);
+    return 2;
+}
+
+std::optional<int> Program::start(std::vector<char*>& eal_args_given, const CommonOptions& opt) {
+    // `eal = [...]` in the --config file: used when the command line gives no EAL option.
+    std::vector<char*> from_file;
+    if (eal_args_given.size() <= 1 && !opt.config_eal.empty()) {
+        config_eal_ = opt.config_eal;
+        from_file.push_back(eal_args_given.empty() ? name_.data() : eal_args_given[0]);
+        for (auto& a : config_eal_) from_file.push_back(a.data());
+    }
+    std::vector<char*>& eal_args = from_file.empty() ? eal_args_given : from_file;
+    // A program option before "--" (EAL would refuse it with its whole usage text).
+    if (auto e = misplaced_option(name_, eal_args)) {
+        std::fprintf(stderr, "%s: error: %s\n", name_.c_str(), e->c_str());
+        return 2;
+    }
     // One primary per --file-prefix: said in one line before EAL says it in three.
     if (auto e = drivers::other_primary(eal_args)) {
         std::fprintf(stderr, "%s: error: %s\n", name_.c_str(), e->c_str());
         return 1;
     }
+    // The kernel interfaces net_af_packet / net_af_xdp attach to (rte_eal_init reorders args).
+    const auto attached = drivers::kernel_attachments(eal_args);
     if (auto e = drivers::eal_init(eal_args)) {
         std::fprintf(stderr, "%s: error: %s\n", name_.c_str(), e->c_str());
         return 1;
     }
     eal_up_ = true;
+    drivers::log_init(name_.c_str());  // pingwire.* log types, at --log-level's levels
     start_pdump(eal_args);
     stats_interval_ = opt.stats_interval;
     lcores_ = drivers::worker_lcores();
@@ -220,7 +272,7 @@ std::optional<int> Program::start(std::vector<char*>& eal_args, const CommonOpti
             return fail(fmt::format(
                 "port {}: {} has {} TX queues, fewer than the {} workers (each needs its own)",
                 info.port, info.driver, info.tx_queues, n_workers));
-        if (auto e = interfaces_.add(spec, info.mac, info.mtu)) return fail(*e);
+        if (auto e = interfaces_.add(spec, info.mac, info.mtu)) return fail_usage(*e);
         // Join the Ethernet groups of ff02::1 and of the solicited-node group of each address
         // (RFC 4861 7.2.1), now that the link-local address is known.
         // (The VLAN sub-interfaces' too: their frames come in through the port's filter.)
@@ -244,6 +296,9 @@ std::optional<int> Program::start(std::vector<char*>& eal_args, const CommonOpti
     base_.resize(n_workers);
     clock_ = pipeline::Clock::from_now();
     packet_sockets_.collect();  // net_af_packet's, cleared on every control tick
+    // Links, the kernel's side of shared interfaces (warned now), --stats-interval's deltas.
+    watch_ = std::make_unique<PortWatch>(ports_, attached);
+    interval_ = std::make_unique<IntervalStats>();
     return std::nullopt;
 }
 
@@ -274,6 +329,7 @@ pipeline::LcoreConfig Program::lcore_config(unsigned w) const {
     c.pool = pool_;
     c.index = w;
     c.clock = clock_;
+    c.qsbr = qsbr_;
     c.capture = capture_ ? capture_->tap() : nullptr;
     return c;
 }
@@ -298,6 +354,28 @@ std::string Program::port_lines() const {
     return s;
 }
 
+std::string Program::interval_report(std::uint16_t port, const std::string& label,
+                                     const pipeline::PortReport& c) {
+    return interval_ ? interval_->port_block(port, label, c) : std::string();
+}
+
+std::string Program::lcore_lines() const {
+    std::string s = fmt::format(
+        "lcore {}: control (main lcore), socket {}: neighbours, telemetry, statistics, logs\n",
+        rte_get_main_lcore(), rte_lcore_to_socket_id(rte_get_main_lcore()));
+    for (unsigned w = 0; w < workers(); ++w) {
+        const auto c = lcore_config(w);
+        std::string rx;
+        for (const auto& q : c.rx)
+            rx += fmt::format("{}port {} queue {}", rx.empty() ? "" : ", ", q.port, q.queue);
+        s += fmt::format("lcore {}: worker {}, socket {}, rx {}; tx queue {} of every port{}\n",
+                         lcores_[w], w, rte_lcore_to_socket_id(lcores_[w]),
+                         rx.empty() ? "none" : rx, w,
+                         w == 0 && neigh_ ? "; the control ring" : "");
+    }
+    return s;
+}
+
 std::string Program::device_line(std::uint16_t port) {
     const auto d = drivers::device_stats(port);
     return fmt::format(
@@ -308,6 +386,7 @@ std::string Program::device_line(std::uint16_t port) {
 void Program::install_signals() {
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
+    std::signal(SIGHUP, on_hangup);  // a program without a reload hook stops on it (serve)
 }
 
 void Program::launch(int (*fn)(void*), void* arg, unsigned worker) {
@@ -316,6 +395,7 @@ void Program::launch(int (*fn)(void*), void* arg, unsigned worker) {
 
 int Program::serve(const Hooks& hooks) {
     std::fputs(port_lines().c_str(), stdout);
+    std::fputs(lcore_lines().c_str(), stdout);
     std::printf("%s: ready (%zu ports, %u workers)\n", name_.c_str(), ports_.size(), workers());
     std::fflush(stdout);
 
@@ -334,11 +414,23 @@ int Program::serve(const Hooks& hooks) {
         if (packet_sockets_.size() != 0) packet_sockets_.clear();
         if (neigh_) neigh_->poll(now);
         if (hooks.tick) hooks.tick(now);
+        if (watch_) watch_->poll(base_, hooks.rate_limited);  // every ~100 ms
         if (capture_) {
             capture_requests().serve(*capture_, capture_settings_);  // telemetry's start, stop
             capture_->poll();
         }
+        if (g_reload.exchange(false, std::memory_order_relaxed)) {
+            if (!hooks.reload) {  // SIGHUP's default: the end of the run
+                g_stop.store(true, std::memory_order_relaxed);
+                break;
+            }
+            hooks.reload();
+        }
         if (stats_interval_ > 0 && clock::now() >= next_stats) {
+            if (interval_) {
+                interval_->snapshot(ports_);
+                std::fputs(interval_->header().c_str(), stdout);
+            }
             if (hooks.report) std::fputs(hooks.report(false).c_str(), stdout);
             std::fflush(stdout);
             next_stats += interval;

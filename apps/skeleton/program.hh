@@ -17,20 +17,26 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "apps/skeleton/capture_writer.hh"
 #include "apps/skeleton/common_options.hh"
 #include "apps/skeleton/neighbour_service.hh"
 #include "drivers/port.hh"
+#include "lib/pipeline/host_counters.hh"
 #include "lib/pipeline/runtime.hh"
 #include "lib/route/interfaces.hh"
 #include "lib/route/port_spec.hh"
 #include "lib/route/route_spec.hh"
 
 struct rte_mempool;
+struct rte_rcu_qsbr;
 
 namespace pw::app {
+
+class IntervalStats;
+class PortWatch;
 
 // What a program adds to the control lcore's loop.
 struct Hooks {
@@ -38,6 +44,11 @@ struct Hooks {
     std::function<std::string(bool at_exit)> report;
     std::function<std::string()> final_report;       // after the counters at exit (may be empty)
     std::function<void(std::uint64_t now_ns)> tick;  // every control tick (may be empty)
+    // SIGHUP or request_reload(): re-read the configuration (control lcore; may be empty).
+    std::function<void()> reload;
+    // The ICMP errors the rate limits held back so far (per destination, global): a log line
+    // a second at most while they grow (may be empty).
+    std::function<std::pair<std::uint64_t, std::uint64_t>()> rate_limited;
 };
 
 class Program {
@@ -53,9 +64,19 @@ public:
     // The neighbour service (router mode, or any program that resolves next hops).
     std::optional<int> enable_neighbours(unsigned capacity,
                                          std::span<const route::NeighSpec> permanent);
+    // Live reload: every worker reports a quiescent state after each round of its loop
+    // (LcoreConfig::qsbr), so the control lcore can replace what the workers read and free the
+    // old after synchronize(). Call after start, before run.
+    std::optional<int> enable_rcu();
+    // Control lcore: returns once every running worker has passed a quiescent state after the
+    // call began (at once when there is no RCU or no worker runs).
+    void synchronize() const noexcept;
     // Prints "NAME: error: MSG" and returns 1. What start took is released by the destructor:
     // declare objects holding DPDK memory (a FIB) after the Program, so they go first.
     int fail(const std::string& msg);
+    // The same for a mistake of the user's found only once the ports are up (a configuration
+    // that contradicts itself): prints "NAME: error: MSG" and returns 2.
+    int fail_usage(const std::string& msg);
 
     std::uint16_t workers() const noexcept { return static_cast<std::uint16_t>(lcores_.size()); }
     rte_mempool* pool() const noexcept { return pool_; }
@@ -70,6 +91,14 @@ public:
     pipeline::LcoreConfig lcore_config(unsigned w) const;
     // "port N: NAME (DRIVER) mac ... mtu ... queues ... link ... addrs ..." per port.
     std::string port_lines() const;
+    // A --stats-interval block of one port (call from Hooks::report(false)): the totals as at
+    // exit, the device's rates and bytes, the deltas since the previous block
+    // (interval_stats.hh).
+    std::string interval_report(std::uint16_t port, const std::string& label,
+                                const pipeline::PortReport& c);
+    // "lcore N: worker W, socket S, rx port P queue Q..., tx queue W on every port" per worker
+    // and the control lcore's line.
+    std::string lcore_lines() const;
     // The device's own counters (rte_eth_stats) of a port, one line.
     static std::string device_line(std::uint16_t port);
     // "mempool: F of N mbufs free (U in use)": run() prints it last, when the Program is
@@ -99,6 +128,8 @@ public:
     static const std::atomic<bool>& stop_flag() noexcept;
     // Ends the run as SIGINT does (from the control tick: a program that finishes by itself).
     static void request_stop() noexcept;
+    // As SIGHUP: the control loop calls hooks.reload at its next tick.
+    static void request_reload() noexcept;
     // What run() returns (default 0); set it any time before run() returns, e.g. in the
     // final report.
     void set_exit_code(int code) noexcept { exit_code_ = code; }
@@ -117,9 +148,11 @@ private:
     void release();
 
     std::string name_;
+    std::vector<std::string> config_eal_;  // the EAL keeps pointers into its arguments
     std::vector<unsigned> lcores_;
     rte_mempool* pool_ = nullptr;
     rte_mempool* ctl_pool_ = nullptr;  // the control lcore's probes (enable_neighbours)
+    rte_rcu_qsbr* qsbr_ = nullptr;     // enable_rcu
     std::unique_ptr<CaptureWriter> capture_;  // in-app capture (--capture, telemetry)
     CaptureSettings capture_settings_;        // what --capture-* say, for every start
     bool pdump_ = false;                      // rte_pdump_init succeeded
@@ -131,6 +164,8 @@ private:
     pipeline::Clock clock_;
     std::vector<pipeline::LcoreBase> base_;
     std::unique_ptr<NeighbourService> neigh_;
+    std::unique_ptr<PortWatch> watch_;         // link changes, kernel-side hints (port_watch.hh)
+    std::unique_ptr<IntervalStats> interval_;  // --stats-interval's deltas
     double stats_interval_ = 0;
     bool eal_up_ = false;
     bool summary_printed_ = false;

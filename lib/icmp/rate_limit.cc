@@ -53,6 +53,11 @@ void HostBuckets::configure(std::uint64_t interval_ns, std::uint32_t burst, std:
     evictions_ = 0;
 }
 
+void HostBuckets::retune(std::uint64_t interval_ns, std::uint32_t burst) noexcept {
+    interval_ns_ = burst == 0 ? 0 : interval_ns;
+    tolerance_ns_ = gcra_tolerance(interval_ns, burst);
+}
+
 bool HostBuckets::take(const wire::Ipv4Addr& key, std::uint64_t now_ns) noexcept {
     // IPv4 keys live in the same table as IPv4-mapped IPv6 addresses (RFC 4291 2.5.5.2).
     wire::Ipv6Addr k{};
@@ -99,6 +104,15 @@ void RateLimiter::configure(const RateLimitConfig& cfg, SharedBucket* global, st
     hosts_.configure(cfg.host_interval_ns, cfg.host_burst, cfg.host_table_sets);
     hosts6_.configure(cfg.host_interval_v6_ns, cfg.host_burst, cfg.host_table_sets);
     rng_ = seed | 1;
+}
+
+void RateLimiter::retune(const RateLimitConfig& cfg, SharedBucket* global) noexcept {
+    const std::size_t sets = cfg_.host_table_sets;
+    cfg_ = cfg;
+    cfg_.host_table_sets = sets;
+    global_ = global;
+    hosts_.retune(cfg.host_interval_ns, cfg.host_burst);
+    hosts6_.retune(cfg.host_interval_v6_ns, cfg.host_burst);
 }
 
 std::uint32_t RateLimiter::global_cost() noexcept {

@@ -89,6 +89,9 @@ public:
 
     // sets must be a power of two. Allocates: call on the control path.
     void configure(std::uint64_t interval_ns, std::uint32_t burst, std::size_t sets = default_sets);
+    // New rate and burst for the same table (a live reload): no allocation; what each entry
+    // has spent stays, measured against the new tolerance.
+    void retune(std::uint64_t interval_ns, std::uint32_t burst) noexcept;
     bool take(const wire::Ipv6Addr& key, std::uint64_t now_ns) noexcept;
     bool take(const wire::Ipv4Addr& key, std::uint64_t now_ns) noexcept;
 
@@ -120,6 +123,9 @@ class RateLimiter {
 public:
     // global is shared by all lcores and outlives this limiter. Allocates (host table).
     void configure(const RateLimitConfig& cfg, SharedBucket* global, std::uint64_t seed);
+    // A live reload's settings (rates, bursts, masks, global bucket); the tables keep the size
+    // configure gave them. No allocation: any lcore's own limiter, between rounds.
+    void retune(const RateLimitConfig& cfg, SharedBucket* global) noexcept;
 
     // Decides for one outgoing ICMPv4 (v6) message of `type` to `dst` (the invoking packet's
     // source), in Linux's order: global budget looked at, then the destination's budget

@@ -39,6 +39,8 @@ public:
     // One round: drain the events, run the timers. Call every millisecond or so.
     void poll(std::uint64_t now_ns) noexcept;
     const ControlCounters& counters() const noexcept { return c_; }
+    // A live reload's interfaces (their addresses source the probes from the next poll on).
+    void set_interfaces(const route::InterfaceTable* ifaces) noexcept { env_.interfaces = ifaces; }
 
 private:
     void probe(std::uint16_t port, bool v6, const unsigned char* addr16,

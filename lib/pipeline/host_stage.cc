@@ -60,33 +60,53 @@ constexpr OutType out_type_of(icmp::Reply r) noexcept {
 }  // namespace
 
 HostStage::HostStage(const HostEnv& env, LcoreHost& counters, unsigned index)
-    : env_(env),
-      fast_(icmp::make_fast_policy(*env.policy, env.rate, env.router != nullptr)),
-      counters_(&counters) {
+    : env_(env), counters_(&counters) {
     limiter_.configure(env.rate, env.global_bucket, 0x9e3779b97f4a7c15ULL * (index + 1));
     reasm_.configure(env.reassembly);
     // Fragment identifications: the worker index in the top bits keeps workers apart.
     ip6_ident_ = static_cast<std::uint32_t>(index) << 24;
     ip_ident_ = static_cast<std::uint16_t>(index << 12);
-    // Facts fixed at start-up, per port: the context each burst of that port starts from.
     for (std::uint16_t port = 0; port < route::max_ports; ++port) {
         icmp::HostContext& c = ctx_[port];
-        c.iface = env_.interfaces->find(port);
-        c.policy = env_.policy;
         c.limiter = &limiter_;
         c.stats = &counters_->port[port].icmp;
         c.ip_ident = &ip_ident_;
         c.plan = &plan_;  // one packet at a time: one slot of each for every port
         c.sighting = &sighting_;
-        c.probe_ifaces = env_.probe_ifaces;
-        c.router = env_.router;
-        c.learns_neighbours = env_.router != nullptr || env_.neigh_events != nullptr;
-        if (env_.ext_v4 != nullptr) c.ext_v4 = &env_.ext_v4[port];
-        if (env_.ext_v6 != nullptr) c.ext_v6 = &env_.ext_v6[port];
         c.vlan_counters = counters_->vlan.data();
         c.respond_counters = counters_->respond.data();
     }
+    bind();
+}
+
+void HostStage::bind() noexcept {
+    fast_ = icmp::make_fast_policy(*env_.policy, env_.rate, env_.router != nullptr);
     fast_.respond = counters_->respond.data();  // --respond prefixes' echo answers
+    // Facts fixed until the next reload, per port: the context each burst of that port starts
+    // from.
+    for (std::uint16_t port = 0; port < route::max_ports; ++port) {
+        icmp::HostContext& c = ctx_[port];
+        c.iface = env_.interfaces->find(port);
+        c.policy = env_.policy;
+        c.probe_ifaces = env_.probe_ifaces;
+        c.router = env_.router;
+        c.learns_neighbours = env_.router != nullptr || env_.neigh_events != nullptr;
+        c.ext_v4 = env_.ext_v4 != nullptr ? &env_.ext_v4[port] : nullptr;
+        c.ext_v6 = env_.ext_v6 != nullptr ? &env_.ext_v6[port] : nullptr;
+    }
+}
+
+void HostStage::on_quiescent(Lcore&) noexcept {
+    if (env_.live == nullptr) return;
+    const HostEnv* now = env_.live->load(std::memory_order_acquire);
+    if (now == adopted_ || now == nullptr) return;
+    const auto* live = env_.live;
+    env_ = *now;
+    env_.live = live;
+    adopted_ = now;
+    // The new limits; the tables (sized at start) and what they learnt stay.
+    limiter_.retune(env_.rate, env_.global_bucket);
+    bind();
 }
 
 icmp::HostContext& HostStage::context(std::uint16_t port, const Lcore& l) noexcept {

@@ -56,6 +56,10 @@ struct HostEnv {
     rte_ring* neigh_events = nullptr;
     std::uint64_t neigh_wait_ns = 3'500'000'000;  // how long a packet may wait for its next hop
     std::uint64_t utc_ms_at_start = 0;  // wall clock (ms since the epoch) at the clock's start
+    // Live reload (pingwire-responder, SIGHUP): the current environment, replaced by the control
+    // lcore. Each stage adopts it between rounds (on_quiescent); the control lcore frees the old
+    // one after an RCU grace period (rte_rcu_qsbr, LcoreConfig::qsbr). Null: fixed.
+    const std::atomic<const HostEnv*>* live = nullptr;
 };
 
 class HostStage {
@@ -67,6 +71,9 @@ public:
     void on_burst(rte_mbuf** pkts, std::uint16_t n, const RxQueue& q, Lcore& l) noexcept;
     void on_tick(Lcore& l) noexcept;
     void on_stop(Lcore& l) noexcept;
+    // Between rounds (after the lcore's quiescent report): adopts env.live's environment when
+    // it changed. What a reload cannot change (tables' sizes, reassembly) stays as built.
+    void on_quiescent(Lcore& l) noexcept;
 
     // The full path for one frame (no fast path), for stages that hand frames over.
     void handle(rte_mbuf* m, std::uint16_t port, Lcore& l) noexcept;
@@ -76,6 +83,8 @@ public:
     const icmp::RateLimiter& limiter() const noexcept { return limiter_; }
 
 private:
+    // The per-port contexts and the fast path's policy, from env_.
+    void bind() noexcept;
     // The full path of one single-segment frame, with the burst's context of its port.
     void slow_path(rte_mbuf* m, std::uint16_t port, icmp::HostContext& ctx, Lcore& l) noexcept;
     icmp::HostContext& context(std::uint16_t port, const Lcore& l) noexcept;
@@ -116,6 +125,7 @@ private:
                    std::uint64_t now_ns) noexcept;
 
     HostEnv env_;
+    const HostEnv* adopted_ = nullptr;  // the env.live environment env_ holds, if any
     icmp::FastPolicy fast_;
     LcoreHost* counters_;
     icmp::RateLimiter limiter_;

@@ -18,6 +18,7 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
 #include <array>
@@ -71,6 +72,9 @@ struct LcoreConfig {
     unsigned index = 0;                // worker number, 0..workers-1
     Clock clock;
     std::uint64_t drain_us = 100;  // TX buffers drained at least this often (l3fwd: 100 us)
+    // Live reload: the lcore reports a quiescent state (thread id = index) after every round,
+    // when it holds no reference into what the control lcore may replace; null: never.
+    rte_rcu_qsbr* qsbr = nullptr;
     CaptureTap* capture = nullptr;  // --capture (nullptr: never on)
 };
 
@@ -194,7 +198,10 @@ public:
 
     // stage and counters outlive the runtime; counters is this lcore's own block.
     Runtime(const LcoreConfig& cfg, S& stage, LcoreBase& counters) noexcept
-        : lcore_(cfg, counters), stage_(&stage), from_control_(cfg.from_control) {
+        : lcore_(cfg, counters),
+          stage_(&stage),
+          from_control_(cfg.from_control),
+          qsbr_(cfg.qsbr) {
         for (const auto& q : cfg.rx)
             if (n_rx_ < rx_.size()) rx_[n_rx_++] = q;
         drain_tsc_ = cfg.clock.tsc_hz / 1'000'000U * cfg.drain_us;
@@ -229,8 +236,13 @@ public:
     }
 
     void run(const std::atomic<bool>& stop) noexcept {
-        while (!stop.load(std::memory_order_relaxed)) poll_once();
+        if (qsbr_ != nullptr) rte_rcu_qsbr_thread_online(qsbr_, lcore_.index());
+        while (!stop.load(std::memory_order_relaxed)) {
+            poll_once();
+            if (qsbr_ != nullptr) quiescent();
+        }
         finish();
+        if (qsbr_ != nullptr) rte_rcu_qsbr_thread_offline(qsbr_, lcore_.index());
     }
 
     // After the last poll_once: the stage lets go of what it holds, everything is sent.
@@ -244,6 +256,14 @@ public:
     Lcore& lcore() noexcept { return lcore_; }
 
 private:
+    // Between rounds: nothing of the old configuration is held; a stage that follows a live
+    // configuration (on_quiescent) picks up the current one now, after the report, so the
+    // control lcore's grace period covers what it read before.
+    void quiescent() noexcept {
+        rte_rcu_qsbr_quiescent(qsbr_, lcore_.index());
+        if constexpr (requires(S& s, Lcore& l) { s.on_quiescent(l); }) stage_->on_quiescent(lcore_);
+    }
+
     // Frames from the control lcore (ARP requests, solicitations): mbuf->port says where.
     void drain_control() noexcept {
         if (from_control_ == nullptr) return;
@@ -256,6 +276,7 @@ private:
     Lcore lcore_;
     S* stage_;
     rte_ring* from_control_;
+    rte_rcu_qsbr* qsbr_;
     std::array<RxQueue, max_rx_queues> rx_{};
     std::size_t n_rx_ = 0;
     std::uint64_t drain_tsc_ = 0;
