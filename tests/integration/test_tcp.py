@@ -28,7 +28,8 @@ ping with TTL 1 and one to an address with no route, `nc -z` to the router's own
 (refused: the router answers for its addresses too) and to a closed port of B (refused by B's
 kernel, through the router): port 0's IpForwDatagrams equals B's IpInReceives delta by B's
 nstat, port 1's equals the replies A received from B; IpInHdrErrors 1 (TTL), IpExtInNoRoutes 1;
-Ip6OutForwDatagrams likewise against B's Ip6 counters for the echo traffic.
+Ip6OutForwDatagrams likewise against B's Icmp6 echo counters. With port 1's MTU 1300, 1428-byte
+pings with DF clear: port 1's IpFragOKs / IpFragCreates equal B's IpReasmOKs / IpReasmReqds.
 """
 
 import os
@@ -451,10 +452,42 @@ def router_mode(args, rep) -> None:
                   "\n".join(pcs[0].lines + pcs[1].lines))
 
 
+def router_fragments(args, rep) -> None:
+    """IPv4 in transit fragmented to a smaller egress MTU (RFC 791 3.2, RFC 1812 5.2.6): port
+    1's IpFragOKs / IpFragCreates against what B's kernel reassembled (IpReasmOKs / Reqds)."""
+    n, mtu = 4, 1300
+    with netns.RouterTopology(verbose=True) as topo, \
+            netns.Responder(topo, args.responder, app_args=topo.router_args(mtu1=mtu)) as r:
+        r.start()
+        topo.ping(["-c", "1", "-W", "2", B_ADDR4])
+
+        def run(ns, cmd, timeout=60):
+            return netns.run(["ip", "netns", "exec", ns, *cmd], check=False, timeout=timeout)
+
+        b0 = nstat(run, topo.b_ns)
+        # 1428-byte datagrams, DF clear: two fragments each past the 1300-byte port 1.
+        p = topo.ping(["-c", str(n), "-i", "0.2", "-W", "2", "-s", "1400", "-M", "dont", B_ADDR4])
+        b1 = nstat(run, topo.b_ns)
+        rep.check(f"ping -s 1400 -M dont A -> B through port 1 (MTU {mtu}): {n} of {n} answered",
+                  p.received == n, p.evidence)
+        res = r.stop()
+        pcs, _ = netns.check_router_counters(rep, res, (0, 1), extra_fragments=n)
+        if len(pcs) != 2:
+            return
+        ip1 = mib_lines(pcs[1])["Ip"]
+        oks, reqds = delta(b0, b1, "IpReasmOKs"), delta(b0, b1, "IpReasmReqds")
+        rep.check(f"port 1 IpFragOKs ({ip1.get('IpFragOKs')}) == B's IpReasmOKs delta ({oks}) "
+                  f"== {n}, IpFragCreates ({ip1.get('IpFragCreates')}) == B's IpReasmReqds delta "
+                  f"({reqds}) == {2 * n}; no IpFragFails",
+                  ip1.get("IpFragOKs") == oks == n and ip1.get("IpFragCreates") == reqds == 2 * n
+                  and ip1.get("IpFragFails", 0) == 0, f"port 1 Ip: {ip1}")
+
+
 def body(args, rep):
     host_mode(args, rep)
     nmap_run(args, rep)
     router_mode(args, rep)
+    router_fragments(args, rep)
 
 
 if __name__ == "__main__":
