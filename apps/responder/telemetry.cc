@@ -476,9 +476,22 @@ int config_cb(const char*, const char*, rte_tel_data* d) {
         for (const auto& n : o.neighbours)
             neigh.str(route::to_string(n.addr) + ",mac=" + n.mac.to_string() +
                       (n.port ? ",port=" + std::to_string(*n.port) : ""));
-        r.add("routes", std::move(routes));
-        r.add("denies", std::move(denies));
-        r.add("neighbours", std::move(neigh));
+        // The lists as given; too long for one 16 KiB reply (with the rest, about 4 KiB), only
+        // their lengths: the FIB pages through /pingwire/routes, the table /pingwire/neigh.
+        const bool fits =
+            routes.json_size() + denies.json_size() + neigh.json_size() <
+                app::tel::reply_budget - 6 * 1024 &&
+            o.routes.size() + o.denies.size() + o.neighbours.size() < RTE_TEL_MAX_ARRAY_ENTRIES;
+        r.u64("routes_given", o.routes.size());
+        r.u64("denies_given", o.denies.size());
+        r.u64("neighbours_given", o.neighbours.size());
+        if (fits) {
+            r.add("routes", std::move(routes));
+            r.add("denies", std::move(denies));
+            r.add("neighbours", std::move(neigh));
+        } else {
+            r.str("lists", "too long for one reply: see /pingwire/routes and /pingwire/neigh");
+        }
         r.u64("max_routes", o.max_routes);
         r.u64("neigh_table", o.neigh_capacity);
 
