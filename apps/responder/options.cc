@@ -148,7 +148,7 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
                    "IPv4 without the network and broadcast addresses, IPv6 without the "
                    "Subnet-Router anycast);\n"
                    "port: the interface whose subnet holds PREFIX, or the only port, by default "
-                   "(repeatable)")
+                   "(repeatable; default: none)")
         ->type_name("PREFIX[,port=ID|ID.VID]");
     // Router mode.
     bool forward = false, send_redirects = false;

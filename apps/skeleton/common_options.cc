@@ -116,7 +116,8 @@ void CommonOptionTexts::add_to(CLI::App& app, CommonOptions& o) {
            "--vlan", vlans,
            "add an IEEE 802.1Q sub-interface PORT.VID (VID 1..4094; Linux's eth0.100) with\n"
            "its own addresses (addr=, repeat) and mtu= (default and at most the port's);\n"
-           "tagged frames of its VID are handled there, replies keep the tag. Repeatable.")
+           "tagged frames of its VID are handled there, replies keep the tag (repeatable;\n"
+           "default: none).")
         ->type_name("PORT.VID[,mtu=N][,addr=A/PLEN]...")
         ->take_all();
     app.add_option("--stats-interval", o.stats_interval,
