@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "apps/skeleton/cli_errors.hh"
+
 #include <algorithm>
 #include <charconv>
 
@@ -51,8 +53,14 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
         "pingwire-conform: drives a router under test (RUT) through two ports and reports its "
         "ICMP conformance, RFC by RFC, and its measured ICMP rate limits.\n"
         "Port 0 faces the RUT's ingress, port 1 its egress; the tool plays the hosts on both "
-        "sides.",
-        "pingwire-conform [EAL options] --"};
+        "sides.\n\n"
+        "usage: pingwire-conform [EAL options] -- --port 0,addr=A/PLEN... --port 1,addr=A/PLEN... "
+        "--rut-in ADDR --rut-out ADDR [options]\n"
+        "example: pingwire-conform -l 0,1 --no-huge -m 512 --vdev net_af_packet0,iface=veth0 "
+        "--vdev net_af_packet1,iface=veth1 -- \\\n"
+        "           --port 0,addr=198.18.1.2/24 --port 1,addr=198.18.2.2/24 --rut-in 198.18.1.1 "
+        "--rut-out 198.18.2.1",
+        "pingwire-conform"};
     app.set_help_flag("-h,--help", "this help");
     app::CommonOptionTexts common;
     common.add_to(app, o.common);
@@ -100,12 +108,28 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
     app.add_option("--pcap", o.pcap_file, "write every exchange to FILE (pcapng)");
     app.add_option("--plot", o.plot_file, "draw the rate-limit curves to FILE (PNG)");
 
+    app::plain_help(app, {{"--rut-in", "ADDR"},
+                          {"--rut-out", "ADDR"},
+                          {"--only", "ID..."},
+                          {"--skip", "ID..."},
+                          {"--unrouted", "ADDR"},
+                          {"--unresolved", "ADDR"},
+                          {"--ratelimit-trigger", "KIND"},
+                          {"--ratelimit-family", "4|6"},
+                          {"--ratelimit-rates", "PPS,PPS,..."},
+                          {"--ratelimit-step", "SECONDS"},
+                          {"--ratelimit-pause", "SECONDS"},
+                          {"--resolve-timeout", "SECONDS"},
+                          {"--json", "FILE"},
+                          {"--pcap", "FILE"},
+                          {"--plot", "FILE"}});
+
     try {
         app.parse(static_cast<int>(args.size()), args.data());
     } catch (const CLI::CallForHelp&) {
         return Exit{app.help(), 0};
     } catch (const CLI::ParseError& e) {
-        return Exit{std::string("pingwire-conform: error: ") + e.what() + " (see --help)\n", 2};
+        return app::parse_error("pingwire-conform", app, e);
     }
     auto bad = [](const std::string& what) {
         return Exit{"pingwire-conform: error: " + what + "\n", 2};

@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "apps/skeleton/cli_errors.hh"
+
 #include <charconv>
 
 namespace pw::flood {
@@ -153,12 +155,26 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
                    "write duplicate, corrupted, late and unmatched answers to FILE (pcapng)");
     app.add_flag("--quiet", o.quiet, "no live line on stderr");
 
+    app::plain_help(app, {{"--dst", "ADDR|PREFIX"},
+                          {"--gw", "ADDR"},
+                          {"--rate", "PPS|max"},
+                          {"--duration", "SECONDS"},
+                          {"--size", "BYTES|LO-HI"},
+                          {"--pattern", "HEX"},
+                          {"--order", "sequential|random"},
+                          {"--probe", "echo|timestamp|tcp-syn:PORT|udp:PORT"},
+                          {"--timeout", "MS"},
+                          {"--wait", "SECONDS"},
+                          {"--resolve-timeout", "SECONDS"},
+                          {"--json", "FILE"},
+                          {"--capture-anomalies", "FILE"}});
+
     try {
         app.parse(static_cast<int>(args.size()), args.data());
     } catch (const CLI::CallForHelp&) {
         return Exit{app.help(), 0};
     } catch (const CLI::ParseError& e) {
-        return Exit{std::string("pingwire-flood: error: ") + e.what() + " (see --help)\n", 2};
+        return app::parse_error("pingwire-flood", app, e);
     }
     auto bad = [](const std::string& what) {
         return Exit{"pingwire-flood: error: " + what + "\n", 2};

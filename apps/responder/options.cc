@@ -2,6 +2,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include "apps/skeleton/cli_errors.hh"
+#include "apps/skeleton/config_check.hh"
+
 #include "lib/wire/addr.hh"
 
 namespace pw::responder {
@@ -186,6 +189,20 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
                    "neighbour entries, ARP and NDP together (default 4096)")
         ->check(CLI::Range(16U, 1U << 22));
     app.set_version_flag("--version", "pingwire-responder 0.1.0");
+    app::plain_help(app, {{"--udp-open", "PORTS"},
+                          {"--icmp-error-source", "invoking|ingress|fixed"},
+                          {"--icmp-error-source-addr", "ADDR"},
+                          {"--icmp-ratelimit", "MS"},
+                          {"--icmp6-ratelimit", "MS"},
+                          {"--icmp-ratemask", "MASK"},
+                          {"--icmp6-ratemask", "RANGES"},
+                          {"--icmp-ratelimit-table", "SETS"},
+                          {"--ipfrag-time", "SECONDS"},
+                          {"--ip6frag-time", "SECONDS"},
+                          {"--route", "PREFIX,via=ADDR[,port=ID]|PREFIX,reject|PREFIX,blackhole"},
+                          {"--deny", "PREFIX"},
+                          {"--vlan", "PORT.VID[,mtu=N][,addr=A/PLEN]..."},
+                          {"--respond", "PREFIX[,port=ID|ID.VID]"}});
 
     try {
         app.parse(static_cast<int>(args.size()), args.data());
@@ -194,7 +211,7 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
     } catch (const CLI::CallForVersion& e) {
         return Exit{e.what() + std::string("\n"), 0};
     } catch (const CLI::ParseError& e) {
-        return Exit{std::string("pingwire-responder: error: ") + e.what() + " (see --help)\n", 2};
+        return app::parse_error("pingwire-responder", app, e);
     }
     auto bad = [](const std::string& what) {
         return Exit{"pingwire-responder: error: " + what + "\n", 2};
@@ -215,6 +232,8 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
         }
         if (auto e = route::attach_respond(o.common.ports, rs)) return bad(*e);
     }
+    // What the interface table and the FIB would refuse once the ports are up.
+    if (auto e = app::check_addresses(o.common.ports, forward)) return bad(*e);
 
     icmp::HostPolicy& pol = o.policy;
     pol.echo_ignore_all = echo_ignore_all;
@@ -280,6 +299,7 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
         if (auto* e = std::get_if<std::string>(&r)) return bad("--route " + t + ": " + *e);
         o.routes.push_back(std::get<route::RouteSpec>(r));
     }
+    if (auto e = app::check_routes(o.common.ports, o.routes)) return bad(*e);
     for (const auto& t : deny_texts) {
         auto r = route::parse_deny_spec(t);
         if (auto* e = std::get_if<std::string>(&r)) return bad("--deny " + t + ": " + *e);

@@ -9,6 +9,7 @@
 
 #include "apps/skeleton/config_file.hh"
 #include "apps/skeleton/program.hh"
+#include "drivers/log.hh"
 #include "drivers/port.hh"
 
 namespace pw::responder {
@@ -116,8 +117,12 @@ std::string Reloader::reload() {
             }
         }
     }
+    // On stdout with the other events of the run, and to rte_log (pingwire.config).
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);
+    const bool ok = line.find(": reload applied") != std::string::npos;
+    drivers::logf(drivers::LogType::config,
+                  ok ? drivers::LogLevel::notice : drivers::LogLevel::warning, "%s", line.c_str());
     {
         std::lock_guard<std::mutex> lock(mu_);
         last_ = line;

@@ -95,4 +95,33 @@ std::string NeighbourService::report(std::uint64_t now_ns) const {
     return s;
 }
 
+void NeighbourService::poll(std::uint64_t now_ns) noexcept {
+    const std::uint64_t since = last_poll_ns_;
+    last_poll_ns_ = now_ns;
+    control_->poll(now_ns);
+    failed_log_.flush();
+    const std::uint64_t failed = control_->counters().resolutions_failed;
+    if (failed == failed_seen_) return;
+    const std::uint64_t n = failed - failed_seen_;
+    failed_seen_ = failed;
+    try {
+        // The entries that failed in this poll (their state changed since the last one).
+        std::uint64_t named = 0;
+        table_.for_each(now_ns, [&](const route::NeighInfo& e) {
+            if (e.permanent || e.state != route::NeighState::failed) return;
+            if (e.age_ns > now_ns - since) return;
+            ++named;
+            failed_log_.logf(
+                "%s failed: no answer to %u probes (packets waiting for it get "
+                "Destination Unreachable)",
+                e.key.to_string().c_str(), e.probes);
+        });
+        if (named < n)
+            failed_log_.logf("%llu more resolutions failed (%llu in all)",
+                             static_cast<unsigned long long>(n - named),
+                             static_cast<unsigned long long>(failed));
+    } catch (const std::exception&) {  // a log line that could not be formatted: none
+    }
+}
+
 }  // namespace pw::app
