@@ -88,6 +88,19 @@ std::string table_spec(const std::string& path, const std::string& key, const to
         s = *addr;
         if (auto v = get("mac")) s += ",mac=" + *v;
         if (auto v = get("port")) s += ",port=" + *v;
+    } else if (key == "vlan") {
+        known({"id", "mtu", "addr"});
+        const auto id = get("id");
+        if (!id) throw Error{where(path, t) + "vlan: needs id = \"PORT.VID\""};
+        s = *id;
+        if (auto v = get("mtu")) s += ",mtu=" + *v;
+        for (const auto& a : list("addr")) s += ",addr=" + a;
+    } else if (key == "respond") {
+        known({"prefix", "port"});
+        const auto prefix = get("prefix");
+        if (!prefix) throw Error{where(path, t) + "respond: needs prefix = \"A/LEN\""};
+        s = *prefix;
+        if (auto v = get("port")) s += ",port=" + *v;
     } else {
         throw Error{where(path, t) + key + ": a table is not a value here (tables group keys)"};
     }
@@ -95,7 +108,7 @@ std::string table_spec(const std::string& path, const std::string& key, const to
 }
 
 bool list_key(const std::string& key) {
-    return key == "port" || key == "route" || key == "neigh";
+    return key == "port" || key == "route" || key == "neigh" || key == "vlan" || key == "respond";
 }
 
 void add_value(ConfigFile& out, const std::string& key, const toml::node& v) {

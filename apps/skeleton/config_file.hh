@@ -1,6 +1,7 @@
 // --config FILE: a TOML file that holds what the command line holds. Each key is a long option
 // without its dashes (`icmp-ratelimit = 500`, underscores allowed), tables only group keys
-// (`[ratelimit]`), arrays repeat an option, and the list-valued options also take tables:
+// (`[ratelimit]`), arrays repeat an option, and the list options (port, route, neigh, vlan,
+// respond) take tables:
 //
 //     eal = ["-l", "0,1", "--no-huge", "-m", "512", "--vdev", "net_af_packet0,iface=veth0"]
 //     forward = true

@@ -88,6 +88,30 @@ TEST(ConfigFile, CommandLineReplacesTheFilesOccurrences) {
     std::remove(path.c_str());
 }
 
+TEST(ConfigFile, VlanAndRespondTables) {
+    const auto path = write_temp(
+        "[[port]]\nid = 0\naddr = \"198.18.0.2/24\"\n"
+        "[[vlan]]\n"  // 4
+        "id = \"0.100\"\n"
+        "addr = [\"198.18.100.2/24\", \"2001:2:100::2/64\"]\n"
+        "[[respond]]\n"  // 7
+        "prefix = \"198.18.77.0/24\"\n");
+    auto r = pw::app::read_config(path);
+    ASSERT_TRUE(std::holds_alternative<ConfigFile>(r)) << std::get<std::string>(r);
+    const auto& f = std::get<ConfigFile>(r);
+    ASSERT_EQ(f.args.size(), 3U);
+    EXPECT_EQ(f.args[1].text, "--vlan=0.100,addr=198.18.100.2/24,addr=2001:2:100::2/64");
+    EXPECT_EQ(f.args[1].line, 4);
+    EXPECT_EQ(f.args[2].text, "--respond=198.18.77.0/24");
+    auto p = parse(path);
+    ASSERT_TRUE(std::holds_alternative<Options>(p)) << std::get<Exit>(p).text;
+    const auto& o = std::get<Options>(p);
+    ASSERT_EQ(o.common.ports.size(), 1U);
+    EXPECT_EQ(o.common.ports[0].vlans.size(), 1U);
+    EXPECT_EQ(o.common.ports[0].respond4.size(), 1U);
+    std::remove(path.c_str());
+}
+
 struct Bad {
     const char* text;
     long line;
