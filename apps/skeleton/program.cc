@@ -210,6 +210,16 @@ std::optional<int> Program::start(std::vector<char*>& eal_args_given, const Comm
     }
     // The kernel interfaces net_af_packet / net_af_xdp attach to (rte_eal_init reorders args).
     const auto attached = drivers::kernel_attachments(eal_args);
+    // A --vdev naming an interface this namespace does not have: the PMD would fail its probe
+    // and the EAL go on with no port, so that the error would read "port 0 does not exist".
+    for (const auto& a : attached)
+        if (!drivers::kernel_iface_state(a.iface).exists) {
+            std::fprintf(stderr,
+                         "%s: error: --vdev %s,iface=%s: no interface %s in this network namespace "
+                         "(`ip link` lists them; run where it is, e.g. ip netns exec NS ...)\n",
+                         name_.c_str(), a.device.c_str(), a.iface.c_str(), a.iface.c_str());
+            return 2;
+        }
     if (auto e = drivers::eal_init(eal_args)) {
         std::fprintf(stderr, "%s: error: %s\n", name_.c_str(), e->c_str());
         return 1;

@@ -144,6 +144,11 @@ def hints(args, rep, topo):
          "pingwire-responder: error: --stats-interval is a pingwire option: put -- between "
          "the EAL options and pingwire's (e.g. pingwire-responder -l 0,1 --no-huge --vdev ... "
          "-- --port 0,...)"),
+        ("a --vdev on an interface this namespace lacks (the EAL would go on with no port)",
+         [*eal[:-1], "net_af_packet0,iface=pwnosuch0", "--", "--port", GOOD_PORT],
+         "pingwire-responder: error: --vdev net_af_packet0,iface=pwnosuch0: no interface "
+         "pwnosuch0 in this network namespace (`ip link` lists them; run where it is, e.g. ip "
+         "netns exec NS ...)"),
     ]
     for what, rest, want in cases:
         cp = topo.dut([args.responder, *rest], timeout=20)
