@@ -13,6 +13,7 @@
 #include "lib/icmp/host_input.hh"
 #include "lib/icmp/ip_mib.hh"
 #include "tests/golden/vectors.hh"
+#include "tests/unit/golden_host.hh"
 #include "tests/unit/test_util.hh"
 
 namespace {
@@ -24,32 +25,7 @@ using pw::test::cbytes;
 using Frame = std::span<const std::uint8_t>;
 using C = IpCounter;
 
-struct Host {
-    Iface iface;
-    HostPolicy policy{};
-    IcmpStats stats{};
-    std::uint16_t ident = 0x2000;
-    ErrorPlan plan;
-    Sighting sighting;
-    HostContext ctx;
-
-    Host() {
-        iface.mac = pw::test::us_mac;
-        EXPECT_TRUE(iface.add_v4({pw::test::us4, 24}));
-        EXPECT_TRUE(iface.add_v4({pw::test::us4b, 32}));
-        EXPECT_TRUE(iface.add_v6({pw::test::us6, 64}));
-        EXPECT_TRUE(iface.add_v6({pw::test::us6b, 64}));
-        iface.add_link_local();
-        ctx.iface = &iface;
-        ctx.policy = &policy;
-        ctx.stats = &stats;
-        ctx.ip_ident = &ident;
-        ctx.plan = &plan;
-        ctx.sighting = &sighting;
-    }
-    Host(const Host&) = delete;
-    Host& operator=(const Host&) = delete;
-
+struct Host : pw::test::GoldenHost {
     Verdict run(Frame f) {
         std::vector<std::byte> buf = pw::test::filled(2048);
         std::copy(cbytes(f).begin(), cbytes(f).end(), buf.begin());

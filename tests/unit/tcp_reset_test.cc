@@ -10,6 +10,7 @@
 #include "lib/icmp/host_input.hh"
 #include "lib/wire/tcp.hh"
 #include "tests/golden/vectors.hh"
+#include "tests/unit/golden_host.hh"
 #include "tests/unit/test_util.hh"
 
 namespace {
@@ -23,34 +24,8 @@ using Frame = std::span<const std::uint8_t>;
 
 constexpr std::size_t room = 2048;
 
-// make_vectors.py's interface: 198.18.0.1/24, 198.19.255.1/32, 2001:2::1/64,
-// 2001:2:0:1::10/64 and the link-local address.
-struct Host {
-    Iface iface;
-    HostPolicy policy{};
-    IcmpStats stats{};
-    std::uint16_t ident = 0x2000;
-    ErrorPlan plan;
-    Sighting sighting;
-    HostContext ctx;
-
-    Host() {
-        iface.mac = pw::test::us_mac;
-        EXPECT_TRUE(iface.add_v4({pw::test::us4, 24}));
-        EXPECT_TRUE(iface.add_v4({pw::test::us4b, 32}));
-        EXPECT_TRUE(iface.add_v6({pw::test::us6, 64}));
-        EXPECT_TRUE(iface.add_v6({pw::test::us6b, 64}));
-        iface.add_link_local();
-        ctx.iface = &iface;
-        ctx.policy = &policy;
-        ctx.stats = &stats;
-        ctx.ip_ident = &ident;
-        ctx.plan = &plan;
-        ctx.sighting = &sighting;
-    }
-    Host(const Host&) = delete;
-    Host& operator=(const Host&) = delete;
-
+// make_vectors.py's interface (golden_host.hh), with the Tcp counters at hand.
+struct Host : pw::test::GoldenHost {
     std::uint64_t tcp(TcpCounter c) const { return stats.tcp[c]; }
 };
 
