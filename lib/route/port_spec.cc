@@ -1,6 +1,7 @@
 #include "lib/route/port_spec.hh"
 
 #include <charconv>
+#include <vector>
 
 namespace pw::route {
 
@@ -34,15 +35,35 @@ std::variant<wire::Ipv4Prefix, wire::Ipv6Prefix, std::string> parse_prefix(std::
     return "'" + std::string(addr) + "' is not an IPv4 or IPv6 address";
 }
 
-std::variant<PortSpec, std::string> parse_port_spec(std::string_view text) {
-    PortSpec spec;
+namespace {
+
+// The comma-separated items of a spec ("0,mtu=1400,addr=..."); an empty text is one empty item.
+std::vector<std::string_view> items_of(std::string_view text) {
+    std::vector<std::string_view> out;
     std::size_t pos = 0;
-    bool first = true;
     while (pos <= text.size()) {
         const auto comma = text.find(',', pos);
-        const std::string_view item = text.substr(
-            pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+        out.push_back(text.substr(
+            pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos));
         pos = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
+    }
+    return out;
+}
+
+// RFC 791: every IPv4 host handles 68; RFC 8200 5: IPv6 links carry 1280 or more.
+std::optional<std::string> parse_mtu(std::string_view val, std::optional<std::uint16_t>& out) {
+    const auto mtu = parse_uint<std::uint16_t>(val, 9216);
+    if (!mtu || *mtu < 68) return "mtu='" + std::string(val) + "' is not in 68..9216";
+    out = *mtu;
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::variant<PortSpec, std::string> parse_port_spec(std::string_view text) {
+    PortSpec spec;
+    bool first = true;
+    for (const std::string_view item : items_of(text)) {
         if (first) {
             const auto id = parse_uint<std::uint16_t>(item, 1023);
             if (!id) return "port id '" + std::string(item) + "' is not a number (a DPDK port id)";
@@ -61,10 +82,7 @@ std::variant<PortSpec, std::string> parse_port_spec(std::string_view text) {
                 return "mac='" + std::string(val) + "' is not a unicast MAC address";
             spec.mac = *m;
         } else if (key == "mtu") {
-            // RFC 791: every IPv4 host handles 68; RFC 8200 5: IPv6 links carry 1280 or more.
-            const auto mtu = parse_uint<std::uint16_t>(val, 9216);
-            if (!mtu || *mtu < 68) return "mtu='" + std::string(val) + "' is not in 68..9216";
-            spec.mtu = *mtu;
+            if (auto e = parse_mtu(val, spec.mtu)) return *e;
         } else if (key == "addr") {
             auto p = parse_prefix(val);
             if (auto* e = std::get_if<std::string>(&p)) return "addr: " + *e;
@@ -109,13 +127,8 @@ std::optional<std::string> parse_port_vid(std::string_view item, std::uint16_t& 
 
 std::variant<VlanSpec, std::string> parse_vlan_spec(std::string_view text) {
     VlanSpec spec;
-    std::size_t pos = 0;
     bool first = true;
-    while (pos <= text.size()) {
-        const auto comma = text.find(',', pos);
-        const std::string_view item = text.substr(
-            pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
-        pos = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
+    for (const std::string_view item : items_of(text)) {
         if (first) {
             if (item.find('.') == std::string_view::npos)
                 return "'" + std::string(item) + "' is not PORT.VID (e.g. 0.100)";
@@ -129,9 +142,7 @@ std::variant<VlanSpec, std::string> parse_vlan_spec(std::string_view text) {
         const std::string_view key = item.substr(0, eq);
         const std::string_view val = item.substr(eq + 1);
         if (key == "mtu") {
-            const auto mtu = parse_uint<std::uint16_t>(val, 9216);
-            if (!mtu || *mtu < 68) return "mtu='" + std::string(val) + "' is not in 68..9216";
-            spec.mtu = *mtu;
+            if (auto e = parse_mtu(val, spec.mtu)) return *e;
         } else if (key == "addr") {
             // The same rules as --port's addr=.
             auto r = parse_port_spec("0,addr=" + std::string(val));
