@@ -2,6 +2,7 @@
 
 #include <rte_telemetry.h>
 
+#include <atomic>
 #include <cstdio>
 
 #include "apps/skeleton/telemetry_dict.hh"
@@ -94,17 +95,20 @@ void FloodTelemetry::tick(std::uint64_t now_ns, pipeline::FloodPhase phase,
     s.phase = phase_name(phase);
     s.elapsed_ns = send_start_ns != 0 && now_ns > send_start_ns ? now_ns - send_start_ns : 0;
     s.targets = targets;
-    // Relaxed reads of the lcores' counters, as the live line takes them.
-    for (const auto& c : counters) {
-        s.sent += pipeline::relaxed(c.probes);
-        s.tx_refused += pipeline::relaxed(c.tx_refused);
-        s.unresolved += pipeline::relaxed(c.unresolved);
-    }
+    // Relaxed reads of the lcores' counters, as the live line takes them: the answers first,
+    // then the probes, so that a snapshot never shows more answers than probes sent (an answer
+    // is counted after its probe).
     gen::Totals t;
     merged_.reset();
     for (const auto& st : stages) {
         t += st->accounting().totals();
         merged_.merge(st->accounting().rtt());
+    }
+    std::atomic_thread_fence(std::memory_order_acquire);
+    for (const auto& c : counters) {
+        s.sent += pipeline::relaxed(c.probes);
+        s.tx_refused += pipeline::relaxed(c.tx_refused);
+        s.unresolved += pipeline::relaxed(c.unresolved);
     }
     s.received = t.received;
     s.duplicates = t.duplicates;
