@@ -82,8 +82,8 @@ Ipv6Addr unused6(const pw::wire::Ipv6Prefix& net, const std::vector<Ipv6Addr>& t
 
 int main(int argc, char** argv) {
     auto args = pw::drivers::split_args(argc, argv);
-    auto parsed = pw::app::parse_with_config<pw::conform_app::Options>(args.app, "pingwire-conform",
-                                                                  &pw::conform_app::parse_options);
+    auto parsed = pw::app::parse_with_config<pw::conform_app::Options>(
+        args.app, "pingwire-conform", &pw::conform_app::parse_options);
     if (auto* e = std::get_if<pw::conform_app::Exit>(&parsed)) {
         // An option of ours before "--" makes the parse fail: said as such.
         const auto shown = pw::app::with_eal_hint("pingwire-conform", args.eal, *e);

@@ -75,16 +75,18 @@ void Program::start_pdump(const std::vector<char*>& eal_args) {
     bool no_huge = false;
     for (const char* a : eal_args) no_huge = no_huge || std::strcmp(a, "--no-huge") == 0;
     if (no_huge) {
-        std::printf("%s: note: --no-huge: dpdk-dumpcap cannot attach (it needs hugepages, see "
-                    "scripts/setup-hugepages); --capture FILE works anyway\n",
-                    name_.c_str());
+        std::printf(
+            "%s: note: --no-huge: dpdk-dumpcap cannot attach (it needs hugepages, see "
+            "scripts/setup-hugepages); --capture FILE works anyway\n",
+            name_.c_str());
         return;
     }
     pdump_ = rte_pdump_init() == 0;
     if (!pdump_)
-        std::printf("%s: note: rte_pdump_init failed: dpdk-dumpcap cannot attach; --capture "
-                    "FILE works anyway\n",
-                    name_.c_str());
+        std::printf(
+            "%s: note: rte_pdump_init failed: dpdk-dumpcap cannot attach; --capture "
+            "FILE works anyway\n",
+            name_.c_str());
 }
 
 // The capture writer (its pool is made at the first start), the telemetry commands, and the
@@ -110,8 +112,8 @@ std::optional<int> Program::start_capture(const CommonOptions& opt) {
                                            : pipeline::CaptureTap::drop;
     s.drop_reasons = pipeline::DropMask::all();
     if (!opt.capture_drops.empty())
-        s.drop_reasons.w = std::get<std::array<std::uint64_t, 4>>(
-            parse_capture_drops(opt.capture_drops));
+        s.drop_reasons.w =
+            std::get<std::array<std::uint64_t, 4>>(parse_capture_drops(opt.capture_drops));
     register_capture_telemetry();
     if (s.file.empty()) return std::nullopt;
     if (auto e = capture_->start(s)) {
@@ -298,10 +300,11 @@ std::optional<int> Program::start(std::vector<char*>& eal_args_given, const Comm
         for (unsigned w = 0; w < n_workers; ++w)
             if (p.socket >= 0 && w < p.rx_queues &&
                 rte_lcore_to_socket_id(lcores_[w]) != static_cast<unsigned>(p.socket))
-                std::printf("%s: note: lcore %u (socket %u) polls port %u on socket %d: give it "
-                            "lcores of node %d (-l; lscpu shows them)\n",
-                            name_.c_str(), lcores_[w], rte_lcore_to_socket_id(lcores_[w]), p.port,
-                            p.socket, p.socket);
+                std::printf(
+                    "%s: note: lcore %u (socket %u) polls port %u on socket %d: give it "
+                    "lcores of node %d (-l; lscpu shows them)\n",
+                    name_.c_str(), lcores_[w], rte_lcore_to_socket_id(lcores_[w]), p.port, p.socket,
+                    p.socket);
     if (auto rc = start_capture(opt)) return rc;
     base_.resize(n_workers);
     clock_ = pipeline::Clock::from_now();
@@ -380,8 +383,7 @@ std::string Program::lcore_lines() const {
             rx += fmt::format("{}port {} queue {}", rx.empty() ? "" : ", ", q.port, q.queue);
         s += fmt::format("lcore {}: worker {}, socket {}, rx {}; tx queue {} of every port{}\n",
                          lcores_[w], w, rte_lcore_to_socket_id(lcores_[w]),
-                         rx.empty() ? "none" : rx, w,
-                         w == 0 && neigh_ ? "; the control ring" : "");
+                         rx.empty() ? "none" : rx, w, w == 0 && neigh_ ? "; the control ring" : "");
     }
     return s;
 }

@@ -151,8 +151,8 @@ private:
     std::vector<std::string> config_eal_;  // the EAL keeps pointers into its arguments
     std::vector<unsigned> lcores_;
     rte_mempool* pool_ = nullptr;
-    rte_mempool* ctl_pool_ = nullptr;  // the control lcore's probes (enable_neighbours)
-    rte_rcu_qsbr* qsbr_ = nullptr;     // enable_rcu
+    rte_mempool* ctl_pool_ = nullptr;         // the control lcore's probes (enable_neighbours)
+    rte_rcu_qsbr* qsbr_ = nullptr;            // enable_rcu
     std::unique_ptr<CaptureWriter> capture_;  // in-app capture (--capture, telemetry)
     CaptureSettings capture_settings_;        // what --capture-* say, for every start
     bool pdump_ = false;                      // rte_pdump_init succeeded

@@ -104,8 +104,8 @@ bool Iface::joined_v6_group(const Ipv6Addr& a) const noexcept {
     if (a == Ipv6Addr::all_nodes()) return true;
     for (std::size_t i = 0; i < n6; ++i)
         if (v6[i].addr.solicited_node() == a) return true;
-    // RFC 4291 2.7.1: ff02::1:ffXX:XXXX, the solicited-node group of the addresses whose low
-    // 24 bits are XX:XXXX; a --respond prefix is in every one its addresses can be in.
+    // RFC 4291 2.7.1: a solicited-node group is ff02::1:ff00:0/104 plus the low 24 bits of the
+    // addresses it serves; a --respond prefix is in every one its addresses can be in.
     if (n_respond6 == 0) return false;
     const Ipv6Addr base = Ipv6Addr{}.solicited_node();  // ff02::1:ff00:0
     if (std::memcmp(a.bytes.data(), base.bytes.data(), 13) != 0) return false;

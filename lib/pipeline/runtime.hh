@@ -198,10 +198,7 @@ public:
 
     // stage and counters outlive the runtime; counters is this lcore's own block.
     Runtime(const LcoreConfig& cfg, S& stage, LcoreBase& counters) noexcept
-        : lcore_(cfg, counters),
-          stage_(&stage),
-          from_control_(cfg.from_control),
-          qsbr_(cfg.qsbr) {
+        : lcore_(cfg, counters), stage_(&stage), from_control_(cfg.from_control), qsbr_(cfg.qsbr) {
         for (const auto& q : cfg.rx)
             if (n_rx_ < rx_.size()) rx_[n_rx_++] = q;
         drain_tsc_ = cfg.clock.tsc_hz / 1'000'000U * cfg.drain_us;
@@ -261,7 +258,8 @@ private:
     // control lcore's grace period covers what it read before.
     void quiescent() noexcept {
         rte_rcu_qsbr_quiescent(qsbr_, lcore_.index());
-        if constexpr (requires(S& s, Lcore& l) { s.on_quiescent(l); }) stage_->on_quiescent(lcore_);
+        if constexpr (requires(S & s, Lcore & l) { s.on_quiescent(l); })
+            stage_->on_quiescent(lcore_);
     }
 
     // Frames from the control lcore (ARP requests, solicitations): mbuf->port says where.
