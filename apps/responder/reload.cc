@@ -1,5 +1,6 @@
 #include "apps/responder/reload.hh"
 
+#include <rte_ethdev.h>
 #include <rte_telemetry.h>
 
 #include <chrono>
@@ -32,14 +33,14 @@ int reload_cb(const char*, const char*, rte_tel_data* d) {
     return 0;
 }
 
-// The Ethernet groups of ff02::1 and of each address's solicited-node group (RFC 4861 7.2.1).
+// The Ethernet groups the new interfaces need (ff02::1, each address's solicited-node group,
+// the VLAN sub-interfaces' and --respond prefixes' too: InterfaceTable::multicast_groups, as at
+// start), and all-multicast where a --respond prefix needs more than a filter list holds.
 void join_groups(const Generation& g, const app::Program& prog) {
     for (const auto& p : prog.ports()) {
-        std::vector<wire::MacAddr> groups{wire::Ipv6Addr::all_nodes().multicast_mac()};
-        const auto* ifc = g.ifaces.find(p.port);
-        for (std::size_t i = 0; ifc != nullptr && i < ifc->n6; ++i)
-            groups.push_back(ifc->v6[i].addr.solicited_node().multicast_mac());
-        drivers::join_multicast(p.port, groups);
+        const std::string mode = drivers::join_multicast(p.port, g.ifaces.multicast_groups(p.port));
+        if (mode == "list" && g.ifaces.wants_all_multicast(p.port))
+            rte_eth_allmulticast_enable(p.port);
     }
 }
 
