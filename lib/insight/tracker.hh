@@ -36,7 +36,7 @@ struct Observation {
     bool v6 = false;
     wire::Ipv6Addr src{};  // IPv4 as ::ffff:a.b.c.d
     wire::Ipv6Addr dst{};  // or the ARP / NS target
-    std::uint8_t ttl = 0;  // TTL / hop limit (ARP: 0)
+    std::uint8_t ttl = 0;  // TTL / hop limit (ARP, NDP, MLD: 0, theirs is fixed)
     wire::ConstBytes payload{};  // echo: the data after the 8-byte ICMP header
 };
 
@@ -49,6 +49,7 @@ struct SourceView {
     bool v6 = false;
     std::uint64_t first_ns = 0, last_ns = 0;  // first and last packet seen
     std::uint64_t packets = 0;                // all frames counted for it, since tracked
+    std::uint64_t window_packets = 0;         // in the window (snapshot()'s order)
     std::uint64_t echo_requests = 0, echo_replies = 0, errors = 0;
     std::uint64_t targets = 0;        // distinct destinations probed, in the window (estimate)
     std::uint64_t echo_pps = 0;       // echo requests per second over the last full window
@@ -59,7 +60,8 @@ struct SourceView {
     std::uint8_t tunnel_score = 0;    // 0..100
     std::uint32_t inspected = 0;      // payloads inspected in the window
     std::uint16_t changed_pct = 0, sizes = 0, entropy_centibits = 0;
-    std::uint64_t request_bytes = 0, reply_bytes = 0;  // echo payload bytes it sent, window
+    // Echo payload bytes, in the window: of the requests it sent, of the replies sent to it.
+    std::uint64_t request_bytes = 0, reply_bytes = 0;
     std::uint32_t alerts = 0;         // bit (1 << AlertKind) for each kind raised for it
 };
 

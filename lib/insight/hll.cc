@@ -1,0 +1,67 @@
+// HyperLogLog estimate with the linear-counting small-range correction.
+#include "lib/insight/hll.hh"
+
+#include <cmath>
+
+namespace pw::insight {
+
+namespace {
+
+constexpr double m = static_cast<double>(Hll::registers);
+// alpha_m for m >= 128 (Flajolet et al. 2007, figure 3).
+constexpr double alpha = 0.7213 / (1.0 + 1.079 / m);
+
+// 2^-r for every register value (ranks are at most 58).
+constexpr std::array<double, 64> inv_pow2 = [] {
+    std::array<double, 64> t{};
+    double v = 1.0;
+    for (auto& x : t) {
+        x = v;
+        v /= 2.0;
+    }
+    return t;
+}();
+
+double finish(double sum, unsigned zeros) noexcept {
+    const double raw = alpha * m * m / sum;
+    // Small range (Flajolet et al. 2007, Heule et al. 2013 5.2): linear counting while
+    // registers are still empty and the raw estimate is below 2.5 m.
+    if (raw <= 2.5 * m && zeros != 0) return m * std::log(m / static_cast<double>(zeros));
+    return raw;
+}
+
+}  // namespace
+
+void Hll::merge(const Hll& o) noexcept {
+    for (std::size_t i = 0; i < registers; ++i)
+        if (o.reg_[i] > reg_[i]) reg_[i] = o.reg_[i];
+}
+
+bool Hll::empty() const noexcept {
+    for (const std::uint8_t r : reg_)
+        if (r != 0) return false;
+    return true;
+}
+
+double Hll::estimate() const noexcept {
+    double sum = 0;
+    unsigned zeros = 0;
+    for (const std::uint8_t r : reg_) {
+        sum += inv_pow2[r & 63];
+        zeros += r == 0 ? 1U : 0U;
+    }
+    return finish(sum, zeros);
+}
+
+double Hll::estimate_union(const Hll& a, const Hll& b) noexcept {
+    double sum = 0;
+    unsigned zeros = 0;
+    for (std::size_t i = 0; i < registers; ++i) {
+        const std::uint8_t r = a.reg_[i] > b.reg_[i] ? a.reg_[i] : b.reg_[i];
+        sum += inv_pow2[r & 63];
+        zeros += r == 0 ? 1U : 0U;
+    }
+    return finish(sum, zeros);
+}
+
+}  // namespace pw::insight

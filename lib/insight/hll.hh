@@ -1,0 +1,68 @@
+// A small HyperLogLog (Flajolet, Fusy, Gandouet, Meunier 2007; the small-range correction of
+// Heule, Nunkesser, Hall 2013): the number of distinct addresses one source probed, in 128
+// one-byte registers. Relative standard error 1.04 / sqrt(128), about 9.2%; below 2.5 * 128
+// distinct values linear counting takes over and is close to exact.
+#pragma once
+
+#include <array>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "lib/wire/addr.hh"
+
+namespace pw::insight {
+
+// The finaliser of MurmurHash3 (fmix64): every input bit flips each output bit with
+// probability close to 1/2.
+constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+// A 64-bit hash of a 16-byte address (the source table's sets and tags, the sketch's
+// registers and ranks).
+inline std::uint64_t addr_hash(const wire::Ipv6Addr& a) noexcept {
+    std::uint64_t hi;
+    std::uint64_t lo;
+    std::memcpy(&hi, a.bytes.data(), sizeof hi);
+    std::memcpy(&lo, a.bytes.data() + 8, sizeof lo);
+    return mix64(lo ^ mix64(hi ^ 0x9e3779b97f4a7c15ULL));
+}
+
+class Hll {
+public:
+    static constexpr unsigned index_bits = 7;
+    static constexpr std::size_t registers = std::size_t{1} << index_bits;  // 128
+
+    // True when a register grew (the estimate may have changed).
+    bool add(const wire::Ipv6Addr& a) noexcept { return add_hash(addr_hash(a)); }
+    bool add_hash(std::uint64_t h) noexcept {
+        const auto idx = static_cast<std::size_t>(h >> (64 - index_bits));
+        // Rank: position of the first 1 bit in the remaining 57 bits, 1..58.
+        const std::uint64_t w = (h << index_bits) | (std::uint64_t{1} << (index_bits - 1));
+        const auto rank = static_cast<std::uint8_t>(std::countl_zero(w) + 1);
+        if (rank <= reg_[idx]) return false;
+        reg_[idx] = rank;
+        return true;
+    }
+    void merge(const Hll& o) noexcept;
+    void clear() noexcept { reg_.fill(0); }
+    bool empty() const noexcept;
+
+    double estimate() const noexcept;
+    // The estimate of the union of a and b, without building it.
+    static double estimate_union(const Hll& a, const Hll& b) noexcept;
+
+    const std::array<std::uint8_t, registers>& raw() const noexcept { return reg_; }
+
+private:
+    std::array<std::uint8_t, registers> reg_{};
+};
+
+}  // namespace pw::insight

@@ -1,0 +1,134 @@
+// The tracker's bounded table of sources: per source what it did since it was tracked, and in
+// two windows (the current one and the one before) its packets, echo requests, errors, the
+// destinations it probed (a HyperLogLog each) and its payload statistics.
+//
+// Set-associative: 8 ways per set, a power-of-two number of sets (at least cfg.sources
+// entries), a 32-bit tag per way probed before the 16-byte address is compared. A new source
+// takes the least active way of its set: the fewest packets in its live windows, the oldest
+// last packet among equals. So a burst of spoofed one-packet sources evicts itself, not the
+// sweeper or the flooder it hides behind.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "lib/insight/alert.hh"
+#include "lib/insight/hll.hh"
+#include "lib/insight/payload_shape.hh"
+#include "lib/wire/addr.hh"
+
+namespace pw::insight {
+
+inline constexpr std::size_t alert_kinds = static_cast<std::size_t>(AlertKind::count_);
+
+struct WindowCounts {
+    std::uint32_t packets = 0;
+    std::uint32_t echo_requests = 0;
+    std::uint32_t errors = 0;
+};
+
+// What is known of one source. The fields the fast echo path touches come first.
+struct SourceState {
+    wire::Ipv6Addr addr{};
+    wire::Ipv6Addr last_dst{};     // skip the sketch while the destination repeats
+    std::uint64_t window_end = 0;  // the current window is [window_end - window, window_end)
+    std::uint64_t last_ns = 0;
+    std::uint64_t packets = 0;
+    std::uint64_t echo_requests = 0;
+    WindowCounts cur{};
+    WindowCounts prev{};
+    std::uint32_t inspections_left = 0;  // deep payload inspections left in this window
+    bool used = false;
+    bool v6 = false;
+    bool has_last_dst = false;
+    std::uint8_t ttl = 0;
+    std::uint8_t cur_idx = 0;      // which of targets[] and stats[] is the current window's
+    std::uint32_t alert_bits = 0;  // 1 << AlertKind for each kind raised
+    std::uint64_t echo_replies = 0;
+    std::uint64_t errors = 0;
+    std::uint64_t first_ns = 0;
+    std::uint64_t since_ns = 0;  // when the live windows' counting began
+    PayloadShape shape{};        // of the payload inspected last
+    std::array<PayloadStats, 2> stats{};
+    std::array<std::uint64_t, alert_kinds> last_alert_ns{};
+    std::array<Hll, 2> targets{};
+
+    Hll& cur_targets() noexcept { return targets[cur_idx]; }
+    PayloadStats& cur_stats() noexcept { return stats[cur_idx]; }
+};
+
+// A count over the sliding window that ends at now, from a tumbling window's current and
+// previous counts: the previous one weighted by the part of it still inside the sliding
+// window (the current window began at window_end - window). 0 once both are over.
+inline double windowed(std::uint64_t cur, std::uint64_t prev, std::uint64_t window_end,
+                       std::uint64_t window, std::uint64_t now) noexcept {
+    const std::uint64_t start = window_end - window;
+    if (now < start) return static_cast<double>(cur + prev);
+    if (now < window_end) {
+        const double left =
+            static_cast<double>(window - (now - start)) / static_cast<double>(window);
+        return static_cast<double>(cur) + static_cast<double>(prev) * left;
+    }
+    if (now < window_end + window) {
+        const double left =
+            static_cast<double>(window_end + window - now) / static_cast<double>(window);
+        return static_cast<double>(cur) * left;
+    }
+    return 0;
+}
+
+// Which of a source's windows still count at now (without rolling them).
+enum class Live : std::uint8_t { none, current_as_previous, both };
+inline Live live_windows(const SourceState& s, std::uint64_t window, std::uint64_t now) noexcept {
+    if (now < s.window_end) return Live::both;
+    if (now < s.window_end + window) return Live::current_as_previous;
+    return Live::none;
+}
+
+// Starts the window now falls in: the current one becomes the previous one, or both are
+// cleared when the source was silent for a whole window.
+void roll_window(SourceState& s, std::uint64_t now, std::uint64_t window,
+                 std::uint32_t inspect_per_window) noexcept;
+
+class SourceTable {
+public:
+    static constexpr std::size_t ways = 8;
+
+    // At least `sources` entries (control path; throws std::bad_alloc).
+    explicit SourceTable(std::uint32_t sources);
+
+    std::size_t sets() const noexcept { return sets_; }
+    std::size_t capacity() const noexcept { return sets_ * ways; }
+    std::size_t in_use() const noexcept { return in_use_; }
+    std::uint64_t tracked() const noexcept { return tracked_; }
+    std::uint64_t evicted() const noexcept { return evicted_; }
+    std::size_t set_of(std::uint64_t hash) const noexcept {
+        return static_cast<std::size_t>(hash >> 32) & (sets_ - 1);
+    }
+
+    // The entry of a (hash = addr_hash(a)), or null.
+    SourceState* find(const wire::Ipv6Addr& a, std::uint64_t hash) noexcept;
+    const SourceState* find(const wire::Ipv6Addr& a, std::uint64_t hash) const noexcept;
+    // The entry of a, a fresh one if it has none (the least active way of its set evicted).
+    SourceState& get(const wire::Ipv6Addr& a, bool v6, std::uint64_t hash, std::uint64_t now,
+                     std::uint64_t window, std::uint32_t inspect_per_window) noexcept;
+
+    std::span<const SourceState> entries() const noexcept { return {entries_.get(), capacity()}; }
+
+private:
+    static std::uint32_t tag_of(std::uint64_t hash) noexcept {
+        return static_cast<std::uint32_t>(hash) | 1U;  // 0: a free way
+    }
+
+    std::size_t sets_ = 1;
+    std::unique_ptr<std::uint32_t[]> tags_;
+    std::unique_ptr<SourceState[]> entries_;
+    std::size_t in_use_ = 0;
+    std::uint64_t tracked_ = 0;
+    std::uint64_t evicted_ = 0;
+};
+
+}  // namespace pw::insight
