@@ -35,8 +35,7 @@ bool payload_changed(const PayloadShape& before, const PayloadShape& now) noexce
 void PayloadStats::add(std::size_t len, bool was_changed, double h) noexcept {
     ++inspected;
     changed += was_changed ? 1U : 0U;
-    const std::size_t measured = len < entropy_max_bytes ? len : entropy_max_bytes;
-    high_entropy += h >= 0.9 * max_entropy(measured) ? 1U : 0U;
+    high_entropy += looks_random(h, len) ? 1U : 0U;
     entropy_centibits += static_cast<std::uint64_t>(h * 100.0 + 0.5);
     const auto l = len > 0xffffffffU ? 0xffffffffU : static_cast<std::uint32_t>(len);
     for (std::size_t i = 0; i < nsizes; ++i)

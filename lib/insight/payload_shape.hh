@@ -43,7 +43,7 @@ bool payload_changed(const PayloadShape& before, const PayloadShape& now) noexce
 struct PayloadStats {
     std::uint32_t inspected = 0;
     std::uint32_t changed = 0;            // unlike the payload inspected before it
-    std::uint32_t high_entropy = 0;       // entropy >= 0.9 * the most its length allows
+    std::uint32_t high_entropy = 0;       // looks_random(): as high as random data's
     std::uint64_t entropy_centibits = 0;  // sum, 1/100 bit per byte
     std::uint64_t request_bytes = 0;
     std::uint64_t reply_bytes = 0;
