@@ -416,8 +416,9 @@ TEST(InsightTracker, OrdinaryPingsRaiseNothing) {
         EXPECT_LE(v[i].tunnel_score, 20) << i;
         // Windows' and fping's payloads: nothing at all.
         if (v[i].source == wire::v4_mapped(ip4("198.18.3.4")) ||
-            v[i].source == wire::v4_mapped(ip4("198.18.3.5")))
+            v[i].source == wire::v4_mapped(ip4("198.18.3.5"))) {
             EXPECT_EQ(v[i].tunnel_score, 0) << i;
+        }
     }
     EXPECT_GT(t.counters().inspected, 400u);
 }
