@@ -101,6 +101,9 @@ std::variant<std::unique_ptr<Generation>, std::string> build_generation(
         env.fib = &g->fib;
         env.neighbors = &prog.neighbours()->table();
         env.neigh_events = prog.neighbours()->events();
+        // The ICMP filter when there is one to apply (no rules and allow: none, no cost).
+        const auto& f = g->opt.icmp_filter;
+        if (!f.empty() || f.default_action() != insight::FilterAction::allow) env.icmp_filter = &f;
     }
     env.utc_ms_at_start = utc_ms_at_start;
     return g;

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "apps/responder/filter_telemetry.hh"
 #include "apps/responder/options.hh"
 #include "apps/responder/reload.hh"
 #include "apps/responder/ip_telemetry.hh"
@@ -132,6 +133,10 @@ int main(int argc, char** argv) {
         // The VLAN sub-interfaces and the --respond prefixes, one line each.
         out += pw::pipeline::format_vlan_reports(reloader.current().ifaces, host_counters);
         out += pw::pipeline::format_respond_reports(reloader.current().ifaces, host_counters);
+        // The ICMP filter's rules (router mode), each with the packets it decided.
+        if (at_exit)
+            out += pw::responder::format_filter_report(reloader.current().opt.icmp_filter,
+                                                       host_counters);
         return out;
     };
     hooks.reload = [&] { reloader.reload(); };

@@ -39,6 +39,47 @@ std::variant<std::vector<unsigned>, std::string> parse_ranges(const std::string&
     return out;
 }
 
+namespace {
+
+// A port a filter rule names must be one of ours.
+std::optional<std::string> check_filter_port(const Options& o, std::uint16_t port,
+                                             const std::string& what) {
+    if (port == insight::any_port) return std::nullopt;
+    for (const auto& p : o.common.ports)
+        if (p.port == port) return std::nullopt;
+    return what + ": there is no --port " + std::to_string(port);
+}
+
+// --icmp-filter RULE..., --icmp-policy, --icmp-filter-default into o.icmp_filter: the user's
+// rules first, in their order, then the policy's (RFC 4890 4.3).
+std::optional<std::string> parse_icmp_filter(const std::vector<std::string>& rules,
+                                             const std::string& policy,
+                                             const std::string& default_action, Options& o) {
+    if (!o.forward && (!rules.empty() || policy != "none" || default_action != "allow"))
+        return std::string(
+            "--icmp-filter, --icmp-policy and --icmp-filter-default need --forward (they filter "
+            "forwarded ICMP)");
+    for (const auto& t : rules) {
+        auto r = insight::parse_filter_rule(t);
+        if (auto* e = std::get_if<std::string>(&r)) return "--icmp-filter " + t + ": " + *e;
+        const auto& rule = std::get<insight::FilterRule>(r);
+        if (auto e = check_filter_port(o, rule.in, "--icmp-filter " + t + ": in=")) return e;
+        if (auto e = check_filter_port(o, rule.out, "--icmp-filter " + t + ": out=")) return e;
+        if (auto e = o.icmp_filter.add(rule)) return "--icmp-filter " + t + ": " + *e;
+    }
+    auto p = insight::parse_icmp_policy(policy);
+    if (auto* e = std::get_if<std::string>(&p)) return "--icmp-policy " + policy + ": " + *e;
+    const auto& spec = std::get<insight::PolicySpec>(p);
+    if (auto e = check_filter_port(o, spec.outside, "--icmp-policy " + policy + ": outside="))
+        return e;
+    if (auto e = insight::add_icmp_policy(o.icmp_filter, spec)) return "--icmp-policy: " + *e;
+    o.icmp_filter.set_default(default_action == "deny" ? insight::FilterAction::deny
+                                                       : insight::FilterAction::allow);
+    return std::nullopt;
+}
+
+}  // namespace
+
 std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
     Options o;
     app::CommonOptionTexts common;
@@ -188,6 +229,28 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
     app.add_option("--neigh-table", o.neigh_capacity,
                    "neighbour entries, ARP and NDP together (default 4096)")
         ->check(CLI::Range(16U, 1U << 22));
+    // RFC 4890 selective ICMP filtering (router mode).
+    std::vector<std::string> icmp_filter_texts;
+    std::string icmp_policy = "none", icmp_filter_default = "allow";
+    app.add_option(
+        "--icmp-filter", icmp_filter_texts,
+        "allow or deny forwarded ICMP / ICMPv6 by type, code and direction, e.g.\n"
+        "deny,v4,type=echo-request,in=1 or allow,v6,type=2,out=0,name=pmtud; the first "
+        "rule that\n"
+        "matches decides, in the order given, before --icmp-policy's (repeatable, at most "
+        "64 rules\n"
+        "with the policy's; default: none)");
+    app.add_option(
+        "--icmp-policy", icmp_policy,
+        "the recommended transit policy: rfc4890 (RFC 4890 4.3 for ICMPv6 and its IPv4 "
+        "counterpart:\n"
+        "errors, PTB / frag-needed and echo pass, link-scope, deprecated and unallocated "
+        "types are\n"
+        "denied); outside=PORT,deny-inbound-echo also denies Echo Request coming in "
+        "by PORT (default none)");
+    app.add_option("--icmp-filter-default", icmp_filter_default,
+                   "what a forwarded ICMP message no rule matches gets (default allow)")
+        ->check(CLI::IsMember({"allow", "deny"}));
     app.set_version_flag("--version", "pingwire-responder 0.1.0");
     app::plain_help(app, {{"--udp-open", "PORTS"},
                           {"--icmp-error-source", "invoking|ingress|fixed"},
@@ -202,7 +265,11 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
                           {"--route", "PREFIX,via=ADDR[,port=ID]|PREFIX,reject|PREFIX,blackhole"},
                           {"--deny", "PREFIX"},
                           {"--vlan", "PORT.VID[,mtu=N][,addr=A/PLEN]..."},
-                          {"--respond", "PREFIX[,port=ID|ID.VID]"}});
+                          {"--respond", "PREFIX[,port=ID|ID.VID]"},
+                          {"--icmp-filter",
+                           "ACTION,FAMILY[,type=T][,code=C][,in=PORT][,out=PORT][,name=LABEL]"},
+                          {"--icmp-policy", "none|rfc4890[,outside=PORT,deny-inbound-echo]"},
+                          {"--icmp-filter-default", "allow|deny"}});
 
     try {
         app.parse(static_cast<int>(args.size()), args.data());
@@ -305,6 +372,8 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
         if (auto* e = std::get_if<std::string>(&r)) return bad("--deny " + t + ": " + *e);
         o.denies.push_back(std::get<route::DenySpec>(r));
     }
+    if (auto e = parse_icmp_filter(icmp_filter_texts, icmp_policy, icmp_filter_default, o))
+        return bad(*e);
     o.router.send_redirects = send_redirects;
     // Router errors follow --icmp-error-source: for a packet not addressed to us "invoking"
     // means the ingress interface's address (RFC 1812 4.3.2.4).

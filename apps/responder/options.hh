@@ -10,6 +10,7 @@
 #include "lib/icmp/rate_limit.hh"
 #include "lib/icmp/reassembly.hh"
 #include "lib/icmp/forward.hh"
+#include "lib/insight/icmp_filter.hh"
 #include "lib/route/port_spec.hh"
 #include "lib/route/route_spec.hh"
 
@@ -28,6 +29,9 @@ struct Options {
     icmp::RouterPolicy router;
     unsigned max_routes = 1024;
     unsigned neigh_capacity = 4096;
+    // RFC 4890 selective ICMP filtering of forwarded ICMP / ICMPv6 (--icmp-filter rules in
+    // order, then --icmp-policy's, then --icmp-filter-default).
+    insight::IcmpFilter icmp_filter;
     bool errors_extension =
         false;  // RFC 4884 / RFC 5837 on Time Exceeded and Destination Unreachable
 };

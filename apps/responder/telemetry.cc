@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "apps/responder/filter_telemetry.hh"
 #include "apps/skeleton/telemetry_dict.hh"
 #include "lib/icmp/error_outcome.hh"
 #include "lib/icmp/verdict.hh"
@@ -565,6 +566,7 @@ void register_telemetry(const std::vector<pipeline::LcoreBase>& base,
         std::lock_guard lock(g_mu);
         g_src = {&base, &host, &ports, &view};
     }
+    register_filter_telemetry(host, view);  // /pingwire/filter (filter_telemetry.hh)
     static bool registered = false;  // DPDK keeps commands for the life of the process
     if (registered) return;
     registered = true;
@@ -621,9 +623,11 @@ void collect_metrics(app::Families& f, const ControlView& view) {
         }
         return 0;
     });
+    collect_filter_metrics(f, view);  // pingwire_icmp_filter_packets_total
 }
 
 void unregister_telemetry() {
+    unregister_filter_telemetry();
     std::lock_guard lock(g_mu);
     g_src = {};
 }

@@ -57,6 +57,7 @@ IpCounter ip_fate(Drop d) noexcept {
         case Drop::ip4_directed_broadcast:
         case Drop::route_blackhole:
         case Drop::acl_denied:
+        case Drop::icmp_filtered:  // RFC 4890 filtering: a discard by policy
             return C::in_discards;
         // ipSystemStatsOutFragFails: "needed to be fragmented but could not be" (DF set or
         // IPv6 in transit: Linux ip_forward / ip6_forward count FragFails).

@@ -20,6 +20,7 @@
 #include "lib/icmp/icmp_stats.hh"
 #include "lib/icmp/iface_counters.hh"
 #include "lib/icmp/verdict.hh"
+#include "lib/insight/icmp_filter.hh"
 #include "lib/pipeline/base_counters.hh"
 #include "lib/wire/drop.hh"
 
@@ -45,6 +46,9 @@ struct alignas(64) LcoreHost {
     // The VLAN sub-interfaces (by net::Iface::subif) and --respond prefixes (by slot).
     std::array<icmp::VlanCounters, net::max_subifs> vlan{};
     std::array<icmp::RespondCounters, net::max_respond> respond{};
+    // The ICMP filter's rules (router mode): packets each decided, under the rule list whose
+    // digest it holds (host_forward.cc restarts them when a reload changed the list).
+    insight::FilterCounters filter{};
 };
 
 // One port's counters summed over the lcores, with the figures of the balance above.

@@ -11,6 +11,7 @@
 #include "lib/icmp/deferred_error.hh"
 #include "lib/icmp/fragment.hh"
 #include "lib/icmp/ip_mib.hh"
+#include "lib/insight/icmp_filter.hh"
 #include "lib/pipeline/mbuf_bytes.hh"
 #include "lib/pipeline/host_stage.hh"
 #include "lib/route/fib.hh"
@@ -24,6 +25,36 @@ namespace {
 
 constexpr std::uint64_t ask_again_ns = 500'000'000;
 constexpr std::uint64_t sweep_every_ns = 1'000'000;
+
+static_assert(insight::filter_ports == route::max_ports, "a filter rule names any port");
+
+// The selective ICMP filter (--icmp-filter, --icmp-policy) on a datagram about to be forwarded
+// from port in to port out: true when its rule denies it. The packet is counted on the rule
+// that decided (or the default); counters taken under an earlier rule list (a reload changed
+// it) start again from zero. Not ICMP, or no ICMP header in it (a non-initial fragment): not
+// the filter's, false.
+inline bool icmp_denied(const insight::IcmpFilter& f, insight::FilterCounters& c,
+                        wire::ConstBytes l3, bool v6, std::uint16_t in,
+                        std::uint16_t out) noexcept {
+    const auto tc = insight::icmp_of_datagram(l3, v6);
+    if (!tc) return false;
+    if (c.digest != f.digest()) [[unlikely]] {
+        c.packets.fill(0);
+        c.digest = f.digest();
+    }
+    const std::size_t i = f.match(v6, in, out, tc->type, tc->code);
+    ++c.packets[i];
+    return f.action_of(i) == insight::FilterAction::deny;
+}
+
+// A cheap look first, so that the forwarded traffic that is not ICMP pays one compare: IPv4
+// protocol 1, IPv6 Next Header 58 or an extension header (RFC 8200 4: Hop-by-Hop 0, Routing
+// 43, Fragment 44, Destination Options 60) that may lead to it.
+inline bool maybe_icmp(wire::ConstBytes l3, bool v6) noexcept {
+    if (!v6) return wire::load8(l3, wire::ipv4::field::protocol) == wire::ipv4::proto_icmp;
+    const std::uint8_t nh = wire::load8(l3, wire::ipv6::field::next_header);
+    return nh == 58 || nh == 0 || nh == 43 || nh == 44 || nh == 60;
+}
 
 inline route::NeighView neighbour(const route::NeighborTable& t, std::uint16_t port, bool v6,
                                   const wire::Ipv6Addr& a) noexcept {
@@ -184,6 +215,18 @@ void HostStage::forward(rte_mbuf* m, const icmp::Verdict& v, std::uint16_t port,
     const icmp::Route r = route_for(v.v6, wire::ConstBytes{frame}.subspan(v.l3_from));
     const icmp::Verdict fv = v.v6 ? icmp::ip6_forward(frame, v.l3_from, r, ctx)
                                   : icmp::ip4_forward(frame, v.l3_from, r, ctx);
+    if (env_.icmp_filter != nullptr && fv.next == icmp::Next::forward) {
+        // RFC 4890 4.3 (and its IPv4 counterpart): a forwarded ICMP message the filter denies
+        // is dropped silently, before any Redirect about it: Ip InDiscards (RFC 4293, a
+        // discard by policy), not ForwDatagrams.
+        const wire::ConstBytes l3 = wire::ConstBytes{frame}.subspan(v.l3_from);
+        if (maybe_icmp(l3, v.v6) &&
+            icmp_denied(*env_.icmp_filter, counters_->filter, l3, v.v6, port, fv.egress_port)) {
+            ++hc.icmp.ip(v.v6)[icmp::IpCounter::in_discards];
+            l.drop(port, m, wire::Drop::icmp_filtered);
+            return;
+        }
+    }
     icmp::count_ip_verdict(hc.icmp.ip(v.v6), fv, v.v6);
     if (fv.error_to_send()) {
         // An error about a packet we drop, or a Redirect about one we still forward.
@@ -247,7 +290,9 @@ void HostStage::forward_fast(rte_mbuf** ms, const Dst* dst, unsigned n, std::uin
     std::uint16_t neigh_port = 0;
     wire::Ipv6Addr neigh_addr;
     route::NeighView nv;
-    std::uint64_t fast = 0;  // forwarded here: Ip InReceives and ForwDatagrams, in bulk
+    std::uint64_t fast = 0;      // forwarded here: Ip InReceives and ForwDatagrams, in bulk
+    std::uint64_t filtered = 0;  // denied by the ICMP filter: InReceives and InDiscards
+    const insight::IcmpFilter* const filter = env_.icmp_filter;
     for (unsigned i = 0; i < n; ++i) {
         rte_mbuf* m = ms[i];
         if (i == 0 || nh[i] != last_nh) {
@@ -274,6 +319,16 @@ void HostStage::forward_fast(rte_mbuf** ms, const Dst* dst, unsigned n, std::uin
             next_hop = mapped(hop4);
             l3_len = wire::load16(frame, l3 + wire::ipv4::field::total_length);
         }
+        // The ICMP filter, now that the egress port is known (no filter: this one branch).
+        if (filter != nullptr) {
+            const wire::ConstBytes ip = wire::ConstBytes{frame}.subspan(l3);
+            if (maybe_icmp(ip, V6) &&
+                icmp_denied(*filter, counters_->filter, ip, V6, port, r.port)) {
+                ++filtered;
+                l.drop(port, m, wire::Drop::icmp_filtered);
+                continue;
+            }
+        }
         ++hc.forwarded;
         ++fast;
         // The frame now ends where the IP datagram does (link-layer padding dropped).
@@ -297,8 +352,9 @@ void HostStage::forward_fast(rte_mbuf** ms, const Dst* dst, unsigned n, std::uin
     }
     // The declined went through the full path, which counted them.
     icmp::IpMib& ip = hc.icmp.ip(V6);
-    ip[icmp::IpCounter::in_receives] += fast;
+    ip[icmp::IpCounter::in_receives] += fast + filtered;
     ip[icmp::IpCounter::forw_datagrams] += fast;
+    ip[icmp::IpCounter::in_discards] += filtered;
 }
 
 template void HostStage::forward_fast<false, std::uint32_t>(rte_mbuf**, const std::uint32_t*,

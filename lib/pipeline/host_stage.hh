@@ -19,6 +19,7 @@
 #include "lib/icmp/forward.hh"
 #include "lib/icmp/host_context.hh"
 #include "lib/icmp/reassembly.hh"
+#include "lib/insight/icmp_filter.hh"
 #include "lib/pipeline/host_counters.hh"
 #include "lib/pipeline/neigh_events.hh"
 #include "lib/pipeline/neigh_pending.hh"
@@ -56,6 +57,9 @@ struct HostEnv {
     rte_ring* neigh_events = nullptr;
     std::uint64_t neigh_wait_ns = 3'500'000'000;  // how long a packet may wait for its next hop
     std::uint64_t utc_ms_at_start = 0;  // wall clock (ms since the epoch) at the clock's start
+    // Router mode: the selective ICMP filter (--icmp-filter, --icmp-policy) on forwarded ICMP
+    // and ICMPv6; null: none (the forwarding paths then pay one branch).
+    const insight::IcmpFilter* icmp_filter = nullptr;
     // Live reload (pingwire-responder, SIGHUP): the current environment, replaced by the control
     // lcore. Each stage adopts it between rounds (on_quiescent); the control lcore frees the old
     // one after an RCU grace period (rte_rcu_qsbr, LcoreConfig::qsbr). Null: fixed.

@@ -102,6 +102,7 @@ namespace pw::wire {
     X(route_reject, "route of type reject (Administratively Prohibited owed)")                     \
     X(route_blackhole, "route of type blackhole: dropped silently")                                \
     X(acl_denied, "destination denied by --deny (Administratively Prohibited owed)")               \
+    X(icmp_filtered, "forwarded ICMP/ICMPv6 denied by an --icmp-filter / --icmp-policy rule")      \
     X(ttl_expired, "TTL or hop limit would reach 0 (Time Exceeded owed, RFC 1812 5.3.1)")          \
     X(mtu_exceeded, "larger than the egress MTU with DF set, or IPv6 (Frag Needed / PTB owed)")    \
     X(beyond_scope, "link-local source would leave its link (Beyond Scope owed, RFC 4443 3.1)")    \
