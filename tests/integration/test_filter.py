@@ -33,13 +33,19 @@ Checks:
   each port equals what its deny rules counted for packets that came in there; no mbuf in use.
 - Without --forward, --icmp-policy and --icmp-filter exit 2 with one line; a bad rule names
   its bad part.
+- Live reload: the filter from a --config file (icmp-policy = "rfc4890"); SIGHUP after adding
+  an icmp-filter rule there: applied, the new rule first, every count from zero, ping A -> B
+  now denied on it; a broken rule in the file: refused with FILE:LINE, the old list stays; the
+  exit summary and icmp_filtered agree.
 """
 
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -331,6 +337,81 @@ def check_cli(rep, args) -> None:
                   f"exit {cp.returncode}\n{indent(cp.stdout + cp.stderr)}")
 
 
+def wait_line(r, pattern: str, after: int, timeout: float = 10) -> str | None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for line in r.stdout().splitlines()[after:]:
+            if re.search(pattern, line):
+                return line
+        time.sleep(0.05)
+    return None
+
+
+def check_reload(rep, args, tmp: str) -> None:
+    """The filter from a --config file, changed by SIGHUP: the new list applies at once, its
+    counters start from zero, a broken rule is refused and the old list stays."""
+    path = os.path.join(tmp, "filter.toml")
+
+    def write(text: str) -> None:
+        with open(path, "w") as f:
+            f.write(text)
+
+    def row(rows, name):
+        return rows[key_of(rows, name)]["packets"]
+
+    write('icmp-policy = "rfc4890"\n')
+    with netns.RouterTopology(verbose=True) as topo:
+        app = topo.router_args(extra=["--config", path])
+        with netns.Responder(topo, args.responder, app_args=app) as r:
+            netns.log(f"$ {r.command_line}   ({path}: {open(path).read().strip()})")
+            r.start()
+            p = topo.ping(["-c", "2", "-i", "0.2", "-W", "2", B_ADDR4])
+            rows = filter_rows(r.prefix)
+            rep.check("reload: from the file, icmp-policy = \"rfc4890\" (no deny-inbound-echo): "
+                      "ping A -> B 2 of 2; ipv4-echo-request and ipv4-echo-reply count 2 each",
+                      p.clean and p.received == 2 and row(rows, "ipv4-echo-request") == 2
+                      and row(rows, "ipv4-echo-reply") == 2, p.evidence)
+            write('icmp-policy = "rfc4890"\n'
+                  'icmp-filter = ["deny,v4,type=echo-request,in=0,name=reload-echo"]\n')
+            before = len(r.stdout().splitlines())
+            r.proc.send_signal(signal.SIGHUP)
+            line = wait_line(r, r"reload (applied|refused)", before)
+            rows = filter_rows(r.prefix)
+            rep.check("SIGHUP with an --icmp-filter rule added in the file: 'reload applied'; "
+                      "/pingwire/filter shows it first, and every count starts again from 0",
+                      line is not None and "reload applied" in line
+                      and rows.get("0", {}).get("name") == "reload-echo"
+                      and all(v["packets"] == 0 for v in rows.values()),
+                      f"{line}\n" + indent("\n".join(f"{k}: {v.get('text')} ({v.get('name')}) "
+                                                      f"{v['packets']}" for k, v in rows.items()
+                                                      if v["packets"] or k == "0")))
+            p = topo.ping(["-c", "2", "-i", "0.2", "-W", "1", B_ADDR4])
+            rows = filter_rows(r.prefix)
+            rep.check("after the reload: ping A -> B 0 of 2 (the new rule denies it), counted on "
+                      "reload-echo (2)", p.received == 0 and p.errors == 0
+                      and row(rows, "reload-echo") == 2 and row(rows, "ipv4-echo-request") == 0,
+                      p.evidence)
+            write('icmp-policy = "rfc4890"\nicmp-filter = ["deny,v4,type=echo-requests"]\n')
+            before = len(r.stdout().splitlines())
+            r.proc.send_signal(signal.SIGHUP)
+            line = wait_line(r, r"reload (applied|refused)", before)
+            p = topo.ping(["-c", "1", "-W", "1", B_ADDR4])
+            rows = filter_rows(r.prefix)
+            rep.check("SIGHUP with a broken rule: 'reload refused' naming it with FILE:LINE; the "
+                      "old list stays (ping still denied, reload-echo 3)",
+                      line is not None and "reload refused" in line
+                      and "type=echo-requests" in line and f"{path}:2" in line
+                      and p.received == 0 and row(rows, "reload-echo") == 3, f"{line}")
+            res = r.stop()
+        pcs, _ = netns.check_router_counters(rep, res, (0, 1))
+        summary = re.findall(r"^icmp filter: rule 0 deny v4 type 8 in port 0 \(reload-echo\): "
+                             r"(\d+) packets$", res.stdout, re.M)
+        rep.check("exit summary: 'icmp filter: rule 0 deny v4 type 8 in port 0 (reload-echo): 3 "
+                  "packets'; port 0 drop icmp_filtered 3",
+                  summary == ["3"] and 0 in pcs and pcs[0].drop("icmp_filtered") == 3,
+                  f"{summary}; drops {pcs[0].drops if 0 in pcs else None}")
+
+
 def body(args, rep):
     pktutil.load_scapy()
     check_cli(rep, args)
@@ -370,6 +451,8 @@ def body(args, rep):
                       f"{denied['0']} crafted + 6 pings from outside), port 1 0",
                       got == {0: deny_total, 1: 0} and deny_total == denied["0"] + 6,
                       f"port drops: {got}; deny rows total {deny_total}")
+    with tempfile.TemporaryDirectory(prefix="pwf-") as tmp:
+        check_reload(rep, args, tmp)
 
 
 if __name__ == "__main__":
