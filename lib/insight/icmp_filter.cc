@@ -43,6 +43,19 @@ std::string FilterRule::text() const {
     return s;
 }
 
+std::string FilterRule::spec() const {
+    std::string s = std::string(to_string(action)) + "," + std::string(to_string(family));
+    auto range = [](unsigned lo, unsigned hi) {
+        return std::to_string(lo) + (hi != lo ? "-" + std::to_string(hi) : "");
+    };
+    if (!any_type()) s += ",type=" + range(type_lo, type_hi);
+    if (!any_code()) s += ",code=" + range(code_lo, code_hi);
+    if (in != any_port) s += ",in=" + std::to_string(in);
+    if (out != any_port) s += ",out=" + std::to_string(out);
+    if (!name().empty()) s += ",name=" + std::string(name());
+    return s;
+}
+
 std::optional<std::string> IcmpFilter::add(const FilterRule& r) {
     if (n_ == max_filter_rules)
         return "too many ICMP filter rules (at most " + std::to_string(max_filter_rules) +

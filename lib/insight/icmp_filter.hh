@@ -49,6 +49,9 @@ struct FilterRule {
     // Control path: "deny v4 type 8 in port 1" (type and code as numbers or ranges; the label
     // is not part of it).
     std::string text() const;
+    // Control path: the rule as an --icmp-filter value that parses back to it
+    // ("deny,v4,type=8,in=1,name=x").
+    std::string spec() const;
     bool operator==(const FilterRule&) const = default;
 };
 

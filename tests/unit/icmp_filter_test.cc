@@ -159,6 +159,12 @@ TEST(IcmpFilterSpec, Accepted) {
     EXPECT_EQ(rule("allow,v4,type=echo-request").type_lo, 8);
     EXPECT_EQ(rule("allow,v6,type=echo-request").type_lo, 128);
     EXPECT_TRUE(rule("allow,v4,type=any,code=any").any_type());
+    // spec() gives the value back, canonical.
+    for (const char* s : {"deny,v4,type=8,in=1", "allow,v6,type=2,out=0,name=pmtud",
+                          "deny,v6,type=130-137", "allow,v4,type=3,code=4", "deny,any,in=2,out=3",
+                          "allow,v4,type=4,code=0-3,in=0,out=31,name=a.b_c-d"})
+        EXPECT_EQ(rule(s).spec(), s);
+    EXPECT_EQ(rule("drop,icmp6,type=packet-too-big,in=any").spec(), "deny,v6,type=2");
 }
 
 TEST(IcmpFilterSpec, RejectedNamingThePart) {
