@@ -12,11 +12,11 @@ namespace pw::drivers {
 namespace {
 
 constexpr const char* type_names[log_type_count] = {
-    "pingwire.port", "pingwire.icmp",   "pingwire.route",   "pingwire.neigh",
-    "pingwire.gen",  "pingwire.config", "pingwire.capture", "pingwire.metrics",
+    "pingwire.port",   "pingwire.icmp",    "pingwire.route",   "pingwire.neigh",   "pingwire.gen",
+    "pingwire.config", "pingwire.capture", "pingwire.metrics", "pingwire.insight",
 };
 
-int g_types[log_type_count] = {-1, -1, -1, -1, -1, -1, -1, -1};
+int g_types[log_type_count] = {-1, -1, -1, -1, -1, -1, -1, -1, -1};
 std::string g_program = "pingwire";
 
 }  // namespace

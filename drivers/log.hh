@@ -2,7 +2,7 @@
 // (never the data path: formatting takes time and the log stream locks).
 //
 //     pingwire.port pingwire.icmp pingwire.route pingwire.neigh pingwire.gen pingwire.config
-//     pingwire.capture pingwire.metrics
+//     pingwire.capture pingwire.metrics pingwire.insight
 //
 // Registered once (log_init, called by the program skeleton after rte_eal_init) with
 // rte_log_register_type_and_pick_level, so the EAL's own --log-level applies to them:
@@ -20,8 +20,18 @@
 
 namespace pw::drivers {
 
-enum class LogType : std::uint8_t { port, icmp, route, neigh, gen, config, capture, metrics };
-inline constexpr unsigned log_type_count = 8;
+enum class LogType : std::uint8_t {
+    port,
+    icmp,
+    route,
+    neigh,
+    gen,
+    config,
+    capture,
+    metrics,
+    insight
+};
+inline constexpr unsigned log_type_count = 9;
 
 // rte_log's levels (RTE_LOG_ERR .. RTE_LOG_DEBUG).
 enum class LogLevel : std::uint32_t { err = 4, warning = 5, notice = 6, info = 7, debug = 8 };

@@ -106,6 +106,7 @@ std::variant<std::unique_ptr<Generation>, std::string> build_generation(
         if (!f.empty() || f.default_action() != insight::FilterAction::allow) env.icmp_filter = &f;
     }
     env.utc_ms_at_start = utc_ms_at_start;
+    env.insight = &g->opt.insight.tracker;
     return g;
 }
 
@@ -145,6 +146,9 @@ std::optional<std::string> needs_restart(const Options& cur, const Options& next
         cur.reassembly.timeout_v6_ns != next.reassembly.timeout_v6_ns ||
         cur.reassembly.max_datagrams != next.reassembly.max_datagrams)
         return std::string("--ipfrag-time, --ip6frag-time or --ipfrag-max-datagrams changed");
+    if (cur.insight.tracker.enabled != next.insight.tracker.enabled ||
+        cur.insight.tracker.sources != next.insight.tracker.sources)
+        return std::string("--no-insight or --insight-sources changed");
     return std::nullopt;
 }
 

@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include "apps/responder/insight_service.hh"
+#include "apps/responder/insight_telemetry.hh"
 #include "apps/responder/filter_telemetry.hh"
 #include "apps/responder/options.hh"
 #include "apps/responder/reload.hh"
@@ -86,6 +88,10 @@ int main(int argc, char** argv) {
     pw::responder::ControlView view;
     view.set_clock(prog.clock());
     view.set_ports(prog.ports());
+    // Security insight: the workers' alerts and sources, on the control lcore.
+    pw::responder::InsightService insight(opt.insight.tracker.enabled,
+                                          opt.insight.alert_log_per_sec);
+    const pw::responder::InsightTelemetry insight_telemetry(insight);
     auto show = [&view](const pw::responder::Generation& g) {
         view.set_config(g.opt);
         if (g.opt.forward) view.set_routes(g.fib);
@@ -98,6 +104,7 @@ int main(int argc, char** argv) {
     reloader.on_applied = [&](const pw::responder::Generation& g) {
         show(g);
         respond_telemetry.set_prefixes(g.ifaces);
+        insight.set_log_rate(g.opt.insight.alert_log_per_sec);
     };
     const pw::responder::TelemetryScope telemetry(prog.base_counters(), host_counters, prog.ports(),
                                                   view);
@@ -105,6 +112,7 @@ int main(int argc, char** argv) {
     metrics.add([&](pw::app::Families& f) {
         pw::app::collect_ports(f, prog.base_counters(), host_counters, prog.ports());
         pw::responder::collect_metrics(f, view);
+        pw::responder::collect_insight(f, insight);
     });
     if (auto e = metrics.start(opt.common.metrics, prog.name())) return prog.fail(*e);
 
@@ -137,6 +145,11 @@ int main(int argc, char** argv) {
         if (at_exit)
             out += pw::responder::format_filter_report(reloader.current().opt.icmp_filter,
                                                        host_counters);
+        if (at_exit) {
+            // What the workers raised and published last (they stopped).
+            insight.tick(stages, prog.clock().now_ns(), true);
+            out += insight.summary();
+        }
         return out;
     };
     hooks.reload = [&] { reloader.reload(); };
@@ -155,6 +168,7 @@ int main(int argc, char** argv) {
     };
     hooks.tick = [&](std::uint64_t now) {
         view.tick(now, prog.neighbours() ? &prog.neighbours()->table() : nullptr, stages);
+        insight.tick(stages, now);
     };
     if (opt.forward)
         hooks.final_report = [&] {

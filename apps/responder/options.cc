@@ -251,6 +251,8 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
     app.add_option("--icmp-filter-default", icmp_filter_default,
                    "what a forwarded ICMP message no rule matches gets (default allow)")
         ->check(CLI::IsMember({"allow", "deny"}));
+    InsightOptionTexts insight_texts;
+    insight_texts.add_to(app, o.insight);
     app.set_version_flag("--version", "pingwire-responder 0.1.0");
     app::plain_help(app, {{"--udp-open", "PORTS"},
                           {"--icmp-error-source", "invoking|ingress|fixed"},
@@ -269,7 +271,9 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
                           {"--icmp-filter",
                            "ACTION,FAMILY[,type=T][,code=C][,in=PORT][,out=PORT][,name=LABEL]"},
                           {"--icmp-policy", "none|rfc4890[,outside=PORT,deny-inbound-echo]"},
-                          {"--icmp-filter-default", "allow|deny"}});
+                          {"--icmp-filter-default", "allow|deny"},
+                          {"--insight-window", "SECONDS"},
+                          {"--alert-hold", "SECONDS"}});
 
     try {
         app.parse(static_cast<int>(args.size()), args.data());
@@ -381,6 +385,8 @@ std::variant<Options, Exit> parse_options(std::vector<char*>& args) {
     // tcpdump read the extension at 128, as Linux lays it out: so do we.
     if (o.errors_extension) pol.errors.rfc4884_original_128 = true;
     o.router.errors = pol.errors;
+
+    if (auto e = insight_texts.finish(o.insight)) return bad(*e);
 
     o.reassembly.timeout_v4_ns = static_cast<std::uint64_t>(ipfrag_time * 1e9);
     o.reassembly.timeout_v6_ns = static_cast<std::uint64_t>(ip6frag_time * 1e9);

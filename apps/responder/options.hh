@@ -5,6 +5,7 @@
 #include <variant>
 #include <vector>
 
+#include "apps/responder/insight_options.hh"
 #include "apps/skeleton/common_options.hh"
 #include "lib/icmp/host_context.hh"
 #include "lib/icmp/rate_limit.hh"
@@ -33,7 +34,8 @@ struct Options {
     // order, then --icmp-policy's, then --icmp-filter-default).
     insight::IcmpFilter icmp_filter;
     bool errors_extension =
-        false;  // RFC 4884 / RFC 5837 on Time Exceeded and Destination Unreachable
+        false;               // RFC 4884 / RFC 5837 on Time Exceeded and Destination Unreachable
+    InsightOptions insight;  // sweep, tunnel and flood detection, the TTL table
 };
 
 // What parsing gave: options to run with, or a text to print and an exit code (help: 0, a

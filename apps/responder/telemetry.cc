@@ -115,16 +115,6 @@ std::string port_list() {
     return s;
 }
 
-// A page start or a port id: a decimal number, or an error text.
-std::optional<unsigned long> number(const char* params) {
-    if (params == nullptr || *params == '\0') return std::nullopt;
-    char* end = nullptr;
-    const unsigned long v = std::strtoul(params, &end, 10);
-    if (*end != '\0' || params[0] == '-' || params[0] == '+' || params[0] == ' ')
-        return std::nullopt;
-    return v;
-}
-
 // The named ICMP error types, by family (Linux's Out* counters): the errors sent by type.
 struct NamedType {
     std::uint8_t type;
@@ -216,7 +206,7 @@ int stats_cb(const char*, const char* params, rte_tel_data* d) {
         for (auto& [name, block] : blocks) r.add(name, std::move(block));
         return 0;
     }
-    const auto port = number(params);
+    const auto port = app::tel::number(params);
     if (!port)
         return app::tel::error_reply(
             d, fmt::format("'{}' is not a port id; ports are {}", params, port_list()));
@@ -365,37 +355,7 @@ int ratelimit_cb(const char*, const char*, rte_tel_data* d) {
     });
 }
 
-// ---- /pingwire/neigh, /pingwire/routes: one page of rows, from the parameter's index
-
-template <class Rows, class Fill>
-int page(rte_tel_data* d, const char* params, const Rows& rows, const char* what, Fill&& fill) {
-    std::size_t from = 0;
-    if (params != nullptr && *params != '\0') {
-        const auto n = number(params);
-        if (!n)
-            return app::tel::error_reply(
-                d,
-                fmt::format("'{}' is not a {} index (from 0; the reply says next)", params, what));
-        from = *n;
-    }
-    Dict entries;
-    std::size_t i = from;
-    // Room for the counts and the wrapping.
-    const std::size_t budget = app::tel::reply_budget - 128;
-    for (; i < rows.size() && entries.entries() + 1 < RTE_TEL_MAX_DICT_ENTRIES; ++i) {
-        Dict row;
-        const std::string key = fill(row, rows[i], i);
-        if (entries.json_size() + key.size() + 4 + row.json_size() > budget) break;
-        entries.add(key, std::move(row));
-    }
-    Dict r(d);
-    r.u64("count", rows.size());
-    r.u64("from", from);
-    r.u64("shown", entries.entries());
-    r.u64("next", i < rows.size() ? i : 0);  // 0: this was the last page
-    r.add(what, std::move(entries));
-    return 0;
-}
+// ---- /pingwire/neigh, /pingwire/routes: one page of rows, from the parameter's index (tel::page)
 
 int neigh_cb(const char*, const char* params, rte_tel_data* d) {
     std::lock_guard lock(g_mu);
@@ -403,17 +363,17 @@ int neigh_cb(const char*, const char* params, rte_tel_data* d) {
     return g_src.view->read([&](const ControlView::Snapshot& s) {
         if (!s.has_neighbours)
             return app::tel::error_reply(d, "no neighbour table: host mode (--forward has one)");
-        return page(d, params, s.neighbours, "neighbours",
-                    [&](Dict& row, const NeighRow& n, std::size_t i) {
-                        row.str("address", n.address);
-                        row.u64("port", n.port);
-                        row.str("mac", n.mac);
-                        row.str("state", n.state);
-                        row.u64("permanent", n.permanent ? 1 : 0);
-                        row.u64("probing", n.probing ? 1 : 0);
-                        row.u64("age_ms", (n.age_ns + s.neigh_age_ns) / 1'000'000);
-                        return std::to_string(i);
-                    });
+        return app::tel::page(d, params, s.neighbours, "neighbours",
+                              [&](Dict& row, const NeighRow& n, std::size_t i) {
+                                  row.str("address", n.address);
+                                  row.u64("port", n.port);
+                                  row.str("mac", n.mac);
+                                  row.str("state", n.state);
+                                  row.u64("permanent", n.permanent ? 1 : 0);
+                                  row.u64("probing", n.probing ? 1 : 0);
+                                  row.u64("age_ms", (n.age_ns + s.neigh_age_ns) / 1'000'000);
+                                  return std::to_string(i);
+                              });
     });
 }
 
@@ -423,15 +383,15 @@ int routes_cb(const char*, const char* params, rte_tel_data* d) {
     return g_src.view->read([&](const ControlView::Snapshot& s) {
         if (!s.options || !s.options->forward)
             return app::tel::error_reply(d, "no FIB: host mode (--forward has one)");
-        return page(d, params, s.routes, "routes",
-                    [&](Dict& row, const RouteRow& rt, std::size_t i) {
-                        row.str("prefix", rt.prefix);
-                        row.str("kind", rt.kind);
-                        row.i64("port", rt.port);
-                        row.str("gateway", rt.gateway);
-                        row.str("own_kind", rt.own_kind);
-                        return std::to_string(i);
-                    });
+        return app::tel::page(d, params, s.routes, "routes",
+                              [&](Dict& row, const RouteRow& rt, std::size_t i) {
+                                  row.str("prefix", rt.prefix);
+                                  row.str("kind", rt.kind);
+                                  row.i64("port", rt.port);
+                                  row.str("gateway", rt.gateway);
+                                  row.str("own_kind", rt.own_kind);
+                                  return std::to_string(i);
+                              });
     });
 }
 
@@ -567,7 +527,7 @@ void register_telemetry(const std::vector<pipeline::LcoreBase>& base,
         g_src = {&base, &host, &ports, &view};
     }
     register_filter_telemetry(host, view);  // /pingwire/filter (filter_telemetry.hh)
-    static bool registered = false;  // DPDK keeps commands for the life of the process
+    static bool registered = false;         // DPDK keeps commands for the life of the process
     if (registered) return;
     registered = true;
     struct Cmd {

@@ -12,6 +12,8 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -133,6 +135,48 @@ private:
 inline int error_reply(rte_tel_data* d, const std::string& what) {
     Dict r(d);
     r.str("error", what);
+    return 0;
+}
+
+// A page start or a port id: a decimal number (nothing for another text).
+inline std::optional<unsigned long> number(const char* params) {
+    if (params == nullptr || *params == '\0') return std::nullopt;
+    char* end = nullptr;
+    const unsigned long v = std::strtoul(params, &end, 10);
+    if (*end != '\0' || params[0] == '-' || params[0] == '+' || params[0] == ' ')
+        return std::nullopt;
+    return v;
+}
+
+// One page of rows from the parameter's index (0 when none): {"count", "from", "shown",
+// "next" (0: the last page), what: {key: row, ...}}, as many rows as fit DPDK's reply. fill
+// writes row i into a Dict and returns its key.
+template <class Rows, class Fill>
+int page(rte_tel_data* d, const char* params, const Rows& rows, const char* what, Fill&& fill) {
+    std::size_t from = 0;
+    if (params != nullptr && *params != '\0') {
+        const auto n = number(params);
+        if (!n)
+            return error_reply(d, "'" + std::string(params) + "' is not a " + what +
+                                      " index (from 0; the reply says next)");
+        from = *n;
+    }
+    Dict entries;
+    std::size_t i = from;
+    // Room for the counts and the wrapping.
+    const std::size_t budget = reply_budget - 128;
+    for (; i < rows.size() && entries.entries() + 1 < RTE_TEL_MAX_DICT_ENTRIES; ++i) {
+        Dict row;
+        const std::string key = fill(row, rows[i], i);
+        if (entries.json_size() + key.size() + 4 + row.json_size() > budget) break;
+        entries.add(key, std::move(row));
+    }
+    Dict r(d);
+    r.u64("count", rows.size());
+    r.u64("from", from);
+    r.u64("shown", entries.entries());
+    r.u64("next", i < rows.size() ? i : 0);  // 0: this was the last page
+    r.add(what, std::move(entries));
     return 0;
 }
 

@@ -76,6 +76,8 @@ HostStage::HostStage(const HostEnv& env, LcoreHost& counters, unsigned index)
         c.vlan_counters = counters_->vlan.data();
         c.respond_counters = counters_->respond.data();
     }
+    if (env.insight != nullptr && env.insight->enabled)
+        tracker_ = std::make_unique<insight::Tracker>(*env.insight);
     bind();
 }
 
@@ -106,6 +108,7 @@ void HostStage::on_quiescent(Lcore&) noexcept {
     adopted_ = now;
     // The new limits; the tables (sized at start) and what they learnt stay.
     limiter_.retune(env_.rate, env_.global_bucket);
+    if (tracker_ && env_.insight != nullptr) tracker_->retune(*env_.insight);
     bind();
 }
 
@@ -226,6 +229,9 @@ void HostStage::on_burst(rte_mbuf** pkts, std::uint16_t n, const RxQueue& q, Lco
         if (i + prefetch_ahead < n)
             rte_prefetch0(rte_pktmbuf_mtod(pkts[i + prefetch_ahead], void*));
         rte_mbuf* m = pkts[i];
+        // Security insight sees every frame as it arrived, before any answer rewrites it.
+        if (tracker_)
+            tracker_->observe({rte_pktmbuf_mtod(m, const std::byte*), m->data_len}, ctx.now_ns);
         if (m->nb_segs == 1) {
             // Per packet, one look at EtherType and destination picks the one fast path that
             // may take it: an echo to us, or (router mode) a packet to forward.
@@ -291,10 +297,24 @@ void HostStage::count_fast_echo(std::uint16_t port, bool v6, unsigned n) noexcep
 void HostStage::on_tick(Lcore& l) noexcept {
     if (pending_.size() != 0) sweep_pending(l);
     if (reasm_.in_use() != 0) expire_fragments(l);
+    if (tracker_ && l.now_ns() >= next_board_ns_) publish_sources(l.now_ns());
+}
+
+// Once a second: the tracker's most active sources and its counters, for the control lcore.
+void HostStage::publish_sources(std::uint64_t now_ns) noexcept {
+    next_board_ns_ = now_ns + board_interval_ns;
+    SourcePage& page = board_.begin_write();
+    page.n = tracker_->snapshot(page.sources, now_ns);
+    page.tracked = tracker_->tracked_now();
+    page.capacity = tracker_->config().sources;
+    page.counters = tracker_->counters();
+    page.alerts_lost = tracker_->alerts().lost();
+    page.at_ns = now_ns;
+    board_.end_write();
 }
 
 void HostStage::on_stop(Lcore& l) noexcept {
-    (void)l;
+    if (tracker_) publish_sources(l.now_ns());  // the last word, for the exit summary
     // Packets still waiting for a next hop at exit are freed and counted, never leaked.
     pending_.sweep([this](const Pending& p) {
         ++counters_->port[p.egress].fwd_failed;

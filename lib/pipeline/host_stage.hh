@@ -13,6 +13,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
 
 #include "lib/icmp/fast_path.hh"
@@ -20,10 +21,12 @@
 #include "lib/icmp/host_context.hh"
 #include "lib/icmp/reassembly.hh"
 #include "lib/insight/icmp_filter.hh"
+#include "lib/insight/tracker.hh"
 #include "lib/pipeline/host_counters.hh"
 #include "lib/pipeline/neigh_events.hh"
 #include "lib/pipeline/neigh_pending.hh"
 #include "lib/pipeline/runtime.hh"
+#include "lib/pipeline/source_board.hh"
 #include "lib/route/interfaces.hh"
 
 struct rte_ring;
@@ -57,6 +60,9 @@ struct HostEnv {
     rte_ring* neigh_events = nullptr;
     std::uint64_t neigh_wait_ns = 3'500'000'000;  // how long a packet may wait for its next hop
     std::uint64_t utc_ms_at_start = 0;  // wall clock (ms since the epoch) at the clock's start
+    // Security insight (lib/insight): sweeps, tunnels, floods, TTLs of what arrives; null or
+    // !enabled: no tracker.
+    const insight::InsightConfig* insight = nullptr;
     // Router mode: the selective ICMP filter (--icmp-filter, --icmp-policy) on forwarded ICMP
     // and ICMPv6; null: none (the forwarding paths then pay one branch).
     const insight::IcmpFilter* icmp_filter = nullptr;
@@ -85,10 +91,16 @@ public:
     const icmp::Reassembler& reassembler() const noexcept { return reasm_; }
     // The per-destination rate-limit tables (their evictions are read by the reports).
     const icmp::RateLimiter& limiter() const noexcept { return limiter_; }
+    // This lcore's security insight (null: --no-insight). Its alert queue is drained and its
+    // board read by the control lcore; the tracker itself only here.
+    insight::Tracker* tracker() noexcept { return tracker_.get(); }
+    const SourceBoard& board() const noexcept { return board_; }
 
 private:
     // The per-port contexts and the fast path's policy, from env_.
     void bind() noexcept;
+    void publish_sources(std::uint64_t now_ns) noexcept;
+    static constexpr std::uint64_t board_interval_ns = 1'000'000'000;
     // The full path of one single-segment frame, with the burst's context of its port.
     void slow_path(rte_mbuf* m, std::uint16_t port, icmp::HostContext& ctx, Lcore& l) noexcept;
     icmp::HostContext& context(std::uint16_t port, const Lcore& l) noexcept;
@@ -152,6 +164,11 @@ private:
         std::uint64_t at_ns = 0;
     };
     std::array<Asked, 64> asked_{};
+    // Security insight: every received frame is shown to the tracker; once a second its most
+    // active sources are published on the board for telemetry.
+    std::unique_ptr<insight::Tracker> tracker_;
+    SourceBoard board_;
+    std::uint64_t next_board_ns_ = 0;
 };
 
 }  // namespace pw::pipeline

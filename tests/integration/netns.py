@@ -691,6 +691,26 @@ class Topology:
 
 
 # --------------------------------------------------------------------------------------------
+# DPDK's stock telemetry client
+
+TELEMETRY_CLIENT = "/usr/bin/dpdk-telemetry.py"
+
+
+def telemetry_query(prefix: str, cmds: list[str], timeout: float = 20) -> dict[str, object]:
+    """Commands through `dpdk-telemetry.py -f PREFIX` (on its stdin), one JSON reply each:
+    {command: the reply's value}. Raises HarnessError when a reply is missing."""
+    import json
+    cp = subprocess.run([TELEMETRY_CLIENT, "-f", prefix], input="\n".join(cmds) + "\n",
+                        capture_output=True, text=True, timeout=timeout)
+    replies = [json.loads(x) for x in (l.strip() for l in cp.stdout.splitlines())
+               if x.startswith("{")]
+    if len(replies) != len(cmds):
+        raise HarnessError(f"$ {TELEMETRY_CLIENT} -f {prefix} <<< {cmds}\n  rc {cp.returncode}"
+                           f"\n{indent(cp.stdout + cp.stderr)}")
+    return {c: r.get(c.split(",")[0]) for c, r in zip(cmds, replies)}
+
+
+# --------------------------------------------------------------------------------------------
 # router topology: A -- R -- B
 
 # Router tests (RouterTopology): two subnets, A on one side, B on the other, the responder in

@@ -88,6 +88,43 @@ TEST(ConfigFile, CommandLineReplacesTheFilesOccurrences) {
     std::remove(path.c_str());
 }
 
+// Security insight's thresholds (issue 12) as an [insight] table, seconds as floats; the
+// defaults where the file is silent; a mistake in the table names its line.
+TEST(ConfigFile, InsightTable) {
+    const auto path = write_temp(
+        "[[port]]\nid = 0\naddr = \"198.18.0.2/24\"\n"
+        "[insight]\nsweep-targets = 32\ninsight-window = 0.5\nflood-pps = 5000\n"
+        "alert-hold = 3\n");
+    auto p = parse(path);
+    ASSERT_TRUE(std::holds_alternative<Options>(p)) << std::get<Exit>(p).text;
+    const auto& t = std::get<Options>(p).insight.tracker;
+    EXPECT_TRUE(t.enabled);
+    EXPECT_EQ(t.sweep_targets, 32U);
+    EXPECT_EQ(t.window_ns, 500'000'000U);
+    EXPECT_EQ(t.flood_pps, 5000U);
+    EXPECT_EQ(t.alert_hold_ns, 3'000'000'000U);
+    EXPECT_EQ(t.tunnel_score, pw::insight::InsightConfig{}.tunnel_score);
+    std::remove(path.c_str());
+
+    const auto off = write_temp("no-insight = true\n[[port]]\nid = 0\naddr = \"198.18.0.2/24\"\n");
+    auto q = parse(off);
+    ASSERT_TRUE(std::holds_alternative<Options>(q)) << std::get<Exit>(q).text;
+    EXPECT_FALSE(std::get<Options>(q).insight.tracker.enabled);
+    std::remove(off.c_str());
+
+    const auto bad = write_temp(
+        "[[port]]\nid = 0\naddr = \"198.18.0.2/24\"\n[insight]\n"
+        "tunnel-min-requests = 100\ninsight-inspect = 10\n");
+    auto b = parse(bad);
+    ASSERT_TRUE(std::holds_alternative<Exit>(b));
+    EXPECT_EQ(std::get<Exit>(b).code, 2);
+    EXPECT_NE(
+        std::get<Exit>(b).text.find("--tunnel-min-requests 100 is more than --insight-inspect 10"),
+        std::string::npos)
+        << std::get<Exit>(b).text;
+    std::remove(bad.c_str());
+}
+
 TEST(ConfigFile, VlanAndRespondTables) {
     const auto path = write_temp(
         "[[port]]\nid = 0\naddr = \"198.18.0.2/24\"\n"
