@@ -45,8 +45,17 @@ double byte_entropy(wire::ConstBytes b) noexcept {
     if (n < 2) return 0;
     std::array<std::uint16_t, 256> count{};
     for (std::size_t i = 0; i < n; ++i) ++count[std::to_integer<std::uint8_t>(b[i])];
-    double sum = 0;
-    for (const std::uint16_t c : count) sum += tables.c_log2_c[c];
+    float sum = 0;
+    if (n <= 128) {
+        // Short payloads (pings are): each value seen once, its count taken and cleared.
+        for (std::size_t i = 0; i < n; ++i) {
+            std::uint16_t& c = count[std::to_integer<std::uint8_t>(b[i])];
+            sum += tables.c_log2_c[c];
+            c = 0;
+        }
+    } else {
+        for (const std::uint16_t c : count) sum += tables.c_log2_c[c];
+    }
     const double h = tables.log2_n[n] - sum / static_cast<double>(n);
     return h < 0 ? 0 : h;
 }

@@ -1,6 +1,7 @@
 // HyperLogLog estimate with the linear-counting small-range correction.
 #include "lib/insight/hll.hh"
 
+#include <algorithm>
 #include <cmath>
 
 namespace pw::insight {
@@ -33,14 +34,24 @@ double finish(double sum, unsigned zeros) noexcept {
 }  // namespace
 
 void Hll::merge(const Hll& o) noexcept {
-    for (std::size_t i = 0; i < registers; ++i)
+    unsigned filled = 0;
+    for (std::size_t i = 0; i < registers; ++i) {
         if (o.reg_[i] > reg_[i]) reg_[i] = o.reg_[i];
+        filled += reg_[i] != 0 ? 1U : 0U;
+    }
+    filled_ = static_cast<std::uint8_t>(filled);
 }
 
-bool Hll::empty() const noexcept {
-    for (const std::uint8_t r : reg_)
-        if (r != 0) return false;
-    return true;
+unsigned Hll::min_filled(double x) noexcept {
+    if (x <= 0) return 0;
+    // With Z registers empty: linear counting gives m ln(m / Z) >= x only if
+    // Z <= m e^(-x/m); the raw estimate alpha m^2 / S (S >= Z, each empty register adds 1)
+    // only if Z <= alpha m^2 / x, and it is used only above 2.5 m: Z < alpha m / 2.5.
+    const double linear = m * (1.0 - std::exp(-x / m));
+    const double raw_zeros = std::min(alpha * m * m / x, alpha * m / 2.5);
+    const double raw = m - raw_zeros;
+    const double need = std::floor(std::min(linear, raw)) - 1.0;  // margin for rounding
+    return need <= 0 ? 0U : static_cast<unsigned>(need);
 }
 
 double Hll::estimate() const noexcept {

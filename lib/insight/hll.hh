@@ -16,6 +16,16 @@ namespace pw::insight {
 
 // The finaliser of MurmurHash3 (fmix64): every input bit flips each output bit with
 // probability close to 1/2.
+// Two addresses are the same (two 8-byte compares, no memcmp call).
+inline bool same_addr(const wire::Ipv6Addr& a, const wire::Ipv6Addr& b) noexcept {
+    std::uint64_t a0, a1, b0, b1;
+    std::memcpy(&a0, a.bytes.data(), 8);
+    std::memcpy(&a1, a.bytes.data() + 8, 8);
+    std::memcpy(&b0, b.bytes.data(), 8);
+    std::memcpy(&b1, b.bytes.data() + 8, 8);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
 constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
     x ^= x >> 33;
     x *= 0xff51afd7ed558ccdULL;
@@ -28,6 +38,7 @@ constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
 // A 64-bit hash of a 16-byte address (the source table's sets and tags, the sketch's
 // registers and ranks).
 inline std::uint64_t addr_hash(const wire::Ipv6Addr& a) noexcept {
+    // Two 8-byte words; an IPv4-mapped address has a constant high word.
     std::uint64_t hi;
     std::uint64_t lo;
     std::memcpy(&hi, a.bytes.data(), sizeof hi);
@@ -48,12 +59,21 @@ public:
         const std::uint64_t w = (h << index_bits) | (std::uint64_t{1} << (index_bits - 1));
         const auto rank = static_cast<std::uint8_t>(std::countl_zero(w) + 1);
         if (rank <= reg_[idx]) return false;
+        filled_ = static_cast<std::uint8_t>(filled_ + (reg_[idx] == 0 ? 1 : 0));
         reg_[idx] = rank;
         return true;
     }
     void merge(const Hll& o) noexcept;
-    void clear() noexcept { reg_.fill(0); }
-    bool empty() const noexcept;
+    void clear() noexcept {
+        reg_.fill(0);
+        filled_ = 0;
+    }
+    bool empty() const noexcept { return filled_ == 0; }
+    // Registers not 0 (the union of two sketches has at most the sum of theirs).
+    unsigned filled() const noexcept { return filled_; }
+    // The fewest filled registers an estimate of at least x needs: below it, no estimate is
+    // worth computing (the tracker's gate before a sweep check).
+    static unsigned min_filled(double x) noexcept;
 
     double estimate() const noexcept;
     // The estimate of the union of a and b, without building it.
@@ -63,6 +83,7 @@ public:
 
 private:
     std::array<std::uint8_t, registers> reg_{};
+    std::uint8_t filled_ = 0;
 };
 
 }  // namespace pw::insight

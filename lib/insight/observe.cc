@@ -2,6 +2,7 @@
 // a byte is read (it is fuzzed); a frame cut short of what its kind needs is Seen::other.
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "lib/insight/tracker.hh"
 
@@ -20,109 +21,114 @@ constexpr std::uint16_t eth_8021q = 0x8100;
 constexpr std::uint16_t eth_8021ad = 0x88a8;
 constexpr std::size_t icmp_header = 8;  // type, code, checksum, and 4 bytes (id/seq, unused...)
 
-Observation arp(ConstBytes f, std::size_t at) noexcept {
-    Observation o;
-    // RFC 826: htype 1 (Ethernet), ptype 0x0800, hlen 6, plen 4, then the opcode; the sender
-    // protocol address at 14, the target's at 24.
-    if (f.size() < at + 28) return o;
-    if (load16(f, at) != 1 || load16(f, at + 2) != eth_ipv4 || load8(f, at + 4) != 6 ||
-        load8(f, at + 5) != 4 || load16(f, at + 6) != 1)
-        return o;
-    o.seen = Seen::arp_request;
-    o.src = wire::v4_mapped(wire::load_bytes<wire::Ipv4Addr>(f, at + 14));
-    o.dst = wire::v4_mapped(wire::load_bytes<wire::Ipv4Addr>(f, at + 24));
-    return o;
+// The IPv4 address at f[off] as ::ffff:a.b.c.d, into a zeroed a.
+void put_v4_mapped(wire::Ipv6Addr& a, ConstBytes f, std::size_t off) noexcept {
+    a.bytes[10] = 0xff;
+    a.bytes[11] = 0xff;
+    std::memcpy(a.bytes.data() + 12, f.data() + off, 4);
 }
 
-Observation ipv4(ConstBytes f, std::size_t at) noexcept {
-    Observation o;
-    if (f.size() < at + 20) return o;
+// Each parser fills o (zeroed) and says whether the frame is something to the tracker.
+bool arp(ConstBytes f, std::size_t at, Observation& o) noexcept {
+    // RFC 826: htype 1 (Ethernet), ptype 0x0800, hlen 6, plen 4, then the opcode; the sender
+    // protocol address at 14, the target's at 24.
+    if (f.size() < at + 28) return false;
+    if (load16(f, at) != 1 || load16(f, at + 2) != eth_ipv4 || load8(f, at + 4) != 6 ||
+        load8(f, at + 5) != 4 || load16(f, at + 6) != 1)
+        return false;
+    o.seen = Seen::arp_request;
+    put_v4_mapped(o.src, f, at + 14);
+    put_v4_mapped(o.dst, f, at + 24);
+    return true;
+}
+
+bool ipv4(ConstBytes f, std::size_t at, Observation& o) noexcept {
+    if (f.size() < at + 20) return false;
     const std::uint8_t vihl = load8(f, at);
     const std::size_t ihl = std::size_t{vihl & 0x0fU} * 4;
-    if ((vihl >> 4) != 4 || ihl < 20 || f.size() < at + ihl) return o;
+    if ((vihl >> 4) != 4 || ihl < 20 || f.size() < at + ihl) return false;
     const std::size_t total = load16(f, at + 2);
-    if (total < ihl) return o;
+    if (total < ihl) return false;
     // RFC 791 3.1: a fragment other than the first carries no ICMP header.
-    if ((load16(f, at + 6) & 0x1fffU) != 0) return o;
+    if ((load16(f, at + 6) & 0x1fffU) != 0) return false;
     const std::size_t end = at + total < f.size() ? at + total : f.size();
     const std::uint8_t ttl = load8(f, at + 8);
     const std::uint8_t proto = load8(f, at + 9);
-    const auto src = wire::load_bytes<wire::Ipv4Addr>(f, at + 12);
-    const auto dst = wire::load_bytes<wire::Ipv4Addr>(f, at + 16);
-    o.src = wire::v4_mapped(src);
-    o.dst = wire::v4_mapped(dst);
-    o.ttl = ttl;
     const std::size_t l4 = at + ihl;
     if (proto != 1) {
         // A probe that expires here (traceroute's UDP or TCP, RFC 1812 5.3.1); multicast and
         // broadcast with TTL 1 are link-local protocols (IGMP, OSPF, LLMNR), not probes.
-        if (ttl > 1 || dst.is_multicast() || dst.is_limited_broadcast()) return {};
+        if (ttl > 1) return false;
+        const auto dst = wire::load_bytes<wire::Ipv4Addr>(f, at + 16);
+        if (dst.is_multicast() || dst.is_limited_broadcast()) return false;
         o.seen = Seen::ttl_expiring;
-        return o;
+    } else {
+        if (end < l4 + icmp_header) return false;
+        // RFC 792: the message types.
+        switch (load8(f, l4)) {
+            case 8:
+                o.seen = Seen::echo_request;
+                o.payload = f.subspan(l4 + icmp_header, end - l4 - icmp_header);
+                break;
+            case 0:
+                o.seen = Seen::echo_reply;
+                o.payload = f.subspan(l4 + icmp_header, end - l4 - icmp_header);
+                break;
+            case 3:   // Destination Unreachable
+            case 4:   // Source Quench
+            case 5:   // Redirect
+            case 11:  // Time Exceeded
+            case 12:  // Parameter Problem
+                o.seen = Seen::icmp_error;
+                break;
+            default:
+                o.seen = Seen::icmp_other;
+                break;
+        }
     }
-    if (end < l4 + icmp_header) return {};
-    // RFC 792: the message types.
-    switch (load8(f, l4)) {
-        case 8:
-            o.seen = Seen::echo_request;
-            break;
-        case 0:
-            o.seen = Seen::echo_reply;
-            break;
-        case 3:   // Destination Unreachable
-        case 4:   // Source Quench
-        case 5:   // Redirect
-        case 11:  // Time Exceeded
-        case 12:  // Parameter Problem
-            o.seen = Seen::icmp_error;
-            break;
-        default:
-            o.seen = Seen::icmp_other;
-            break;
-    }
-    if (o.seen == Seen::echo_request || o.seen == Seen::echo_reply)
-        o.payload = f.subspan(l4 + icmp_header, end - l4 - icmp_header);
-    return o;
+    o.ttl = ttl;
+    put_v4_mapped(o.src, f, at + 12);
+    put_v4_mapped(o.dst, f, at + 16);
+    return true;
 }
 
-Observation ipv6(ConstBytes f, std::size_t at) noexcept {
-    Observation o;
-    if (f.size() < at + 40) return o;
-    if ((load8(f, at) >> 4) != 6) return o;
+bool ipv6(ConstBytes f, std::size_t at, Observation& o) noexcept {
+    if (f.size() < at + 40) return false;
+    if ((load8(f, at) >> 4) != 6) return false;
     const std::size_t len = at + 40 + std::size_t{load16(f, at + 4)};
     const std::size_t end = len < f.size() ? len : f.size();
     std::uint8_t nh = load8(f, at + 6);
     const std::uint8_t hlim = load8(f, at + 7);
-    o.v6 = true;
-    o.src = wire::load_bytes<wire::Ipv6Addr>(f, at + 8);
-    o.dst = wire::load_bytes<wire::Ipv6Addr>(f, at + 24);
-    o.ttl = hlim;
     std::size_t off = at + 40;
     // RFC 8200 4: Hop-by-Hop (0), Routing (43) and Destination Options (60) headers are
     // (8 + 8 * length) bytes; a Fragment header (44) 8, and a fragment other than the first
     // carries no ICMPv6 header. A few at most.
     for (int walked = 0;; ++walked) {
         if (nh != 0 && nh != 43 && nh != 60 && nh != 44) break;
-        if (walked == 6) return Observation{};
+        if (walked == 6) return false;
         if (nh == 44) {
-            if (end < off + 8) return Observation{};
-            if ((load16(f, off + 2) & 0xfff8U) != 0) return Observation{};
+            if (end < off + 8) return false;
+            if ((load16(f, off + 2) & 0xfff8U) != 0) return false;
             nh = load8(f, off);
             off += 8;
         } else {
-            if (end < off + 2) return Observation{};
+            if (end < off + 2) return false;
             const std::size_t ext = (std::size_t{load8(f, off + 1)} + 1) * 8;
             nh = load8(f, off);
             off += ext;
-            if (end < off) return Observation{};
+            if (end < off) return false;
         }
     }
+    o.v6 = true;
+    o.src = wire::load_bytes<wire::Ipv6Addr>(f, at + 8);
+    o.dst = wire::load_bytes<wire::Ipv6Addr>(f, at + 24);
+    o.ttl = hlim;
     if (nh != 58) {
-        if (hlim > 1 || o.dst.is_multicast()) return {};
+        if (hlim > 1 || o.dst.is_multicast()) return false;
         o.seen = Seen::ttl_expiring;
-        return o;
+        return true;
     }
-    if (end < off + icmp_header) return Observation{};
+    if (end < off + icmp_header) return false;
     const std::uint8_t type = load8(f, off);
     // RFC 4443 2.1: errors are 1..127 (1-4 defined), informational 128..255.
     if (type >= 1 && type <= 4) {
@@ -132,7 +138,7 @@ Observation ipv6(ConstBytes f, std::size_t at) noexcept {
         o.payload = f.subspan(off + icmp_header, end - off - icmp_header);
     } else if (type == 135) {
         // RFC 4861 4.3: the Target Address follows the 4 reserved bytes.
-        if (end < off + 24) return Observation{};
+        if (end < off + 24) return false;
         o.seen = Seen::neighbor_solicit;
         o.dst = wire::load_bytes<wire::Ipv6Addr>(f, off + 8);
     } else {
@@ -141,31 +147,38 @@ Observation ipv6(ConstBytes f, std::size_t at) noexcept {
     // MLD (130-132, 143: hop limit 1, RFC 2710 3 / RFC 3810 5) and NDP (133-137: hop limit
     // 255, RFC 4861 6.1.1 ...) fix their hop limit: it says nothing of the sender's stack.
     if ((type >= 130 && type <= 137) || type == 143) o.ttl = 0;
-    return o;
+    return true;
 }
 
 }  // namespace
 
 Observation classify(wire::ConstBytes frame) noexcept {
-    if (frame.size() < 14) return {};
+    Observation o;
+    if (frame.size() < 14) return o;
     std::uint16_t type = load16(frame, 12);
     std::size_t at = 14;
     // IEEE 802.1Q: one tag (C-tag 0x8100 or S-tag 0x88a8), then the EtherType.
     if (type == eth_8021q || type == eth_8021ad) {
-        if (frame.size() < 18) return {};
+        if (frame.size() < 18) return o;
         type = load16(frame, 16);
         at = 18;
     }
+    bool seen = false;
     switch (type) {
-        case eth_arp:
-            return arp(frame, at);
         case eth_ipv4:
-            return ipv4(frame, at);
+            seen = ipv4(frame, at, o);
+            break;
         case eth_ipv6:
-            return ipv6(frame, at);
+            seen = ipv6(frame, at, o);
+            break;
+        case eth_arp:
+            seen = arp(frame, at, o);
+            break;
         default:
-            return {};
+            break;
     }
+    if (!seen) o = Observation{};
+    return o;
 }
 
 }  // namespace pw::insight

@@ -41,7 +41,7 @@ SourceState* SourceTable::find(const wire::Ipv6Addr& a, std::uint64_t hash) noex
     const std::uint32_t tag = tag_of(hash);
     const std::uint32_t* tags = tags_.get() + base;
     for (std::size_t w = 0; w < ways; ++w)
-        if (tags[w] == tag && entries_[base + w].addr == a) return &entries_[base + w];
+        if (tags[w] == tag && same_addr(entries_[base + w].addr, a)) return &entries_[base + w];
     return nullptr;
 }
 
@@ -74,7 +74,7 @@ SourceState& SourceTable::get(const wire::Ipv6Addr& a, bool v6, std::uint64_t ha
     std::uint32_t* tags = tags_.get() + base;
     std::size_t free_way = ways;
     for (std::size_t w = 0; w < ways; ++w) {
-        if (tags[w] == tag && entries_[base + w].addr == a) return entries_[base + w];
+        if (tags[w] == tag && same_addr(entries_[base + w].addr, a)) return entries_[base + w];
         if (tags[w] == 0 && free_way == ways) free_way = w;
     }
     std::size_t way = free_way;

@@ -6,6 +6,7 @@
 #include "lib/insight/tracker.hh"
 
 #include <algorithm>
+#include <cstring>
 
 #include "lib/insight/entropy.hh"
 #include "lib/insight/hll.hh"
@@ -19,6 +20,8 @@ namespace pw::insight {
 namespace {
 
 constexpr std::uint64_t min_window_ns = 1'000'000;  // 1 ms: no division by zero
+// Deep inspections per window over all sources: this many sources' worth.
+constexpr std::uint32_t global_inspect_factor = 64;
 
 constexpr std::uint32_t bit(AlertKind k) noexcept {
     return std::uint32_t{1} << static_cast<unsigned>(k);
@@ -48,25 +51,34 @@ struct Tracker::Impl {
     InsightConfig cfg;
     std::uint64_t window = 0;
     std::uint64_t flood_count = 0, error_count = 0, global_flood_count = 0, global_error_count = 0;
+    unsigned sweep_min_filled = 0;
+    std::uint32_t global_inspections = 0;  // per window, all sources
     SourceTable table;
-    SourceState* last = nullptr;  // the source of the previous observation
+    SourceState* last = nullptr;   // the source of the previous observation
+    SourceState* fast = nullptr;   // the source of the previous frame, an IPv4 echo request
+    std::uint64_t fast_addrs = 0;  // its source and destination as they sit in the frame
     GlobalWindow global;
     mutable TrackerCounters counters;
     AlertQueue alerts;
 
-    explicit Impl(const InsightConfig& c) : table(c.sources) { tune(c); }
+    explicit Impl(const InsightConfig& c) : table(c.sources) {
+        tune(c);
+        global_inspections = global_inspect_factor * cfg.inspect_per_window;
+    }
 
     void tune(const InsightConfig& c) noexcept {
         cfg = c;
+        fast = nullptr;
         window = std::max(c.window_ns, min_window_ns);
         flood_count = per_window(c.flood_pps, window);
         error_count = per_window(c.error_pps, window);
         global_flood_count = per_window(c.global_flood_pps, window);
         global_error_count = per_window(c.global_error_pps, window);
+        sweep_min_filled = Hll::min_filled(static_cast<double>(c.sweep_targets));
     }
 
     SourceState& source(const Observation& o, std::uint64_t now) noexcept {
-        if (last != nullptr && last->addr == o.src) return *last;
+        if (last != nullptr && same_addr(last->addr, o.src)) return *last;
         last = &table.get(o.src, o.v6, addr_hash(o.src), now, window, cfg.inspect_per_window);
         return *last;
     }
@@ -95,10 +107,12 @@ struct Tracker::Impl {
 
     // A destination probed (echo, ARP, NS, an expiring probe): the sweep sketch.
     void probe(SourceState& s, const wire::Ipv6Addr& dst, std::uint64_t now) noexcept {
-        if (s.has_last_dst && s.last_dst == dst) return;
+        if (s.has_last_dst && same_addr(s.last_dst, dst)) return;
         s.last_dst = dst;
         s.has_last_dst = true;
         if (!s.cur_targets().add(dst)) return;  // the estimate did not move
+        // Too few registers filled for the threshold (one-packet sources), or held.
+        if (s.targets[0].filled() + s.targets[1].filled() < sweep_min_filled) return;
         if (held(s, AlertKind::sweep, now)) return;
         const double est = Hll::estimate_union(s.targets[0], s.targets[1]);
         if (est < static_cast<double>(cfg.sweep_targets)) return;
@@ -112,8 +126,9 @@ struct Tracker::Impl {
 
     // Rate checks, per source and global: `count` events in the sliding window against
     // `limit` (a full window's worth of the threshold rate).
-    void check_rate(SourceState& s, AlertKind k, std::uint32_t cur, std::uint32_t prev,
-                    std::uint64_t limit, std::uint32_t pps, std::uint64_t now) noexcept {
+    [[gnu::noinline]] void check_rate(SourceState& s, AlertKind k, std::uint32_t cur,
+                                      std::uint32_t prev, std::uint64_t limit, std::uint32_t pps,
+                                      std::uint64_t now) noexcept {
         if (held(s, k, now)) return;
         const double n = windowed(cur, prev, s.window_end, window, now);
         if (n < static_cast<double>(limit)) return;
@@ -125,8 +140,9 @@ struct Tracker::Impl {
         raise(a);
     }
 
-    void check_global(AlertKind k, std::size_t slot, std::uint32_t cur, std::uint32_t prev,
-                      std::uint64_t limit, std::uint32_t pps, std::uint64_t now) noexcept {
+    [[gnu::noinline]] void check_global(AlertKind k, std::size_t slot, std::uint32_t cur,
+                                        std::uint32_t prev, std::uint64_t limit, std::uint32_t pps,
+                                        std::uint64_t now) noexcept {
         if (global.alerted[slot] && now - global.last_alert_ns[slot] < cfg.alert_hold_ns) return;
         const double n = windowed(cur, prev, global.window_end, window, now);
         if (n < static_cast<double>(limit)) return;
@@ -153,11 +169,13 @@ struct Tracker::Impl {
             global.window_end = now + window;
         }
         global.cur = WindowCounts{};
+        global_inspections = global_inspect_factor * cfg.inspect_per_window;
     }
 
     // Deep inspection of one echo request's payload (bounded per source and window).
     void inspect(SourceState& s, wire::ConstBytes payload, std::uint64_t now) noexcept {
         --s.inspections_left;
+        --global_inspections;
         ++counters.inspected;
         const PayloadShape shape = PayloadShape::of(payload);
         const bool changed = payload_changed(s.shape, shape);
@@ -179,15 +197,15 @@ struct Tracker::Impl {
         raise(a);
     }
 
-    void echo_request(SourceState& s, const Observation& o, std::uint64_t now) noexcept {
+    // What every echo request costs: its counts, and the flood checks once the cheap bound
+    // (current + previous window) is reached.
+    void count_request(SourceState& s, std::size_t payload, std::uint64_t now) noexcept {
         ++s.echo_requests;
         ++s.cur.echo_requests;
         ++counters.echo_requests;
-        s.cur_stats().request_bytes += o.payload.size();
-        probe(s, o.dst, now);
-        if (s.inspections_left != 0 && o.payload.size() >= inspect_min_bytes)
-            inspect(s, o.payload, now);
-        if (std::uint64_t{s.cur.echo_requests} + s.prev.echo_requests >= flood_count)
+        s.cur_stats().request_bytes += payload;
+        if (std::uint64_t{s.cur.echo_requests} + s.prev.echo_requests >= flood_count &&
+            !held(s, AlertKind::flood, now))
             check_rate(s, AlertKind::flood, s.cur.echo_requests, s.prev.echo_requests, flood_count,
                        cfg.flood_pps, now);
         ++global.cur.echo_requests;
@@ -195,6 +213,57 @@ struct Tracker::Impl {
             global_flood_count)
             check_global(AlertKind::global_flood, 0, global.cur.echo_requests,
                          global.prev.echo_requests, global_flood_count, cfg.global_flood_pps, now);
+    }
+
+    // Not a source's first request (a spoofed flood's sources send one each), and within the
+    // source's and the global budget of the window.
+    // (requests: the source's echo requests, this one counted.)
+    bool wants_inspection(const SourceState& s, std::size_t payload,
+                          std::uint64_t requests) const noexcept {
+        return s.inspections_left != 0 && payload >= inspect_min_bytes && requests > 1 &&
+               global_inspections != 0;
+    }
+
+    void echo_request(SourceState& s, const Observation& o, std::uint64_t now) noexcept {
+        count_request(s, o.payload.size(), now);
+        probe(s, o.dst, now);
+        if (wants_inspection(s, o.payload.size(), s.echo_requests)) inspect(s, o.payload, now);
+        // The next frame may take the fast path when it repeats this one's addresses.
+        if (!o.v6 && s.has_last_dst) {
+            fast = &s;
+            std::memcpy(&fast_addrs, o.src.bytes.data() + 12, 4);
+            std::memcpy(reinterpret_cast<std::byte*>(&fast_addrs) + 4, o.dst.bytes.data() + 12, 4);
+        }
+    }
+
+    // The fast path: an untagged IPv4 echo request without options (RFC 791 3.1: IHL 5, not a
+    // later fragment), from the source of the previous frame to the same destination, inside
+    // both windows, with no inspection due: its counts only. False: the full path must see it.
+    bool observe_fast(wire::ConstBytes f, std::uint64_t now) noexcept {
+        constexpr std::size_t ip = 14, icmp = 34, data = 42;
+        if (fast == nullptr || f.size() < data) return false;
+        if ((wire::load32(f, 12) & 0xffffff00U) != 0x08004500U) return false;  // IPv4, IHL 5
+        if (wire::load8(f, ip + 9) != 1 || wire::load8(f, icmp) != 8) return false;
+        if ((wire::load16(f, ip + 6) & 0x1fffU) != 0) return false;
+        std::uint64_t addrs;
+        std::memcpy(&addrs, f.data() + ip + 12, 8);  // source and destination
+        if (addrs != fast_addrs) return false;
+        SourceState& s = *fast;
+        if (now >= s.window_end || now >= global.window_end) return false;
+        const std::size_t total = wire::load16(f, ip + 2);
+        if (total < 28) return false;
+        const std::size_t end = ip + total < f.size() ? ip + total : f.size();
+        if (end < data) return false;
+        const std::size_t payload = end - data;
+        if (wants_inspection(s, payload, s.echo_requests + 1)) return false;
+        ++counters.observed;
+        ++s.packets;
+        ++s.cur.packets;
+        s.last_ns = now;
+        const std::uint8_t ttl = wire::load8(f, ip + 8);
+        if (ttl != 0) s.ttl = ttl;
+        count_request(s, payload, now);
+        return true;
     }
 
     // RFC 792 / RFC 4443 4.2: a reply carries the request's data back; its bytes go to the
@@ -212,7 +281,8 @@ struct Tracker::Impl {
         ++s.errors;
         ++s.cur.errors;
         ++counters.errors;
-        if (std::uint64_t{s.cur.errors} + s.prev.errors >= error_count)
+        if (std::uint64_t{s.cur.errors} + s.prev.errors >= error_count &&
+            !held(s, AlertKind::error_flood, now))
             check_rate(s, AlertKind::error_flood, s.cur.errors, s.prev.errors, error_count,
                        cfg.error_pps, now);
         ++global.cur.errors;
@@ -221,8 +291,14 @@ struct Tracker::Impl {
                          global_error_count, cfg.global_error_pps, now);
     }
 
+    // Out of line, so that the fast path saves no registers for it.
+    [[gnu::noinline]] void observe_frame(wire::ConstBytes f, std::uint64_t now) noexcept {
+        observe(classify(f), now);
+    }
+
     void observe(const Observation& o, std::uint64_t now) noexcept {
         if (!cfg.enabled) return;
+        fast = nullptr;  // set again by an IPv4 echo request
         if (o.seen == Seen::other) {
             ++counters.ignored;
             return;
@@ -334,6 +410,11 @@ const InsightConfig& Tracker::config() const noexcept {
 
 void Tracker::observe(const Observation& o, std::uint64_t now_ns) noexcept {
     impl_->observe(o, now_ns);
+}
+
+void Tracker::observe(wire::ConstBytes frame, std::uint64_t now_ns) noexcept {
+    if (impl_->observe_fast(frame, now_ns)) return;
+    impl_->observe_frame(frame, now_ns);
 }
 
 std::size_t Tracker::snapshot(std::span<SourceView> out, std::uint64_t now_ns) const noexcept {

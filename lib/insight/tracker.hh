@@ -88,7 +88,9 @@ public:
     const InsightConfig& config() const noexcept;
 
     // One received frame at now_ns (monotonic). Raises alerts into alerts().
-    void observe(wire::ConstBytes frame, std::uint64_t now_ns) noexcept { observe(classify(frame), now_ns); }
+    // (classify() then the observation, but for a fast path: an IPv4 echo request that repeats
+    // the previous frame's addresses is counted without a full parse.)
+    void observe(wire::ConstBytes frame, std::uint64_t now_ns) noexcept;
     void observe(const Observation& o, std::uint64_t now_ns) noexcept;
 
     // The most active sources (most packets in the window first), at most out.size(); the

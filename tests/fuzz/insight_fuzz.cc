@@ -1,11 +1,12 @@
 // libFuzzer target: lib/insight's tracker (classify() and Tracker::observe) over arbitrary
 // frames. The input is one Ethernet frame; a fresh tracker with tiny thresholds and table (so
 // that every detection and the eviction run) sees it, then 64 variants of it (one byte
-// changed each, the clock moving on by varying steps), then snapshot() and its alerts.
-// Asserts: no exception escapes; an echo payload lies within the frame and classify() is
-// deterministic; every frame is counted once (observed + ignored); the table never holds more
-// than its capacity; the snapshot is ordered; every alert counted is popped or lost, and has
-// a known kind and a text.
+// changed every other one, the clock moving on by varying steps), then snapshot() and its
+// alerts; a second tracker sees the same through observe(classify(frame)), never the fast
+// path. Asserts: no exception escapes; both trackers count and keep the same; an echo payload
+// lies within the frame and classify() is deterministic; every frame is counted once
+// (observed + ignored); the table never holds more than its capacity; the snapshot is
+// ordered; every alert counted is popped or lost, and has a known kind and a text.
 #include <exception>
 #include <vector>
 
@@ -37,16 +38,28 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         cfg.inspect_per_window = 8;
         cfg.alert_hold_ns = 300'000'000;
         insight::Tracker t(cfg);
+        insight::Tracker full(cfg);  // never takes the fast path
         std::uint64_t now = 1'000'000'000;
         std::uint64_t fed = 0;
-        for (int i = 0; i < 3; ++i, ++fed) t.observe(frame, now += 1000);
+        for (int i = 0; i < 3; ++i, ++fed) {
+            t.observe(frame, now += 1000);
+            full.observe(insight::classify(frame), now);
+        }
         std::vector<std::byte> v(frame.begin(), frame.end());
         for (unsigned r = 1; r <= 64 && !v.empty(); ++r, ++fed) {
-            v[(r * 7U) % v.size()] ^= std::byte{static_cast<std::uint8_t>(r)};
+            // Every other variant repeats the one before (the fast path's case).
+            if (r % 2 == 0) v[(r * 7U) % v.size()] ^= std::byte{static_cast<std::uint8_t>(r)};
             now += (size > 0 ? data[r % size] : 1U) * 1'000'000ULL + r;
             t.observe(wire::ConstBytes(v.data(), v.size()), now);
+            full.observe(insight::classify(wire::ConstBytes(v.data(), v.size())), now);
         }
         const insight::TrackerCounters& c = t.counters();
+        const insight::TrackerCounters& d = full.counters();
+        check(c.observed == d.observed && c.ignored == d.ignored && c.tracked == d.tracked &&
+              c.inspected == d.inspected && c.echo_requests == d.echo_requests &&
+              c.errors == d.errors);
+        for (std::size_t k = 0; k < static_cast<std::size_t>(insight::AlertKind::count_); ++k)
+            check(c.alerts[k] == d.alerts[k]);
         check(c.observed + c.ignored == fed);
         check(t.tracked_now() <= 16 && c.tracked - c.evicted == t.tracked_now());
         check(c.echo_requests <= c.observed && c.errors <= c.observed);
@@ -54,6 +67,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         insight::SourceView views[32];
         const std::size_t n = t.snapshot(views, now);
         check(n == t.tracked_now());
+        insight::SourceView other[32];
+        check(full.snapshot(other, now) == n);
+        for (std::size_t i = 0; i < n; ++i)
+            check(views[i].source == other[i].source && views[i].packets == other[i].packets &&
+                  views[i].request_bytes == other[i].request_bytes &&
+                  views[i].ttl == other[i].ttl && views[i].inspected == other[i].inspected);
         for (std::size_t i = 0; i < n; ++i) {
             check(views[i].tunnel_score <= 100 && views[i].initial_ttl >= views[i].ttl);
             if (i > 0) check(views[i - 1].window_packets >= views[i].window_packets);

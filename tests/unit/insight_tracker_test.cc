@@ -517,8 +517,28 @@ TEST(InsightTracker, TunnelStreamRaisesOneAlert) {
     SourceView v[1];
     ASSERT_EQ(t.snapshot(v, now), 1u);
     EXPECT_GE(v[0].tunnel_score, 70);
-    EXPECT_EQ(v[0].inspected, 64u);
+    EXPECT_EQ(v[0].inspected, 63u);  // all but the first request
     EXPECT_EQ(v[0].sizes, 16u);
+}
+
+TEST(InsightTracker, SpoofedSourcesCostNoInspectionAndNoEstimate) {
+    // One request from each of 20000 sources (a --rand-source flood): none inspected (a
+    // source's first request is not), no sweep; the global budget bounds the rest.
+    Tracker t{InsightConfig{}};
+    std::uint64_t now = sec;
+    const Frame data = linux_ping(56, 0);
+    for (unsigned i = 0; i < 20000; ++i, now += 10'000)
+        t.observe(view(echo4(nth("198.18.0.0", i), ip4("198.19.0.1"), data)), now);
+    EXPECT_EQ(t.counters().inspected, 0u);
+    EXPECT_EQ(total_alerts(t), 0u);
+    // Two each from 20000 sources within one window: 64 * 64 inspections at most.
+    Tracker u{InsightConfig{}};
+    now = sec;
+    for (unsigned i = 0; i < 20000; ++i, now += 10'000) {
+        u.observe(view(echo4(nth("198.18.0.0", i), ip4("198.19.0.1"), data)), now);
+        u.observe(view(echo4(nth("198.18.0.0", i), ip4("198.19.0.1"), data)), now + 1);
+    }
+    EXPECT_EQ(u.counters().inspected, 64u * 64u);
 }
 
 TEST(InsightTracker, InspectionIsBoundedPerWindow) {
@@ -551,6 +571,97 @@ TEST(InsightTracker, RequestReplyAsymmetryInRouterMode) {
     EXPECT_EQ(c.reply_bytes, 1000u);
     // 40 * 9/10 + 0 (one size) + 20 + 20 * 0.9 = 74.
     EXPECT_EQ(c.tunnel_score, 74);
+}
+
+// ---- the fast path ------------------------------------------------------------------------
+
+void expect_same(const SourceView& a, const SourceView& b, const std::string& at) {
+    EXPECT_EQ(a.source, b.source) << at;
+    EXPECT_EQ(a.packets, b.packets) << at;
+    EXPECT_EQ(a.window_packets, b.window_packets) << at;
+    EXPECT_EQ(a.first_ns, b.first_ns) << at;
+    EXPECT_EQ(a.last_ns, b.last_ns) << at;
+    EXPECT_EQ(a.echo_requests, b.echo_requests) << at;
+    EXPECT_EQ(a.echo_replies, b.echo_replies) << at;
+    EXPECT_EQ(a.errors, b.errors) << at;
+    EXPECT_EQ(a.targets, b.targets) << at;
+    EXPECT_EQ(a.echo_pps, b.echo_pps) << at;
+    EXPECT_EQ(a.ttl, b.ttl) << at;
+    EXPECT_EQ(a.tunnel_score, b.tunnel_score) << at;
+    EXPECT_EQ(a.inspected, b.inspected) << at;
+    EXPECT_EQ(a.changed_pct, b.changed_pct) << at;
+    EXPECT_EQ(a.sizes, b.sizes) << at;
+    EXPECT_EQ(a.entropy_centibits, b.entropy_centibits) << at;
+    EXPECT_EQ(a.request_bytes, b.request_bytes) << at;
+    EXPECT_EQ(a.reply_bytes, b.reply_bytes) << at;
+    EXPECT_EQ(a.alerts, b.alerts) << at;
+}
+
+TEST(InsightTracker, FastPathCountsWhatTheFullPathCounts) {
+    // A mixed stream (three IPv4 sources to three destinations, random payloads, TTLs and time
+    // steps that roll windows, options, later fragments, tags, ARP, IPv6, replies) through
+    // observe(frame), which takes the fast path where it can, and through
+    // observe(classify(frame)), which never does: the same counters, table and alerts.
+    InsightConfig cfg;
+    cfg.flood_pps = 300;  // so that floods and holds happen too
+    cfg.global_flood_pps = 800;
+    cfg.tunnel_min_requests = 8;
+    Tracker fast{cfg}, full{cfg};
+    std::mt19937_64 rng(2024);
+    std::uint64_t now = sec;
+    const wire::Ipv4Addr srcs[] = {ip4("198.18.20.1"), ip4("198.18.20.2"), ip4("198.18.20.3")};
+    const wire::Ipv4Addr dsts[] = {ip4("198.18.0.1"), ip4("198.18.0.2"), ip4("198.18.0.3")};
+    for (int i = 0; i < 60000; ++i) {
+        const unsigned r = static_cast<unsigned>(rng() % 100);
+        const auto& src = srcs[r < 80 ? 0 : rng() % 3];
+        const auto& dst = dsts[r < 85 ? 0 : rng() % 3];
+        Frame data(rng() % 4 == 0 ? rng() % 200 : 56);
+        if (rng() % 2 == 0)
+            for (auto& b : data) b = std::byte{static_cast<std::uint8_t>(rng())};
+        const unsigned ttl = rng() % 50 == 0 ? 0 : 60 + static_cast<unsigned>(rng() % 5);
+        Frame f;
+        const unsigned kind = static_cast<unsigned>(rng() % 1000);
+        if (kind < 900)
+            f = echo4(src, dst, data, ttl);
+        else if (kind < 920)
+            f = ipv4(src, dst, 1, ttl, icmp(8, 0, data), 0, 0, Frame(4));
+        else if (kind < 940)
+            f = ipv4(src, dst, 1, ttl, icmp(8, 0, data), 0x0010);
+        else if (kind < 950)
+            f = ipv4(src, dst, 1, ttl, icmp(8, 0, data), 0, 0x8100);
+        else if (kind < 970)
+            f = echo4(dst, src, data, ttl, 0);
+        else if (kind < 980)
+            f = arp_request(src, nth("198.18.21.0", static_cast<unsigned>(rng() % 200)));
+        else if (kind < 990)
+            f = echo6(ip6("2001:2::20"), ip6("2001:2::1"), data);
+        else
+            f = ipv4(src, dst, 1, ttl, icmp(3, 1, Frame(28)));
+        if (rng() % 200 == 0) f.resize(rng() % f.size());  // truncated
+        if (rng() % 100 == 0) f[16] = std::byte{0};        // IPv4 total length too short
+        now += rng() % 1000 == 0 ? 3 * sec : rng() % 400'000;
+        fast.observe(view(f), now);
+        full.observe(classify(view(f)), now);
+    }
+    const auto& a = fast.counters();
+    const auto& b = full.counters();
+    EXPECT_EQ(a.observed, b.observed);
+    EXPECT_EQ(a.ignored, b.ignored);
+    EXPECT_EQ(a.tracked, b.tracked);
+    EXPECT_EQ(a.inspected, b.inspected);
+    EXPECT_EQ(a.echo_requests, b.echo_requests);
+    EXPECT_EQ(a.errors, b.errors);
+    for (std::size_t k = 0; k < static_cast<std::size_t>(AlertKind::count_); ++k)
+        EXPECT_EQ(a.alerts[k], b.alerts[k]) << k;
+    EXPECT_GT(a.alerts[static_cast<std::size_t>(AlertKind::flood)], 0u);
+    SourceView va[16], vb[16];
+    const std::size_t n = fast.snapshot(va, now);
+    ASSERT_EQ(n, full.snapshot(vb, now));
+    for (std::size_t i = 0; i < n; ++i) expect_same(va[i], vb[i], std::to_string(i));
+    const auto alerts_a = drain(fast), alerts_b = drain(full);
+    ASSERT_EQ(alerts_a.size(), alerts_b.size());
+    for (std::size_t i = 0; i < alerts_a.size(); ++i)
+        EXPECT_EQ(format_alert(alerts_a[i]), format_alert(alerts_b[i]));
 }
 
 // ---- TTL fingerprint -----------------------------------------------------------------------
