@@ -207,6 +207,16 @@ def crafted_cases(topo):
          ea / ip6 / S.IPv6ExtHdrDestOpt() / S.ICMPv6PacketTooBig(mtu=1400) / q6, "a", True,
          "rfc4890-4.3.1-packet-too-big"),
         # B answers the UDP with a Port Unreachable, which crosses back (inside to outside).
+        # IPv4 options (IHL 6): the fast path declines these, the full path filters them (as
+        # it does the frames under 54 bytes above: the bare echo request and reply). Checked:
+        # with the full path's filter taken out, these and the bare echoes fail; the IPv6
+        # frames and the bigger IPv4 ones still pass on the fast path's.
+        ("ICMP Echo Request from outside with a Router Alert option (the full path)",
+         ea / S.IP(src=A_ADDR4, dst=B_ADDR4, options=[S.IPOption_Router_Alert()])
+         / S.ICMP(type=8, id=0x4894, seq=1), "a", False, "deny-inbound-echo"),
+        ("ICMP Frag Needed with a Router Alert option (the full path)",
+         ea / S.IP(src=A_ADDR4, dst=B_ADDR4, options=[S.IPOption_Router_Alert()])
+         / S.ICMP(type=3, code=4, nexthopmtu=1400) / q4, "a", True, "ipv4-frag-needed"),
         ("UDP (not ICMP: not the filter's)", ea / ip4 / S.UDP(sport=40000, dport=9) / S.Raw(
             b"pingwire"), "a", True, None, ["ipv4-dest-unreach"]),
         # A's kernel answers these: its Echo Reply crosses back (outside to inside).
