@@ -1,7 +1,7 @@
 // A small HyperLogLog (Flajolet, Fusy, Gandouet, Meunier 2007; the small-range correction of
 // Heule, Nunkesser, Hall 2013): the number of distinct addresses one source probed, in 128
 // one-byte registers. Relative standard error 1.04 / sqrt(128), about 9.2%; below 2.5 * 128
-// distinct values linear counting takes over and is close to exact.
+// distinct values linear counting takes over: about 1% at 10, 6.8% at 64, 9.2% at 254.
 #pragma once
 
 #include <array>

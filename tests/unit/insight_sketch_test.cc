@@ -44,11 +44,12 @@ TEST(InsightHll, EstimatesWithinThreeSigma) {
         const double est = h.estimate();
         const double err = std::fabs(est - static_cast<double>(n)) / static_cast<double>(n);
         EXPECT_LE(err, 3 * std_error) << n << " distinct, estimate " << est;
-        // Linear counting (below 2.5 * 128) is close to exact: 5% (or one) at most here.
+        // Linear counting (below 2.5 * 128): its own standard error, sqrt(m (e^t - t - 1)) / n
+        // with t = n / m (Whang et al. 1990): 6.8% at 64, 9.2% at 254, far less below.
         if (n <= 254) {
-            EXPECT_LE(std::fabs(est - static_cast<double>(n)),
-                      std::max(1.0, 0.05 * static_cast<double>(n)))
-                << n;
+            const double m = 128, t = static_cast<double>(n) / m;
+            const double se = std::sqrt(m * (std::exp(t) - t - 1)) / static_cast<double>(n);
+            EXPECT_LE(err, std::max(1.0 / static_cast<double>(n), 3 * se)) << n;
         }
     }
 }
