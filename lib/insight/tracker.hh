@@ -97,6 +97,7 @@ public:
     // number written. Reads the table: call it on the tracker's own lcore.
     std::size_t snapshot(std::span<SourceView> out, std::uint64_t now_ns) const noexcept;
     std::size_t tracked_now() const noexcept;  // entries in use
+    std::size_t capacity() const noexcept;     // entries: cfg.sources rounded up to 8-way sets
 
     const TrackerCounters& counters() const noexcept;
     AlertQueue& alerts() noexcept;
