@@ -449,6 +449,10 @@ std::size_t Tracker::tracked_now() const noexcept {
     return impl_->table.in_use();
 }
 
+std::size_t Tracker::capacity() const noexcept {
+    return impl_->table.capacity();
+}
+
 const TrackerCounters& Tracker::counters() const noexcept {
     impl_->counters.tracked = impl_->table.tracked();
     impl_->counters.evicted = impl_->table.evicted();

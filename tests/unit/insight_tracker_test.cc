@@ -774,6 +774,10 @@ TEST(InsightTracker, CountersBalanceAndDisabledDoesNothing) {
     t.retune(low);
     EXPECT_EQ(t.config().sweep_targets, 4u);
     EXPECT_EQ(t.config().sources, InsightConfig{}.sources);
+    EXPECT_EQ(t.capacity(), 4096u);
+    InsightConfig odd;
+    odd.sources = 100;
+    EXPECT_EQ(Tracker{odd}.capacity(), 128u);  // 13 sets of 8, rounded up to 16
     for (unsigned i = 0; i < 5; ++i)
         t.observe(view(echo4(ip4("198.18.0.2"), nth("198.18.11.0", i))), sec + i);
     EXPECT_EQ(count(t, AlertKind::sweep), 1u);
