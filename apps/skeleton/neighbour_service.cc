@@ -5,6 +5,8 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "lib/pipeline/neigh_events.hh"
@@ -82,11 +84,14 @@ std::optional<NeighbourService::Failure> NeighbourService::build(
 
 std::string NeighbourService::report(std::uint64_t now_ns) const {
     const auto& c = control_->counters();
+    // A probe still in the ring has not reached the worker (at exit: never will, the workers
+    // stopped, and the destructor frees it): not sent, failed.
+    const std::uint64_t queued = to_worker_ != nullptr ? rte_ring_count(to_worker_) : 0;
     std::string s = fmt::format(
         "neighbours {} (events {} probes_sent {} probes_failed {} table_full {} "
         "resolutions_failed {} reclaimed {})\n",
-        table_.size(), c.events, c.probes_sent, c.probes_failed, c.table_full, c.resolutions_failed,
-        table_.reclaimed());
+        table_.size(), c.events, c.probes_sent - std::min(queued, c.probes_sent),
+        c.probes_failed + queued, c.table_full, c.resolutions_failed, table_.reclaimed());
     table_.for_each(now_ns, [&s](const route::NeighInfo& n) {
         s += fmt::format("  neigh {:<40} {:<10} {} age {:.1f}s\n", n.key.to_string(),
                          n.permanent ? "permanent" : route::to_string(n.state), n.mac.to_string(),

@@ -306,7 +306,7 @@ void HostStage::publish_sources(std::uint64_t now_ns) noexcept {
     SourcePage& page = board_.begin_write();
     page.n = tracker_->snapshot(page.sources, now_ns);
     page.tracked = tracker_->tracked_now();
-    page.capacity = tracker_->config().sources;
+    page.capacity = tracker_->capacity();
     page.counters = tracker_->counters();
     page.alerts_lost = tracker_->alerts().lost();
     page.at_ns = now_ns;

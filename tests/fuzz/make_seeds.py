@@ -104,6 +104,7 @@ SEEDS = {
     ],
     "reply_fuzz": [("eth", lambda l: b"")],
     "seen_fuzz": [("eth", lambda l: b"")],
+    "insight_fuzz": [("eth", lambda l: b"")],
 }
 
 # The address and spec parsers: the selector byte, then the text.
