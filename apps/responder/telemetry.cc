@@ -508,6 +508,31 @@ int config_cb(const char*, const char*, rte_tel_data* d) {
         reasm.u64("ipfrag_max_datagrams", o.reassembly.max_datagrams);
         r.add("reassembly", std::move(reasm));
 
+        // Security insight's thresholds (lib/insight/config.hh), and the ICMP filter's rules.
+        const auto& ic = o.insight.tracker;
+        Dict ins;
+        ins.u64("enabled", ic.enabled ? 1 : 0);
+        ins.u64("sources", ic.sources);
+        ins.u64("window_ms", ic.window_ns / 1'000'000);
+        ins.u64("sweep_targets", ic.sweep_targets);
+        ins.u64("flood_pps", ic.flood_pps);
+        ins.u64("error_flood_pps", ic.error_pps);
+        ins.u64("global_flood_pps", ic.global_flood_pps);
+        ins.u64("global_error_flood_pps", ic.global_error_pps);
+        ins.u64("tunnel_score", ic.tunnel_score);
+        ins.u64("tunnel_min_requests", ic.tunnel_min_requests);
+        ins.u64("inspect_per_window", ic.inspect_per_window);
+        ins.u64("alert_hold_ms", ic.alert_hold_ns / 1'000'000);
+        ins.u64("alert_log_rate", o.insight.alert_log_per_sec);
+        r.add("insight", std::move(ins));
+        if (o.forward) {
+            Array rules(Array::Of::string);
+            for (std::size_t i = 0; i < o.icmp_filter.size(); ++i)
+                rules.str(o.icmp_filter.rule(i).spec());
+            r.add("icmp_filter", std::move(rules));
+            r.str("icmp_filter_default", insight::to_string(o.icmp_filter.default_action()));
+        }
+
         r.u64("rx_desc", o.common.rx_desc);
         r.u64("tx_desc", o.common.tx_desc);
         r.u64("mbufs", o.common.mbufs);
