@@ -53,6 +53,11 @@ std::string ttl_text(const Alert& a) {
     return buf;
 }
 
+// A flood mostly of TCP segments without ACK (hping3 --flood, a SYN flood).
+bool tcp_dominates(const Alert& a) {
+    return std::uint64_t{a.tcp} * 2 > a.requests;
+}
+
 }  // namespace
 
 std::string format_alert(const Alert& a) {
@@ -79,6 +84,12 @@ std::string format_alert(const Alert& a) {
             return buf;
         }
         case AlertKind::flood:
+            if (tcp_dominates(a)) {
+                std::snprintf(buf, sizeof buf,
+                              "TCP SYN flood from %s: %llu segments/s over %.1f s (threshold %llu)",
+                              src.c_str(), ull(a.value), seconds(a.window_ns), ull(a.threshold));
+                return buf + ttl_text(a);
+            }
             std::snprintf(buf, sizeof buf,
                           "echo flood from %s: %llu requests/s over %.1f s (threshold %llu)",
                           src.c_str(), ull(a.value), seconds(a.window_ns), ull(a.threshold));
@@ -89,6 +100,12 @@ std::string format_alert(const Alert& a) {
                           src.c_str(), ull(a.value), seconds(a.window_ns), ull(a.threshold));
             return buf + ttl_text(a);
         case AlertKind::global_flood:
+            if (tcp_dominates(a)) {
+                std::snprintf(buf, sizeof buf,
+                              "global TCP SYN flood: %llu segments/s over %.1f s (threshold %llu)",
+                              ull(a.value), seconds(a.window_ns), ull(a.threshold));
+                return buf;
+            }
             std::snprintf(buf, sizeof buf,
                           "global echo flood: %llu requests/s over %.1f s (threshold %llu)",
                           ull(a.value), seconds(a.window_ns), ull(a.threshold));

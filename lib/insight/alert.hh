@@ -37,12 +37,15 @@ struct Alert {
     std::uint64_t value = 0;      // targets, requests or errors per second, or the score
     std::uint64_t threshold = 0;
     // Tunnel: what the score is made of; sweep and flood: the source's TTL as last seen.
-    std::uint32_t requests = 0;        // payloads inspected (tunnel) or packets (sweep/flood)
-    std::uint16_t changed_pct = 0;     // tunnel: payloads unlike the one before, percent
-    std::uint16_t sizes = 0;           // tunnel: distinct payload sizes
+    std::uint32_t requests = 0;           // payloads inspected (tunnel) or packets (sweep/flood)
+    std::uint16_t changed_pct = 0;        // tunnel: payloads unlike the one before, percent
+    std::uint16_t sizes = 0;              // tunnel: distinct payload sizes
     std::uint16_t entropy_centibits = 0;  // tunnel: mean byte entropy, 1/100 bit per byte
     std::uint8_t ttl = 0;
     std::uint8_t initial_ttl = 0;
+    // Flood, global flood: of requests, the TCP segments without ACK (the rest echo requests);
+    // more than half: the text says "TCP SYN flood", "segments/s".
+    std::uint32_t tcp = 0;
 };
 
 // The source as text: "198.18.0.1" or "2001:2::1".

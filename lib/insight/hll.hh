@@ -43,7 +43,9 @@ inline std::uint64_t addr_hash(const wire::Ipv6Addr& a) noexcept {
     std::uint64_t lo;
     std::memcpy(&hi, a.bytes.data(), sizeof hi);
     std::memcpy(&lo, a.bytes.data() + 8, sizeof lo);
-    return mix64(lo ^ mix64(hi ^ 0x9e3779b97f4a7c15ULL));
+    constexpr std::uint64_t seed = 0x9e3779b97f4a7c15ULL;
+    constexpr std::uint64_t v4_high = mix64(seed);  // of a high word 0 (IPv4-mapped)
+    return mix64(lo ^ (hi == 0 ? v4_high : mix64(hi ^ seed)));
 }
 
 class Hll {

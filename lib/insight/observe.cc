@@ -20,6 +20,16 @@ constexpr std::uint16_t eth_ipv6 = 0x86dd;
 constexpr std::uint16_t eth_8021q = 0x8100;
 constexpr std::uint16_t eth_8021ad = 0x88a8;
 constexpr std::size_t icmp_header = 8;  // type, code, checksum, and 4 bytes (id/seq, unused...)
+constexpr std::uint8_t proto_tcp = 6;
+// RFC 9293 3.1: a header of at least 20 bytes, the control bits in byte 13; ACK is 0x10.
+constexpr std::size_t tcp_header = 20;
+constexpr std::size_t tcp_flags = 13;
+constexpr std::uint8_t tcp_ack = 0x10;
+
+// A TCP segment at f[l4, end) without ACK: SYN, FIN, RST alone, no flags at all, Xmas.
+bool tcp_without_ack(ConstBytes f, std::size_t l4, std::size_t end) noexcept {
+    return end >= l4 + tcp_header && (load8(f, l4 + tcp_flags) & tcp_ack) == 0;
+}
 
 // The IPv4 address at f[off] as ::ffff:a.b.c.d, into a zeroed a.
 void put_v4_mapped(wire::Ipv6Addr& a, ConstBytes f, std::size_t off) noexcept {
@@ -55,7 +65,10 @@ bool ipv4(ConstBytes f, std::size_t at, Observation& o) noexcept {
     const std::uint8_t ttl = load8(f, at + 8);
     const std::uint8_t proto = load8(f, at + 9);
     const std::size_t l4 = at + ihl;
-    if (proto != 1) {
+    if (proto == proto_tcp && ttl > 1) {
+        if (!tcp_without_ack(f, l4, end)) return false;  // an established flow's: other
+        o.seen = Seen::tcp_no_ack;
+    } else if (proto != 1) {
         // A probe that expires here (traceroute's UDP or TCP, RFC 1812 5.3.1); multicast and
         // broadcast with TTL 1 are link-local protocols (IGMP, OSPF, LLMNR), not probes.
         if (ttl > 1) return false;
@@ -123,6 +136,11 @@ bool ipv6(ConstBytes f, std::size_t at, Observation& o) noexcept {
     o.src = wire::load_bytes<wire::Ipv6Addr>(f, at + 8);
     o.dst = wire::load_bytes<wire::Ipv6Addr>(f, at + 24);
     o.ttl = hlim;
+    if (nh == proto_tcp && hlim > 1) {
+        if (!tcp_without_ack(f, off, end)) return false;
+        o.seen = Seen::tcp_no_ack;
+        return true;
+    }
     if (nh != 58) {
         if (hlim > 1 || o.dst.is_multicast()) return false;
         o.seen = Seen::ttl_expiring;

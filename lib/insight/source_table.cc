@@ -4,6 +4,10 @@
 
 #include <bit>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace pw::insight {
 
 void roll_window(SourceState& s, std::uint64_t now, std::uint64_t window,
@@ -16,17 +20,69 @@ void roll_window(SourceState& s, std::uint64_t now, std::uint64_t window,
         s.window_end += window;
     } else {  // silent for a whole window: nothing of before counts
         s.prev = WindowCounts{};
-        s.targets[s.cur_idx].clear();
+        if (s.sketching) s.targets[s.cur_idx].clear();
+        s.first_in = 0;
         s.stats[s.cur_idx] = PayloadStats{};
         s.since_ns = now;
         s.window_end = now + window;
     }
     s.cur = WindowCounts{};
     s.cur_idx = next;
-    s.targets[next].clear();
+    if (s.sketching) s.targets[next].clear();
+    s.first_in = static_cast<std::uint8_t>(s.first_in & ~(1U << next));
     s.stats[next] = PayloadStats{};
     s.has_last_dst = false;  // so that the new window's sketch sees a repeated destination
     s.inspections_left = inspect_per_window;
+}
+
+void SourceState::reset(const wire::Ipv6Addr& a, bool is_v6, std::uint64_t now,
+                        std::uint64_t window, std::uint32_t inspect_per_window) noexcept {
+    addr = a;
+    window_end = now + window;
+    last_ns = now;
+    packets = 0;
+    echo_requests = 0;
+    cur = WindowCounts{};
+    prev = WindowCounts{};
+    inspections_left = inspect_per_window;
+    used = true;
+    v6 = is_v6;
+    has_last_dst = false;
+    sketching = false;
+    probed = false;
+    first_in = 0;
+    ttl = 0;
+    cur_idx = 0;
+    alert_bits = 0;
+    echo_replies = 0;
+    errors = 0;
+    tcp_no_ack = 0;
+    first_ns = now;
+    since_ns = now;
+    shape.len = 0;  // payload_changed() reads no digest of an empty shape
+    stats = {};
+}
+
+void SourceState::start_sketching() noexcept {
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+        targets[i].clear();
+        if (probed && (first_in & (1U << i)) != 0) targets[i].add(last_dst);
+    }
+    sketching = true;
+}
+
+double SourceState::target_estimate(bool both) const noexcept {
+    const std::uint8_t c = cur_idx;
+    if (sketching)
+        return both ? Hll::estimate_union(targets[c], targets[c ^ 1]) : targets[c].estimate();
+    // One target at most: what a sketch of one address estimates, in the windows it was in.
+    static const double one = [] {
+        Hll h;
+        h.add_hash(0);
+        return h.estimate();
+    }();
+    const unsigned mask = both ? 3U : (1U << c);
+    return probed && (first_in & mask) != 0 ? one : 0.0;
 }
 
 SourceTable::SourceTable(std::uint32_t sources) {
@@ -66,46 +122,72 @@ std::uint64_t activity(const SourceState& s, std::uint64_t window, std::uint64_t
 
 }  // namespace
 
-SourceState& SourceTable::get(const wire::Ipv6Addr& a, bool v6, std::uint64_t hash,
-                              std::uint64_t now, std::uint64_t window,
-                              std::uint32_t inspect_per_window) noexcept {
+SourceState* SourceTable::find_or_add(const wire::Ipv6Addr& a, bool v6, std::uint64_t hash,
+                                      std::uint64_t now, std::uint64_t window,
+                                      std::uint32_t inspect_per_window) noexcept {
     const std::size_t base = set_of(hash) * ways;
     const std::uint32_t tag = tag_of(hash);
     std::uint32_t* tags = tags_.get() + base;
-    std::size_t free_way = ways;
+    // The ways whose tag matches and the free ones, as bit masks (no branch per way).
+    unsigned match = 0, free = 0;
+#if defined(__SSE2__)
+    static_assert(ways == 8);
+    const __m128i want = _mm_set1_epi32(static_cast<int>(tag)), zero = _mm_setzero_si128();
+    const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(tags));
+    const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(tags + 4));
+    const auto mask = [](__m128i eq) {
+        return static_cast<unsigned>(_mm_movemask_ps(_mm_castsi128_ps(eq)));
+    };
+    match = mask(_mm_cmpeq_epi32(lo, want)) | mask(_mm_cmpeq_epi32(hi, want)) << 4;
+    free = mask(_mm_cmpeq_epi32(lo, zero)) | mask(_mm_cmpeq_epi32(hi, zero)) << 4;
+#else
     for (std::size_t w = 0; w < ways; ++w) {
-        if (tags[w] == tag && same_addr(entries_[base + w].addr, a)) return entries_[base + w];
-        if (tags[w] == 0 && free_way == ways) free_way = w;
+        match |= static_cast<unsigned>(tags[w] == tag) << w;
+        free |= static_cast<unsigned>(tags[w] == 0) << w;
     }
-    std::size_t way = free_way;
-    if (way == ways) {  // full: the least active way, the oldest among equals
-        way = 0;
-        std::uint64_t best = activity(entries_[base], window, now);
-        for (std::size_t w = 1; w < ways; ++w) {
-            const SourceState& e = entries_[base + w];
-            const std::uint64_t act = activity(e, window, now);
-            if (act < best || (act == best && e.last_ns < entries_[base + way].last_ns)) {
-                best = act;
-                way = w;
-            }
-        }
-        ++evicted_;
-    } else {
-        ++in_use_;
+#endif
+    for (; match != 0; match &= match - 1) {
+        const auto w = static_cast<std::size_t>(std::countr_zero(match));
+        if (same_addr(entries_[base + w].addr, a)) return &entries_[base + w];
     }
+    if (free == 0) return nullptr;
+    const auto free_way = static_cast<std::size_t>(std::countr_zero(free));
+    ++in_use_;
     ++tracked_;
-    tags[way] = tag;
+    tags[free_way] = tag;
+    SourceState& e = entries_[base + free_way];
+    e.reset(a, v6, now, window, inspect_per_window);
+    return &e;
+}
+
+SourceState& SourceTable::evict_for(const wire::Ipv6Addr& a, bool v6, std::uint64_t hash,
+                                    std::uint64_t now, std::uint64_t window,
+                                    std::uint32_t inspect_per_window) noexcept {
+    const std::size_t base = set_of(hash) * ways;
+    // The least active way, the oldest among equals.
+    std::size_t way = 0;
+    std::uint64_t best = activity(entries_[base], window, now);
+    for (std::size_t w = 1; w < ways; ++w) {
+        const SourceState& e = entries_[base + w];
+        const std::uint64_t act = activity(e, window, now);
+        if (act < best || (act == best && e.last_ns < entries_[base + way].last_ns)) {
+            best = act;
+            way = w;
+        }
+    }
+    ++evicted_;
+    ++tracked_;
+    tags_[base + way] = tag_of(hash);
     SourceState& e = entries_[base + way];
-    e = SourceState{};
-    e.addr = a;
-    e.used = true;
-    e.v6 = v6;
-    e.first_ns = now;
-    e.since_ns = now;
-    e.last_ns = now;
-    e.window_end = now + window;
-    e.inspections_left = inspect_per_window;
+    e.reset(a, v6, now, window, inspect_per_window);
     return e;
+}
+
+SourceState& SourceTable::get(const wire::Ipv6Addr& a, bool v6, std::uint64_t hash,
+                              std::uint64_t now, std::uint64_t window,
+                              std::uint32_t inspect_per_window) noexcept {
+    if (SourceState* e = find_or_add(a, v6, hash, now, window, inspect_per_window)) return *e;
+    return evict_for(a, v6, hash, now, window, inspect_per_window);
 }
 
 }  // namespace pw::insight

@@ -4,9 +4,13 @@
 //
 // Set-associative: 8 ways per set, a power-of-two number of sets (at least cfg.sources
 // entries), a 32-bit tag per way probed before the 16-byte address is compared. A new source
-// takes the least active way of its set: the fewest packets in its live windows, the oldest
-// last packet among equals. So a burst of spoofed one-packet sources evicts itself, not the
-// sweeper or the flooder it hides behind.
+// takes a free way of its set, or (when the tracker admits it: 1 time in 8, see tracker.cc)
+// the least active way: the fewest packets in its live windows, the oldest last packet among
+// equals. So a burst of spoofed one-packet sources evicts itself, not the sweeper or the
+// flooder it hides behind.
+//
+// A fresh entry is cheap: only what is read before it is written is reset (the counts, the
+// payload statistics); its destination sketches start when it probes a second destination.
 #pragma once
 
 #include <array>
@@ -28,6 +32,9 @@ struct WindowCounts {
     std::uint32_t packets = 0;
     std::uint32_t echo_requests = 0;
     std::uint32_t errors = 0;
+    std::uint32_t tcp_no_ack = 0;  // TCP segments without ACK (Seen::tcp_no_ack)
+    // What the flood check counts: echo requests and TCP segments without ACK.
+    std::uint32_t flood() const noexcept { return echo_requests + tcp_no_ack; }
 };
 
 // What is known of one source. The fields the fast echo path touches come first.
@@ -44,17 +51,31 @@ struct SourceState {
     bool used = false;
     bool v6 = false;
     bool has_last_dst = false;
+    // The destination sketches are live (a second distinct destination was probed); before,
+    // last_dst is the one target and first_in says in which windows (bit cur_idx) it was.
+    bool sketching = false;
+    bool probed = false;  // last_dst holds the first target
+    std::uint8_t first_in = 0;
     std::uint8_t ttl = 0;
     std::uint8_t cur_idx = 0;      // which of targets[] and stats[] is the current window's
     std::uint32_t alert_bits = 0;  // 1 << AlertKind for each kind raised
     std::uint64_t echo_replies = 0;
     std::uint64_t errors = 0;
+    std::uint64_t tcp_no_ack = 0;
     std::uint64_t first_ns = 0;
     std::uint64_t since_ns = 0;  // when the live windows' counting began
-    PayloadShape shape{};        // of the payload inspected last
+    PayloadShape shape{};        // of the payload inspected last (shape.len 0: none)
     std::array<PayloadStats, 2> stats{};
-    std::array<std::uint64_t, alert_kinds> last_alert_ns{};
-    std::array<Hll, 2> targets{};
+    std::array<std::uint64_t, alert_kinds> last_alert_ns{};  // read only under alert_bits
+    std::array<Hll, 2> targets{};                            // read only while sketching
+
+    // A fresh entry for a (what a previous owner left is not read again).
+    void reset(const wire::Ipv6Addr& a, bool is_v6, std::uint64_t now, std::uint64_t window,
+               std::uint32_t inspect_per_window) noexcept;
+    // The sketches begin: both cleared, the one target put into the windows it was seen in.
+    void start_sketching() noexcept;
+    // The distinct destinations of the live windows (both, or the current one only).
+    double target_estimate(bool both) const noexcept;
 
     Hll& cur_targets() noexcept { return targets[cur_idx]; }
     PayloadStats& cur_stats() noexcept { return stats[cur_idx]; }
@@ -115,6 +136,13 @@ public:
     // The entry of a, a fresh one if it has none (the least active way of its set evicted).
     SourceState& get(const wire::Ipv6Addr& a, bool v6, std::uint64_t hash, std::uint64_t now,
                      std::uint64_t window, std::uint32_t inspect_per_window) noexcept;
+    // The entry of a, or a fresh one in a free way of its set; null when the set is full.
+    SourceState* find_or_add(const wire::Ipv6Addr& a, bool v6, std::uint64_t hash,
+                             std::uint64_t now, std::uint64_t window,
+                             std::uint32_t inspect_per_window) noexcept;
+    // A fresh entry for a (not in the table, its set full) in the least active way.
+    SourceState& evict_for(const wire::Ipv6Addr& a, bool v6, std::uint64_t hash, std::uint64_t now,
+                           std::uint64_t window, std::uint32_t inspect_per_window) noexcept;
 
     std::span<const SourceState> entries() const noexcept { return {entries_.get(), capacity()}; }
 

@@ -1,12 +1,13 @@
 // libFuzzer target: lib/insight's tracker (classify() and Tracker::observe) over arbitrary
 // frames. The input is one Ethernet frame; a fresh tracker with tiny thresholds and table (so
-// that every detection and the eviction run) sees it, then 64 variants of it (one byte
-// changed every other one, the clock moving on by varying steps), then snapshot() and its
-// alerts; a second tracker sees the same through observe(classify(frame)), never the fast
-// path. Asserts: no exception escapes; both trackers count and keep the same; an echo payload
-// lies within the frame and classify() is deterministic; every frame is counted once
-// (observed + ignored); the table never holds more than its capacity; the snapshot is
-// ordered; every alert counted is popped or lost, and has a known kind and a text.
+// that every detection, the eviction and the sampled admission run) sees it, then 64 variants
+// of it (one byte changed every other one, the clock moving on by varying steps), then
+// snapshot() and its alerts; a second tracker sees the same through observe(classify(frame)),
+// never the fast path nor its runs (counters() and snapshot() flush them). Asserts: no exception
+// escapes; both trackers count and keep the same; an echo payload lies within the frame and
+// classify() is deterministic; every frame is counted once (observed + ignored); the table never
+// holds more than its capacity; the snapshot is ordered; every alert counted is popped or lost, and
+// has a known kind and a text.
 #include <exception>
 #include <vector>
 
@@ -56,13 +57,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const insight::TrackerCounters& c = t.counters();
         const insight::TrackerCounters& d = full.counters();
         check(c.observed == d.observed && c.ignored == d.ignored && c.tracked == d.tracked &&
+              c.evicted == d.evicted && c.unadmitted == d.unadmitted &&
               c.inspected == d.inspected && c.echo_requests == d.echo_requests &&
-              c.errors == d.errors);
+              c.tcp_no_ack == d.tcp_no_ack && c.errors == d.errors);
         for (std::size_t k = 0; k < static_cast<std::size_t>(insight::AlertKind::count_); ++k)
             check(c.alerts[k] == d.alerts[k]);
         check(c.observed + c.ignored == fed);
         check(t.tracked_now() <= 16 && c.tracked - c.evicted == t.tracked_now());
-        check(c.echo_requests <= c.observed && c.errors <= c.observed);
+        check(c.echo_requests + c.tcp_no_ack + c.errors <= c.observed);
+        check(c.unadmitted <= c.observed);
 
         insight::SourceView views[32];
         const std::size_t n = t.snapshot(views, now);

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "lib/insight/hll.hh"
+#include "lib/insight/source_table.hh"
 #include "lib/insight/tracker.hh"
 #include "lib/insight/ttl_fingerprint.hh"
 #include "tests/unit/test_util.hh"
@@ -91,6 +93,25 @@ Frame ipv4(wire::Ipv4Addr src, wire::Ipv4Addr dst, unsigned proto, unsigned ttl,
 Frame echo4(wire::Ipv4Addr src, wire::Ipv4Addr dst, const Frame& data = {}, unsigned ttl = 64,
             unsigned type = 8) {
     return ipv4(src, dst, 1, ttl, icmp(type, 0, data));
+}
+
+// A TCP header (20 bytes, no options) with the control bits flags (RFC 9293 3.1).
+Frame tcp(unsigned flags, unsigned dport = 0) {
+    Frame t;
+    put16(t, 2345);
+    put16(t, dport);
+    for (int i = 0; i < 8; ++i) put8(t, 0);  // sequence, acknowledgment
+    put8(t, 0x50);                           // data offset 5
+    put8(t, flags);
+    put16(t, 512);
+    put16(t, 0);
+    put16(t, 0);
+    return t;
+}
+constexpr unsigned fin = 0x01, syn = 0x02, rst = 0x04, psh = 0x08, ack = 0x10, urg = 0x20;
+
+Frame tcp4(wire::Ipv4Addr src, wire::Ipv4Addr dst, unsigned flags, unsigned ttl = 64) {
+    return ipv4(src, dst, 6, ttl, tcp(flags));
 }
 
 Frame arp_request(wire::Ipv4Addr sender, wire::Ipv4Addr target) {
@@ -264,6 +285,52 @@ TEST(InsightClassify, Ipv6) {
     // Hop limit 1, UDP: a probe; to a group: not.
     EXPECT_EQ(classify(view(ipv6(a, b, 17, 1, Frame(16)))).seen, Seen::ttl_expiring);
     EXPECT_EQ(classify(view(ipv6(a, ip6("ff02::fb"), 17, 1, Frame(16)))).seen, Seen::other);
+}
+
+TEST(InsightClassify, TcpWithoutAck) {
+    const auto a = ip4("198.18.0.2"), b = ip4("198.18.0.1");
+    // hping3 --flood (no flags), SYN, FIN, a bare RST, Xmas (FIN PSH URG).
+    for (unsigned f : {0u, syn, fin, rst, fin | psh | urg}) {
+        const Observation o = classify(view(tcp4(a, b, f, 63)));
+        EXPECT_EQ(o.seen, Seen::tcp_no_ack) << f;
+        EXPECT_EQ(o.src, wire::v4_mapped(a));
+        EXPECT_EQ(o.dst, wire::v4_mapped(b));
+        EXPECT_EQ(o.ttl, 63);
+        EXPECT_TRUE(o.payload.empty());
+    }
+    // An established flow's segments, SYN-ACK, RST-ACK: nothing.
+    for (unsigned f : {ack, syn | ack, psh | ack, rst | ack, fin | ack})
+        EXPECT_EQ(classify(view(tcp4(a, b, f))).seen, Seen::other) << f;
+    // TTL 1: a traceroute probe that expires here, as before.
+    EXPECT_EQ(classify(view(tcp4(a, b, syn, 1))).seen, Seen::ttl_expiring);
+    EXPECT_EQ(classify(view(tcp4(a, b, ack, 1))).seen, Seen::ttl_expiring);
+    // Shorter than a TCP header: nothing (and no flags byte read).
+    for (std::size_t n = 0; n < 20; ++n) {
+        Frame t = tcp(syn);
+        t.resize(n);
+        EXPECT_EQ(classify(view(ipv4(a, b, 6, 64, t))).seen, Seen::other) << n;
+    }
+    Frame cut = tcp4(a, b, syn);
+    cut.resize(cut.size() - 1);
+    EXPECT_EQ(classify(view(cut)).seen, Seen::other);
+    // A later fragment: nothing.
+    EXPECT_EQ(classify(view(ipv4(a, b, 6, 64, tcp(syn), 0x0010))).seen, Seen::other);
+    // IPv6, directly and after a Hop-by-Hop header.
+    const auto a6 = ip6("2001:2::2"), b6 = ip6("2001:2::1");
+    Observation o = classify(view(ipv6(a6, b6, 6, 64, tcp(syn))));
+    EXPECT_EQ(o.seen, Seen::tcp_no_ack);
+    EXPECT_TRUE(o.v6);
+    EXPECT_EQ(o.src, a6);
+    EXPECT_EQ(classify(view(ipv6(a6, b6, 6, 64, tcp(psh | ack)))).seen, Seen::other);
+    Frame hbh;
+    put8(hbh, 6);
+    put8(hbh, 0);
+    for (int i = 0; i < 6; ++i) put8(hbh, i == 0 ? 1 : 0);
+    EXPECT_EQ(classify(view(ipv6(a6, b6, 6, 64, tcp(0), hbh, 0))).seen, Seen::tcp_no_ack);
+    EXPECT_EQ(classify(view(ipv6(a6, b6, 6, 1, tcp(syn)))).seen, Seen::ttl_expiring);
+    Frame t6 = tcp(syn);
+    t6.resize(19);
+    EXPECT_EQ(classify(view(ipv6(a6, b6, 6, 64, t6))).seen, Seen::other);
 }
 
 TEST(InsightClassify, TruncatedFramesAreOther) {
@@ -469,6 +536,168 @@ TEST(InsightTracker, FloodNeedsAFullWindow) {
     EXPECT_EQ(v[0].targets, 1u);
 }
 
+TEST(InsightTracker, TcpFloodWithoutAckRaisesAFloodAlert) {
+    // hping3 --flood: null-flag segments, 60000 in 2 s (30000/s).
+    Tracker t{InsightConfig{}};
+    const auto src = ip4("198.18.4.5"), dst = ip4("198.18.0.1");
+    const Frame f = tcp4(src, dst, 0, 64);
+    std::uint64_t now = sec;
+    std::uint64_t raised_at = 0;
+    for (unsigned i = 0; i < 60000; ++i, now += 33'333) {
+        t.observe(view(f), now);
+        if (raised_at == 0 && count(t, AlertKind::flood) == 1) raised_at = i;
+    }
+    EXPECT_EQ(count(t, AlertKind::flood), 1u);
+    EXPECT_EQ(total_alerts(t), 1u);
+    EXPECT_EQ(raised_at, 19999u);
+    const auto alerts = drain(t);
+    ASSERT_EQ(alerts.size(), 1u);
+    EXPECT_EQ(alerts[0].kind, AlertKind::flood);
+    EXPECT_EQ(alerts[0].tcp, alerts[0].requests);
+    EXPECT_EQ(format_alert(alerts[0]),
+              "TCP SYN flood from 198.18.4.5: 10000 segments/s over 2.0 s (threshold 10000), TTL "
+              "64 (initial 64, 0 hops)");
+    EXPECT_EQ(t.counters().tcp_no_ack, 60000u);
+    EXPECT_EQ(t.counters().echo_requests, 0u);
+    SourceView v[1];
+    ASSERT_EQ(t.snapshot(v, now), 1u);
+    EXPECT_EQ(v[0].tcp_no_ack, 60000u);
+    EXPECT_NEAR(static_cast<double>(v[0].tcp_pps), 30000.0, 300.0);
+    EXPECT_EQ(v[0].echo_pps, 0u);
+    EXPECT_EQ(v[0].targets, 0u);  // no sweep target
+    // 10000 SYNs in 0.5 s: 5000/s over the window, no alert.
+    Tracker u{InsightConfig{}};
+    now = sec;
+    const Frame s = tcp4(src, dst, syn);
+    for (unsigned i = 0; i < 10000; ++i, now += 50'000) u.observe(view(s), now);
+    for (unsigned i = 0; i < 40; ++i, now += 100 * ms) u.observe(view(s), now);
+    EXPECT_EQ(total_alerts(u), 0u);
+    EXPECT_EQ(u.counters().tcp_no_ack, 10040u);
+}
+
+TEST(InsightTracker, TcpWithAckIsNothingAtAnyRate) {
+    // An established flow at 1M segments/s for 3 s, to many ports and from many sources: no
+    // alert, no entry, no sweep.
+    InsightConfig cfg;
+    cfg.global_flood_pps = 1000;
+    Tracker t{cfg};
+    std::uint64_t now = sec;
+    for (unsigned i = 0; i < 3000; ++i, now += 1000)
+        t.observe(view(ipv4(nth("198.18.30.0", i % 200), ip4("198.19.0.1"), 6, 64,
+                            tcp(psh | ack, i % 1024))),
+                  now);
+    const Frame same = tcp4(ip4("198.18.30.1"), ip4("198.19.0.1"), ack);
+    for (unsigned i = 0; i < 3'000'000; ++i, now += 1000) t.observe(view(same), now);
+    EXPECT_EQ(total_alerts(t), 0u);
+    EXPECT_EQ(t.tracked_now(), 0u);
+    EXPECT_EQ(t.counters().observed, 0u);
+    EXPECT_EQ(t.counters().ignored, 3'003'000u);
+}
+
+TEST(InsightTracker, MixedFloodWordsAndGlobalTcpFlood) {
+    // 60 % echo, 40 % SYN at 30000/s together: a flood, in echo's words (echo dominates).
+    Tracker t{InsightConfig{}};
+    std::uint64_t now = sec;
+    const auto src = ip4("198.18.4.6"), dst = ip4("198.18.0.1");
+    const Frame e = echo4(src, dst), s = tcp4(src, dst, syn);
+    for (unsigned i = 0; i < 60000; ++i, now += 33'333) t.observe(view(i % 5 < 3 ? e : s), now);
+    auto alerts = drain(t);
+    ASSERT_EQ(alerts.size(), 1u);
+    EXPECT_EQ(format_alert(alerts[0]).rfind("echo flood from 198.18.4.6: 10000 requests/s", 0), 0u)
+        << format_alert(alerts[0]);
+    EXPECT_NEAR(static_cast<double>(alerts[0].tcp), 0.4 * alerts[0].requests, 2.0);
+    // 100 sources at 100 SYN/s each: a global flood, in TCP's words.
+    InsightConfig cfg;
+    cfg.global_flood_pps = 5000;
+    Tracker g{cfg};
+    now = sec;
+    for (unsigned i = 0; i < 30000; ++i, now += 100'000)
+        g.observe(view(tcp4(nth("198.18.6.0", i % 100), ip4("198.18.0.1"), syn)), now);
+    EXPECT_EQ(count(g, AlertKind::flood), 0u);
+    alerts = drain(g);
+    ASSERT_EQ(alerts.size(), 1u);
+    EXPECT_EQ(format_alert(alerts[0]),
+              "global TCP SYN flood: 5000 segments/s over 2.0 s (threshold 5000)");
+}
+
+// ---- admission into a full table ----------------------------------------------------------
+
+// Sources of 198.18.0.0/15 whose entries fall in set `set` of a table of `sources` entries.
+std::vector<wire::Ipv4Addr> in_set(std::uint32_t sources, std::size_t set, std::size_t n,
+                                   unsigned from = 0) {
+    const SourceTable table(sources);
+    std::vector<wire::Ipv4Addr> out;
+    for (unsigned i = from; out.size() < n; ++i) {
+        const auto a = nth("198.18.0.0", i);
+        if (table.set_of(addr_hash(wire::v4_mapped(a))) == set) out.push_back(a);
+    }
+    return out;
+}
+
+TEST(InsightTracker, ASourceThatKeepsSendingGetsIntoAFullSet) {
+    InsightConfig cfg;
+    cfg.sources = 64;  // 8 sets of 8
+    const auto residents = in_set(64, 3, 8);
+    const auto newcomer = in_set(64, 3, 1, 100000)[0];
+    unsigned in_20 = 0, in_200 = 0;
+    for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+        Tracker t{cfg};
+        t.seed(seed);
+        std::uint64_t now = sec;
+        for (const auto& r : residents)
+            for (int i = 0; i < 40; ++i, now += 10'000)
+                t.observe(view(echo4(r, ip4("198.19.0.1"))), now);
+        ASSERT_EQ(t.counters().unadmitted, 0u);
+        int sent = 0;
+        for (; sent < 200 && t.counters().unadmitted == static_cast<std::uint64_t>(sent);
+             ++sent, now += 10'000)
+            t.observe(view(echo4(newcomer, ip4("198.19.0.1"))), now);
+        // sent: the frame it got in with, counted; the ones before it were not admitted.
+        if (t.counters().unadmitted < static_cast<std::uint64_t>(sent)) {
+            ++in_200;
+            if (sent <= 20) ++in_20;
+        }
+        EXPECT_EQ(t.tracked_now(), 8u);
+    }
+    // 1 in 8: in within 20 frames but (7/8)^20 = 7 % of the time.
+    EXPECT_GE(in_20, 170u);
+    EXPECT_EQ(in_200, 200u);
+}
+
+TEST(InsightTracker, OnePacketSourcesLeaveTheHeavyHittersInPlace) {
+    InsightConfig cfg;
+    cfg.sources = 64;
+    Tracker t{cfg};
+    std::uint64_t now = sec;
+    // Seven heavy hitters in each of the 8 sets (one way free in each), 40 requests each.
+    std::vector<wire::Ipv4Addr> heavy;
+    for (std::size_t set = 0; set < 8; ++set)
+        for (const auto& a : in_set(64, set, 7)) heavy.push_back(a);
+    for (int i = 0; i < 40; ++i)
+        for (const auto& a : heavy) t.observe(view(echo4(a, ip4("198.19.0.1"))), now += 1000);
+    EXPECT_EQ(t.tracked_now(), 56u);
+    // 100000 spoofed one-packet sources (198.19.0.0/16) in 1 s.
+    for (unsigned i = 0; i < 100000; ++i, now += 10'000)
+        t.observe(view(echo4(nth("198.19.0.0", i), ip4("198.19.0.1"))), now);
+    EXPECT_EQ(t.tracked_now(), 64u);
+    const auto& c = t.counters();
+    EXPECT_EQ(c.observed, 56u * 40u + 100000u);
+    EXPECT_EQ(c.echo_requests, c.observed);
+    // 8 got the free ways; of the other misses one in eight evicted (a spoofed entry).
+    EXPECT_GT(c.unadmitted, 85000u);
+    EXPECT_LT(c.unadmitted, 90000u);
+    EXPECT_EQ(c.tracked, 56u + 8u + c.evicted);
+    EXPECT_EQ(c.tracked + c.unadmitted, 56u + 100000u);
+    SourceView v[64];
+    ASSERT_EQ(t.snapshot(v, now), 64u);
+    for (std::size_t i = 0; i < 56; ++i) {
+        EXPECT_EQ(v[i].packets, 40u) << i;
+        EXPECT_EQ(wire::v4_unmapped(v[i].source).to_u32() >> 16, 0xc612u) << i;  // 198.18/16
+    }
+    for (std::size_t i = 56; i < 64; ++i) EXPECT_EQ(v[i].packets, 1u) << i;
+    EXPECT_EQ(total_alerts(t), 0u);  // 100000/s over half a window: below the global 200000/s
+}
+
 TEST(InsightTracker, ErrorFloodAndGlobalFloods) {
     InsightConfig cfg;
     cfg.global_flood_pps = 5000;
@@ -597,23 +826,23 @@ void expect_same(const SourceView& a, const SourceView& b, const std::string& at
     EXPECT_EQ(a.alerts, b.alerts) << at;
 }
 
-TEST(InsightTracker, FastPathCountsWhatTheFullPathCounts) {
-    // A mixed stream (three IPv4 sources to three destinations, random payloads, TTLs and time
-    // steps that roll windows, options, later fragments, tags, ARP, IPv6, replies) through
-    // observe(frame), which takes the fast path where it can, and through
-    // observe(classify(frame)), which never does: the same counters, table and alerts.
-    InsightConfig cfg;
-    cfg.flood_pps = 300;  // so that floods and holds happen too
-    cfg.global_flood_pps = 800;
-    cfg.tunnel_min_requests = 8;
+// A mixed stream (IPv4 sources to three destinations, random payloads, TTLs and time steps
+// that roll windows, options, later fragments, tags, ARP, IPv6, replies, TCP with and without
+// ACK) through observe(frame), which takes the fast path (and its runs) where it can, and
+// through observe(classify(frame)), which never does: after a flush, the same counters, table
+// and alerts. extra: sources beyond the three (a small table fills and admits by draw; both
+// trackers draw alike, from the same seed).
+void fast_equals_full(const InsightConfig& cfg, unsigned extra, std::uint64_t seed) {
     Tracker fast{cfg}, full{cfg};
-    std::mt19937_64 rng(2024);
+    std::mt19937_64 rng(seed);
     std::uint64_t now = sec;
     const wire::Ipv4Addr srcs[] = {ip4("198.18.20.1"), ip4("198.18.20.2"), ip4("198.18.20.3")};
     const wire::Ipv4Addr dsts[] = {ip4("198.18.0.1"), ip4("198.18.0.2"), ip4("198.18.0.3")};
     for (int i = 0; i < 60000; ++i) {
         const unsigned r = static_cast<unsigned>(rng() % 100);
-        const auto& src = srcs[r < 80 ? 0 : rng() % 3];
+        const wire::Ipv4Addr src = extra != 0 && rng() % 8 == 0
+                                       ? nth("198.18.40.0", static_cast<unsigned>(rng() % extra))
+                                       : srcs[r < 80 ? 0 : rng() % 3];
         const auto& dst = dsts[r < 85 ? 0 : rng() % 3];
         Frame data(rng() % 4 == 0 ? rng() % 200 : 56);
         if (rng() % 2 == 0)
@@ -621,8 +850,10 @@ TEST(InsightTracker, FastPathCountsWhatTheFullPathCounts) {
         const unsigned ttl = rng() % 50 == 0 ? 0 : 60 + static_cast<unsigned>(rng() % 5);
         Frame f;
         const unsigned kind = static_cast<unsigned>(rng() % 1000);
-        if (kind < 900)
+        if (kind < 880)
             f = echo4(src, dst, data, ttl);
+        else if (kind < 900)
+            f = tcp4(src, dst, rng() % 2 == 0 ? syn : static_cast<unsigned>(rng() % 64), ttl);
         else if (kind < 920)
             f = ipv4(src, dst, 1, ttl, icmp(8, 0, data), 0, 0, Frame(4));
         else if (kind < 940)
@@ -642,26 +873,71 @@ TEST(InsightTracker, FastPathCountsWhatTheFullPathCounts) {
         now += rng() % 1000 == 0 ? 3 * sec : rng() % 400'000;
         fast.observe(view(f), now);
         full.observe(classify(view(f)), now);
+        if (rng() % 5000 == 0) fast.flush(now);  // a snapshot's flush, mid-run
     }
+    fast.flush(now);
     const auto& a = fast.counters();
     const auto& b = full.counters();
     EXPECT_EQ(a.observed, b.observed);
     EXPECT_EQ(a.ignored, b.ignored);
     EXPECT_EQ(a.tracked, b.tracked);
+    EXPECT_EQ(a.evicted, b.evicted);
+    EXPECT_EQ(a.unadmitted, b.unadmitted);
     EXPECT_EQ(a.inspected, b.inspected);
     EXPECT_EQ(a.echo_requests, b.echo_requests);
+    EXPECT_EQ(a.tcp_no_ack, b.tcp_no_ack);
     EXPECT_EQ(a.errors, b.errors);
     for (std::size_t k = 0; k < static_cast<std::size_t>(AlertKind::count_); ++k)
         EXPECT_EQ(a.alerts[k], b.alerts[k]) << k;
     EXPECT_GT(a.alerts[static_cast<std::size_t>(AlertKind::flood)], 0u);
+    if (extra != 0) {
+        EXPECT_GT(a.unadmitted, 0u);
+    }
     SourceView va[16], vb[16];
     const std::size_t n = fast.snapshot(va, now);
     ASSERT_EQ(n, full.snapshot(vb, now));
     for (std::size_t i = 0; i < n; ++i) expect_same(va[i], vb[i], std::to_string(i));
     const auto alerts_a = drain(fast), alerts_b = drain(full);
     ASSERT_EQ(alerts_a.size(), alerts_b.size());
-    for (std::size_t i = 0; i < alerts_a.size(); ++i)
+    for (std::size_t i = 0; i < alerts_a.size(); ++i) {
         EXPECT_EQ(format_alert(alerts_a[i]), format_alert(alerts_b[i]));
+        EXPECT_EQ(alerts_a[i].at_ns, alerts_b[i].at_ns);
+    }
+}
+
+TEST(InsightTracker, FastPathCountsWhatTheFullPathCounts) {
+    InsightConfig cfg;
+    cfg.flood_pps = 300;  // so that floods and holds happen too
+    cfg.global_flood_pps = 800;
+    cfg.tunnel_min_requests = 8;
+    fast_equals_full(cfg, 0, 2024);
+    cfg.alert_hold_ns = 500'000'000;  // holds that end within a run's reach
+    fast_equals_full(cfg, 0, 7);
+    cfg.sources = 16;  // two sets: full, admission by draw
+    fast_equals_full(cfg, 64, 11);
+}
+
+TEST(InsightTracker, RunsOfAPingFloodAreExact) {
+    // One source's echo requests only: almost all take the fast path and its runs; the alert
+    // comes on the same frame as the full path's, and a snapshot mid-run sees every frame.
+    Tracker t{InsightConfig{}};
+    const Frame f = echo4(ip4("198.18.4.7"), ip4("198.18.0.1"), Frame(0), 64);
+    std::uint64_t now = sec;
+    for (unsigned i = 0; i < 60000; ++i, now += 33'333) {
+        t.observe(view(f), now);  // (counters() would flush: not looked at in the loop)
+        if (i == 1000) {
+            SourceView v[1];
+            ASSERT_EQ(t.snapshot(v, now), 1u);
+            EXPECT_EQ(v[0].packets, 1001u);
+            EXPECT_EQ(v[0].last_ns, now);
+        }
+    }
+    const auto alerts = drain(t);
+    ASSERT_EQ(alerts.size(), 1u);
+    EXPECT_EQ(alerts[0].at_ns, sec + 19999u * 33'333u);  // the 20000th request's time
+    t.flush(now);
+    EXPECT_EQ(t.counters().observed, 60000u);
+    EXPECT_EQ(t.counters().echo_requests, 60000u);
 }
 
 // ---- TTL fingerprint -----------------------------------------------------------------------
