@@ -4,10 +4,6 @@
 
 #include <bit>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 namespace pw::insight {
 
 void roll_window(SourceState& s, std::uint64_t now, std::uint64_t window,
@@ -122,42 +118,15 @@ std::uint64_t activity(const SourceState& s, std::uint64_t window, std::uint64_t
 
 }  // namespace
 
-SourceState* SourceTable::find_or_add(const wire::Ipv6Addr& a, bool v6, std::uint64_t hash,
-                                      std::uint64_t now, std::uint64_t window,
-                                      std::uint32_t inspect_per_window) noexcept {
-    const std::size_t base = set_of(hash) * ways;
-    const std::uint32_t tag = tag_of(hash);
-    std::uint32_t* tags = tags_.get() + base;
-    // The ways whose tag matches and the free ones, as bit masks (no branch per way).
-    unsigned match = 0, free = 0;
-#if defined(__SSE2__)
-    static_assert(ways == 8);
-    const __m128i want = _mm_set1_epi32(static_cast<int>(tag)), zero = _mm_setzero_si128();
-    const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(tags));
-    const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(tags + 4));
-    const auto mask = [](__m128i eq) {
-        return static_cast<unsigned>(_mm_movemask_ps(_mm_castsi128_ps(eq)));
-    };
-    match = mask(_mm_cmpeq_epi32(lo, want)) | mask(_mm_cmpeq_epi32(hi, want)) << 4;
-    free = mask(_mm_cmpeq_epi32(lo, zero)) | mask(_mm_cmpeq_epi32(hi, zero)) << 4;
-#else
-    for (std::size_t w = 0; w < ways; ++w) {
-        match |= static_cast<unsigned>(tags[w] == tag) << w;
-        free |= static_cast<unsigned>(tags[w] == 0) << w;
-    }
-#endif
-    for (; match != 0; match &= match - 1) {
-        const auto w = static_cast<std::size_t>(std::countr_zero(match));
-        if (same_addr(entries_[base + w].addr, a)) return &entries_[base + w];
-    }
-    if (free == 0) return nullptr;
-    const auto free_way = static_cast<std::size_t>(std::countr_zero(free));
+SourceState& SourceTable::add_at(std::size_t slot, const wire::Ipv6Addr& a, bool v6,
+                                 std::uint64_t hash, std::uint64_t now, std::uint64_t window,
+                                 std::uint32_t inspect_per_window) noexcept {
     ++in_use_;
     ++tracked_;
-    tags[free_way] = tag;
-    SourceState& e = entries_[base + free_way];
+    tags_[slot] = tag_of(hash);
+    SourceState& e = entries_[slot];
     e.reset(a, v6, now, window, inspect_per_window);
-    return &e;
+    return e;
 }
 
 SourceState& SourceTable::evict_for(const wire::Ipv6Addr& a, bool v6, std::uint64_t hash,

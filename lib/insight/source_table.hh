@@ -14,6 +14,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -23,6 +24,10 @@
 #include "lib/insight/hll.hh"
 #include "lib/insight/payload_shape.hh"
 #include "lib/wire/addr.hh"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace pw::insight {
 
@@ -139,7 +144,17 @@ public:
     // The entry of a, or a fresh one in a free way of its set; null when the set is full.
     SourceState* find_or_add(const wire::Ipv6Addr& a, bool v6, std::uint64_t hash,
                              std::uint64_t now, std::uint64_t window,
-                             std::uint32_t inspect_per_window) noexcept;
+                             std::uint32_t inspect_per_window) noexcept {
+        const std::size_t base = set_of(hash) * ways;
+        unsigned free = 0;
+        for (unsigned match = probe(base, tag_of(hash), free); match != 0; match &= match - 1) {
+            const std::size_t slot = base + static_cast<unsigned>(std::countr_zero(match));
+            if (same_addr(entries_[slot].addr, a)) return &entries_[slot];
+        }
+        if (free == 0) return nullptr;
+        const std::size_t slot = base + static_cast<unsigned>(std::countr_zero(free));
+        return &add_at(slot, a, v6, hash, now, window, inspect_per_window);
+    }
     // A fresh entry for a (not in the table, its set full) in the least active way.
     SourceState& evict_for(const wire::Ipv6Addr& a, bool v6, std::uint64_t hash, std::uint64_t now,
                            std::uint64_t window, std::uint32_t inspect_per_window) noexcept;
@@ -150,6 +165,34 @@ private:
     static std::uint32_t tag_of(std::uint64_t hash) noexcept {
         return static_cast<std::uint32_t>(hash) | 1U;  // 0: a free way
     }
+
+    // The ways of the set at base whose tag is tag, and (into free) those free, as bit masks
+    // (no branch per way).
+    unsigned probe(std::size_t base, std::uint32_t tag, unsigned& free) const noexcept {
+        const std::uint32_t* tags = tags_.get() + base;
+#if defined(__SSE2__)
+        static_assert(ways == 8);
+        const __m128i want = _mm_set1_epi32(static_cast<int>(tag)), zero = _mm_setzero_si128();
+        const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(tags));
+        const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(tags + 4));
+        const auto mask = [](__m128i eq) {
+            return static_cast<unsigned>(_mm_movemask_ps(_mm_castsi128_ps(eq)));
+        };
+        free = mask(_mm_cmpeq_epi32(lo, zero)) | mask(_mm_cmpeq_epi32(hi, zero)) << 4;
+        return mask(_mm_cmpeq_epi32(lo, want)) | mask(_mm_cmpeq_epi32(hi, want)) << 4;
+#else
+        unsigned match = 0;
+        free = 0;
+        for (std::size_t w = 0; w < ways; ++w) {
+            match |= static_cast<unsigned>(tags[w] == tag) << w;
+            free |= static_cast<unsigned>(tags[w] == 0) << w;
+        }
+        return match;
+#endif
+    }
+    SourceState& add_at(std::size_t slot, const wire::Ipv6Addr& a, bool v6, std::uint64_t hash,
+                        std::uint64_t now, std::uint64_t window,
+                        std::uint32_t inspect_per_window) noexcept;
 
     std::size_t sets_ = 1;
     std::unique_ptr<std::uint32_t[]> tags_;

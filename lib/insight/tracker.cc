@@ -613,9 +613,8 @@ struct Tracker::Impl {
         v.targets = static_cast<std::uint64_t>(targets + 0.5);
         v.inspected = sum.inspected;
         v.tunnel_score = tunnel_score(sum);
-        v.changed_pct = sum.inspected == 0
-                            ? 0
-                            : static_cast<std::uint16_t>(sum.changed * 100ULL / sum.inspected);
+        v.changed_pct = static_cast<std::uint16_t>(
+            sum.inspected == 0 ? 0 : sum.changed * 100ULL / sum.inspected);
         v.sizes = sum.sizes;
         v.entropy_centibits = sum.entropy_centibits;
         v.request_bytes = sum.request_bytes;

@@ -311,7 +311,7 @@ TEST(InsightClassify, TcpWithoutAck) {
         EXPECT_EQ(classify(view(ipv4(a, b, 6, 64, t))).seen, Seen::other) << n;
     }
     Frame cut = tcp4(a, b, syn);
-    cut.resize(cut.size() - 1);
+    cut.pop_back();
     EXPECT_EQ(classify(view(cut)).seen, Seen::other);
     // A later fragment: nothing.
     EXPECT_EQ(classify(view(ipv4(a, b, 6, 64, tcp(syn), 0x0010))).seen, Seen::other);
@@ -358,7 +358,7 @@ TEST(InsightClassify, TruncatedFramesAreOther) {
     EXPECT_EQ(classify(view(padded)).payload.size(), 4u);
     // A total length beyond the frame is clipped to it.
     Frame cut = echo4(a, b, Frame(100));
-    cut.resize(cut.size() - 50);
+    cut.erase(cut.end() - 50, cut.end());
     EXPECT_EQ(classify(view(cut)).payload.size(), 50u);
     // IHL below 5 or beyond the frame.
     Frame bad = echo4(a, b);
