@@ -22,6 +22,8 @@ void merge(insight::SourceView& into, const insight::SourceView& v) {
     into.echo_requests += v.echo_requests;
     into.echo_replies += v.echo_replies;
     into.errors += v.errors;
+    into.tcp_no_ack += v.tcp_no_ack;
+    into.tcp_pps += v.tcp_pps;
     into.targets = std::max(into.targets, v.targets);
     into.echo_pps += v.echo_pps;
     into.error_pps += v.error_pps;
@@ -47,6 +49,8 @@ void add_counters(insight::TrackerCounters& into, const insight::TrackerCounters
     for (std::size_t k = 0; k < InsightState::kinds; ++k) into.alerts[k] += c.alerts[k];
     into.echo_requests += c.echo_requests;
     into.errors += c.errors;
+    into.tcp_no_ack += c.tcp_no_ack;
+    into.unadmitted += c.unadmitted;
 }
 
 }  // namespace
@@ -139,9 +143,10 @@ std::string InsightService::summary() const {
         kinds += fmt::format(" {} {}", insight::alert_kind_name(static_cast<insight::AlertKind>(k)),
                              state_.by_kind[k]);
     return fmt::format(
-        "insight: observed {} frames, sources tracked {} of {} (evicted {}), payloads inspected "
-        "{}; alerts {}:{}\n",
-        c.observed, state_.tracked, state_.capacity, c.evicted, c.inspected, state_.alerts, kinds);
+        "insight: observed {} frames, sources tracked {} of {} (evicted {}, not admitted {}), "
+        "payloads inspected {}; alerts {}:{}\n",
+        c.observed, state_.tracked, state_.capacity, c.evicted, c.unadmitted, c.inspected,
+        state_.alerts, kinds);
 }
 
 }  // namespace pw::responder

@@ -69,6 +69,7 @@ int alert_counts_cb(const char*, const char* params, rte_tel_data* d) {
     r.u64("sources_tracked", st.tracked);
     r.u64("sources_capacity", st.capacity);
     r.u64("sources_evicted", st.counters.evicted);
+    r.u64("sources_not_admitted", st.counters.unadmitted);
     r.u64("frames_observed", st.counters.observed);
     r.u64("payloads_inspected", st.counters.inspected);
     return 0;
@@ -87,9 +88,11 @@ int sources_cb(const char*, const char* params, rte_tel_data* d) {
                               row.u64("echo_requests", v.echo_requests);
                               row.u64("echo_replies", v.echo_replies);
                               row.u64("errors", v.errors);
+                              row.u64("tcp_no_ack", v.tcp_no_ack);
                               row.u64("targets", v.targets);
                               row.u64("echo_pps", v.echo_pps);
                               row.u64("error_pps", v.error_pps);
+                              row.u64("tcp_pps", v.tcp_pps);
                               row.u64("ttl", v.ttl);
                               row.u64("initial_ttl", v.initial_ttl);
                               row.u64("hops", v.hops);
@@ -162,6 +165,10 @@ void collect_insight(app::Families& f, const InsightService& service) {
     app::sample(app::counter_family(f, "pingwire_insight_sources_evicted_total",
                                     "Tracked sources that made room for a new one."),
                 {}, static_cast<double>(st.counters.evicted));
+    app::sample(app::counter_family(f, "pingwire_insight_sources_not_admitted_total",
+                                    "Frames of new sources a full table set did not admit "
+                                    "(counted only in the global rates)."),
+                {}, static_cast<double>(st.counters.unadmitted));
     app::sample(app::counter_family(f, "pingwire_insight_frames_observed_total",
                                     "Frames security insight looked at (ICMP, ARP, NDP, "
                                     "TTL-expiring)."),

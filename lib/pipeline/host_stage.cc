@@ -1,5 +1,6 @@
 #include "lib/pipeline/host_stage.hh"
 
+#include <rte_cycles.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
@@ -76,8 +77,11 @@ HostStage::HostStage(const HostEnv& env, LcoreHost& counters, unsigned index)
         c.vlan_counters = counters_->vlan.data();
         c.respond_counters = counters_->respond.data();
     }
-    if (env.insight != nullptr && env.insight->enabled)
+    if (env.insight != nullptr && env.insight->enabled) {
         tracker_ = std::make_unique<insight::Tracker>(*env.insight);
+        // Each worker its own admission draws (a source refused by one is not by all).
+        tracker_->seed(rte_get_tsc_cycles() ^ (0x9e3779b97f4a7c15ULL * (index + 1)));
+    }
     bind();
 }
 

@@ -14,7 +14,9 @@ Host mode (netns.Topology; the host namespace holds 198.18.0.1 and the extra sou
    "ping sweep from ..."), in /pingwire/alerts and in /pingwire/sources (targets >= 64).
 4. Tunnel: scapy echo requests from 198.18.0.8 with random (encrypted-looking) payloads of
    varying sizes raise a tunnel alert naming 198.18.0.8.
-5. Flood: `hping3 --icmp --flood -a 198.18.0.9` for 3 s raises an echo-flood alert naming it.
+5. Floods: `hping3 --icmp --flood -a 198.18.0.9` for 3 s raises an echo-flood alert naming it,
+   and hping3's default TCP mode (`hping3 --flood -a 198.18.0.10`, segments without ACK) a
+   flood alert said to be TCP.
 6. --metrics: pingwire_insight_alerts_total{kind=...} counts them, promtool accepts the body.
 7. The exit summary balances, has the insight line with the same alert counts, no mbuf leaks.
 
@@ -35,8 +37,8 @@ from netns import DUT_ADDR4, DUT_ADDR6, HOST_ADDR4, HOST_ADDR6  # noqa: E402
 from test_telemetry import metric, parse_metrics  # noqa: E402
 
 METRICS_PORT = 9467
-BENIGN, TTL128, FPING_SRC, TUNNEL_SRC, FLOOD_SRC = ("198.18.0.5", "198.18.0.6", "198.18.0.7",
-                                                    "198.18.0.8", "198.18.0.9")
+BENIGN, TTL128, FPING_SRC, TUNNEL_SRC, FLOOD_SRC, TCP_FLOOD_SRC = (
+    "198.18.0.5", "198.18.0.6", "198.18.0.7", "198.18.0.8", "198.18.0.9", "198.18.0.10")
 WINDOWS_PAYLOAD = b"abcdefghijklmnopqrstuvwabcdefghi"
 
 
@@ -91,7 +93,7 @@ def scapy_pings(topo, src: str, payloads: list[bytes], gap: float) -> subprocess
 def host_part(args, rep):
     with netns.Topology(verbose=True) as topo:
         topo.dut(["ip", "link", "set", "lo", "up"], check=True)  # --metrics binds 127.0.0.1
-        for a in (BENIGN, TTL128, FPING_SRC, TUNNEL_SRC, FLOOD_SRC):
+        for a in (BENIGN, TTL128, FPING_SRC, TUNNEL_SRC, FLOOD_SRC, TCP_FLOOD_SRC):
             topo.host(["ip", "addr", "add", f"{a}/32", "dev", topo.host_if], check=True)
         spec = f"0,addr={DUT_ADDR4}/{netns.PREFIX4},addr={DUT_ADDR6}/{netns.PREFIX6}"
         with netns.Responder(topo, args.responder,
@@ -102,9 +104,9 @@ def host_part(args, rep):
             c = netns.check_counters(rep, res, 0)
             m = re.search(r"^insight: .*alerts (\d+): sweep (\d+) tunnel (\d+) flood (\d+)",
                           res.stdout, re.M)
-            rep.check("exit summary: an insight line with >= 2 sweep, >= 1 tunnel and >= 1 flood "
+            rep.check("exit summary: an insight line with >= 2 sweep, >= 1 tunnel and >= 2 flood "
                       "alerts", m is not None and int(m.group(2)) >= 2 and int(m.group(3)) >= 1
-                      and int(m.group(4)) >= 1, m.group(0) if m else res.stdout[-2000:])
+                      and int(m.group(4)) >= 2, m.group(0) if m else res.stdout[-2000:])
             del c
 
 
@@ -121,7 +123,13 @@ def running(rep, topo, r):
               and fp.returncode == 0 and win.returncode == 0,
               ping.evidence + flood.evidence + big.evidence + fp.stderr + win.stderr)
     time.sleep(1.5)  # the board is published once a second
-    counts = netns.telemetry_query(r.prefix, ["/pingwire/alert_counts"])["/pingwire/alert_counts"]
+    got = netns.telemetry_query(r.prefix, ["/pingwire/alert_counts", "/pingwire/config"])
+    counts = got["/pingwire/alert_counts"]
+    ins = (got["/pingwire/config"] or {}).get("insight", {})
+    rep.check("/pingwire/config: insight on with its default thresholds (sweep 64 targets, "
+              "flood 10000/s, window 2000 ms)", ins.get("enabled") == 1
+              and ins.get("sweep_targets") == 64 and ins.get("flood_pps") == 10000
+              and ins.get("window_ms") == 2000, str(ins))
     rep.check("no alert from ordinary ping use (/pingwire/alert_counts: alerts 0)",
               counts.get("alerts") == 0 and counts.get("enabled") == 1, str(counts))
     src = sources_of(r.prefix)
@@ -187,6 +195,13 @@ def running(rep, topo, r):
               a is not None and a.get("value", 0) >= 10000, str(a))
     rep.check(f"the log says 'echo flood from {FLOOD_SRC}: N requests/s'",
               f"echo flood from {FLOOD_SRC}:" in r.stderr(), r.stderr()[-1500:])
+    # hping3's default mode: TCP segments without flags to port 0 (a null scan at line rate)
+    cmd = ["timeout", "3", "hping3", "--flood", "-q", "-a", TCP_FLOOD_SRC, DUT_ADDR4]
+    topo.host(cmd, timeout=30)
+    a = wait_alert(r.prefix, "flood", TCP_FLOOD_SRC)
+    rep.check(f"`{' '.join(cmd)}` (TCP, no flags) raises a flood alert naming {TCP_FLOOD_SRC}, "
+              "said to be TCP", a is not None and a.get("value", 0) >= 10000
+              and f"TCP SYN flood from {TCP_FLOOD_SRC}:" in a.get("text", ""), str(a))
     all_alerts = alerts_of(r.prefix)
     wrong = [x for x in all_alerts if x.get("source") in (BENIGN, TTL128)]
     rep.check("no alert ever names the ordinary pinger 198.18.0.5 or 198.18.0.6", not wrong,
@@ -200,9 +215,9 @@ def running(rep, topo, r):
                          capture_output=True, text=True, timeout=30)
     got = {k: metric(ms, "pingwire_insight_alerts_total", kind=k) for k in
            ("sweep", "tunnel", "flood")}
-    rep.check("--metrics: pingwire_insight_alerts_total sweep >= 2, tunnel >= 1, flood >= 1; "
+    rep.check("--metrics: pingwire_insight_alerts_total sweep >= 2, tunnel >= 1, flood >= 2; "
               "promtool check metrics passes",
-              (got["sweep"] or 0) >= 2 and (got["tunnel"] or 0) >= 1 and (got["flood"] or 0) >= 1
+              (got["sweep"] or 0) >= 2 and (got["tunnel"] or 0) >= 1 and (got["flood"] or 0) >= 2
               and chk.returncode == 0, f"{got}\n{chk.stdout}{chk.stderr}")
 
 
