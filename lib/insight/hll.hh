@@ -11,11 +11,10 @@
 #include <cstring>
 
 #include "lib/wire/addr.hh"
+#include "lib/wire/mix.hh"
 
 namespace pw::insight {
 
-// The finaliser of MurmurHash3 (fmix64): every input bit flips each output bit with
-// probability close to 1/2.
 // Two addresses are the same (two 8-byte compares, no memcmp call).
 inline bool same_addr(const wire::Ipv6Addr& a, const wire::Ipv6Addr& b) noexcept {
     std::uint64_t a0, a1, b0, b1;
@@ -26,14 +25,7 @@ inline bool same_addr(const wire::Ipv6Addr& a, const wire::Ipv6Addr& b) noexcept
     return ((a0 ^ b0) | (a1 ^ b1)) == 0;
 }
 
-constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
+using wire::mix64;  // MurmurHash3's finaliser
 
 // A 64-bit hash of a 16-byte address (the source table's sets and tags, the sketch's
 // registers and ranks).

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <new>
 
+#include "lib/wire/mix.hh"
+
 namespace pw::route {
 
 // The table is open addressing with linear probing over 2^k slots (load at most 1/2). Entries
@@ -81,18 +83,8 @@ wire::MacAddr unpack_mac(std::uint64_t v) noexcept {
     return m;
 }
 
-// MurmurHash3's 64-bit finaliser.
-constexpr std::uint64_t fmix(std::uint64_t x) noexcept {
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
 std::uint64_t hash_packed(const Packed& p, std::uint64_t seed) noexcept {
-    return fmix(fmix(fmix(p.a0 ^ seed) ^ p.a1) ^ p.key);
+    return wire::mix64(wire::mix64(wire::mix64(p.a0 ^ seed) ^ p.a1) ^ p.key);
 }
 
 bool usable_mac(const wire::MacAddr& m) noexcept {
