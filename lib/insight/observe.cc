@@ -12,6 +12,7 @@ namespace {
 
 using wire::ConstBytes;
 using wire::load16;
+using wire::load32;
 using wire::load8;
 
 constexpr std::uint16_t eth_ipv4 = 0x0800;
@@ -46,6 +47,9 @@ bool arp(ConstBytes f, std::size_t at, Observation& o) noexcept {
     if (load16(f, at) != 1 || load16(f, at + 2) != eth_ipv4 || load8(f, at + 4) != 6 ||
         load8(f, at + 5) != 4 || load16(f, at + 6) != 1)
         return false;
+    // RFC 5227 2.1.1: an ARP Probe (sender 0.0.0.0) checks an address before a host takes it;
+    // many hosts doing so at once (a link coming up) are no sweep by one source.
+    if (load32(f, at + 14) == 0) return false;
     o.seen = Seen::arp_request;
     put_v4_mapped(o.src, f, at + 14);
     put_v4_mapped(o.dst, f, at + 24);
@@ -157,7 +161,9 @@ bool ipv6(ConstBytes f, std::size_t at, Observation& o) noexcept {
     } else if (type == 135) {
         // RFC 4861 4.3: the Target Address follows the 4 reserved bytes.
         if (end < off + 24) return false;
-        o.seen = Seen::neighbor_solicit;
+        // RFC 4862 5.4.2: a Duplicate Address Detection probe comes from :: (the unspecified
+        // address): not a probe of another node, whoever sends it.
+        o.seen = o.src.is_unspecified() ? Seen::icmp_other : Seen::neighbor_solicit;
         o.dst = wire::load_bytes<wire::Ipv6Addr>(f, off + 8);
     } else {
         o.seen = Seen::icmp_other;

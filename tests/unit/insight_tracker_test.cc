@@ -419,6 +419,23 @@ TEST(InsightTracker, ArpAndNeighborSolicitSweeps) {
     EXPECT_EQ(count(t, AlertKind::sweep), 2u);
 }
 
+// RFC 5227 ARP Probes (sender 0.0.0.0) and RFC 4862 DAD solicitations (from ::) are hosts
+// checking their own new address: a link full of them is no sweep.
+TEST(InsightTracker, AddressProbesAreNoSweep) {
+    EXPECT_EQ(classify(view(arp_request(ip4("0.0.0.0"), ip4("198.18.3.7")))).seen, Seen::other);
+    EXPECT_EQ(classify(view(ns6(ip6("::"), ip6("2001:2::77")))).seen, Seen::icmp_other);
+    Tracker t{InsightConfig{}};
+    std::uint64_t now = sec;
+    for (unsigned i = 1; i <= 254; ++i, now += 3 * ms) {
+        t.observe(view(arp_request(ip4("0.0.0.0"), nth("198.18.3.0", i))), now);
+        auto target = ip6("2001:2::");
+        target.bytes[15] = static_cast<std::uint8_t>(i);
+        t.observe(view(ns6(ip6("::"), target)), now);
+    }
+    EXPECT_TRUE(drain(t).empty());
+    EXPECT_EQ(count(t, AlertKind::sweep), 0u);
+}
+
 TEST(InsightTracker, Ipv6EchoSweepAndTracerouteProbes) {
     Tracker t{InsightConfig{}};
     std::uint64_t now = sec;
