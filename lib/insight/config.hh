@@ -8,8 +8,8 @@
 namespace pw::insight {
 
 struct InsightConfig {
-    bool enabled = true;                 // --no-insight: no tracking at all
-    std::uint32_t sources = 4096;        // tracked sources per worker (rounded up to 8-way sets)
+    bool enabled = true;           // --no-insight: no tracking at all
+    std::uint32_t sources = 4096;  // tracked sources per worker (rounded up to 8-way sets)
     std::uint64_t window_ns = 2'000'000'000;  // the sliding window rates and targets cover
     // Sweep: distinct destinations one source probed (echo requests, ARP requests, Neighbor
     // Solicitations, TTL-limited probes that expire here) within the window.
