@@ -528,9 +528,9 @@ def txstall_router(args, rep, net) -> None:
 
 
 def txstall_flood(args, rep, net) -> None:
-    """pingwire-flood -> responder (stopped 1 s): the flood's TX queue fills."""
+    """pingwire-flood -> responder (stopped 2.5 s): the flood's TX queue fills."""
     spec = "0,addr=198.18.0.1/24,addr=2001:2::1/64"
-    rate, seconds = 50_000, 6
+    rate, seconds = 50_000, 7
     with MemifResponder(net, args.responder, port_spec=spec) as r:
         r.start()
         fl = fu.Flood(args.flood, net.dut_ns, [net.client(0)],
@@ -547,7 +547,10 @@ def txstall_flood(args, rep, net) -> None:
             time.sleep(1.5)
             os.kill(r.proc.pid, signal.SIGSTOP)  # ip netns exec has exec'ed the responder
             t_stop = time.monotonic()
-            time.sleep(1.5)
+            # 2.5 s: the live lines come once a second, so one always comes between 1 s into
+            # the stop and SIGCONT, whatever their phase (with a 1.5-s stop that window was
+            # 0.5 s wide, and whether a line fell in it depended on timing).
+            time.sleep(2.5)
             os.kill(r.proc.pid, signal.SIGCONT)
             t_cont = time.monotonic()
             sf.wait(seconds + 30)
@@ -565,7 +568,7 @@ def txstall_flood(args, rep, net) -> None:
         pass
     fl.cleanup()
     rate_j = (res_f.json or {}).get("rate") or {}
-    rep.check(f"the responder stopped for 1.5 s: pingwire-flood counts what its TX queue refused "
+    rep.check(f"the responder stopped for 2.5 s: pingwire-flood counts what its TX queue refused "
               f"(tx_refused {rate_j.get('tx_refused')} > 0)",
               (rate_j.get("tx_refused") or 0) > 0, res_f.json_brief() + f" rate {rate_j}")
     # A live line covers the second before it came: one that came 1 s or more into the stop
